@@ -1,0 +1,126 @@
+"""Plain records passed between the stages: RawPage -> Article -> index -> Hit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class RawPage:
+    """The bytes of one scraped page and where they came from."""
+
+    source: str  # the file path as given on the command line (or found under a folder)
+    data: bytes
+    member: str | None = None  # member name when the page sits inside a zip/tar/WARC dump
+    url: str | None = None  # target URI from a WARC record, used when the page has no canonical
+    size: int = 0
+    mtime: float | None = None
+
+    @property
+    def location(self) -> str:
+        """Human-readable place of the page: `dump.zip!a/b.html` or `raw/x.html`."""
+        return f"{self.source}!{self.member}" if self.member else self.source
+
+
+@dataclass
+class Article:
+    """One extracted article, as stored in the index."""
+
+    id: str
+    title: str
+    body: str  # paragraphs separated by a blank line ("\n\n")
+    lang: str  # "en" or "fa"
+    source: str  # RawPage.location
+    url: str | None = None
+    site: str | None = None
+    summary: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: dt.date | None = None  # Gregorian publication date
+    date_jalali: str | None = None  # Solar Hijri form for display, e.g. "1403-11-12"
+    tags: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (date as ISO string)."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Article:
+        """Build an Article from `as_dict` output (inverse of `as_dict`)."""
+        values = dict(data)
+        if values.get("date"):
+            values["date"] = dt.date.fromisoformat(values["date"])
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    rank: int
+    id: str
+    title: str
+    score: float | None
+    lang: str
+    source: str
+    url: str | None = None
+    site: str | None = None
+    authors: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    date_jalali: str | None = None
+    snippet: str = ""  # plain text; matched terms are given by `highlights`
+    highlights: list[tuple[int, int]] = field(default_factory=list)  # (start, end) in snippet
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines object for `archive query --json`."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat() if self.date else None
+        del data["highlights"]
+        return data
+
+
+OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed")
+
+
+@dataclass
+class Outcome:
+    """What ingest did with one input page."""
+
+    location: str
+    status: str  # one of OUTCOMES
+    id: str | None = None
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class IngestReport:
+    """Counts and per-input outcomes of one ingest run."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    failures: list[Outcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def record(self, outcome: Outcome) -> None:
+        self.counts[outcome.status] += 1
+        if outcome.status == "failed":
+            self.failures.append(outcome)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "counts": dict(self.counts),
+            "failures": [f.as_dict() for f in self.failures],
+            "seconds": self.seconds,
+        }

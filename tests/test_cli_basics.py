@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from archive import __version__
+
+
+def test_version(cli_run):
+    result = cli_run("--version")
+    assert result.exit_code == 0, result.stderr
+    assert __version__ in result.stdout
+
+
+def test_unknown_command_is_usage_error(cli_run):
+    result = cli_run("frobnicate")
+    assert result.exit_code == 2
+    assert not result.has_traceback
+    assert "frobnicate" in result.stderr
+
+
+def test_python_dash_m_runs():
+    proc = subprocess.run(
+        [sys.executable, "-m", "archive", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert __version__ in proc.stdout
