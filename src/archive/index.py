@@ -105,3 +105,31 @@ def build_schema() -> Schema:
         encoding=STORED(),
         indexed_at=STORED(),
     )
+
+
+# --- CONTRACT stubs (owner: ingest); search.py and the CLI rely on these names. ---
+
+
+def open_index(index_dir: str) -> Any:
+    """Open the index at `index_dir` for reading (a whoosh Index).
+
+    Raises:
+        IndexMissingError: no index there ("no index at DIR; run `archive ingest` first").
+        SchemaVersionError: built by an incompatible version ("... run `archive ingest --rebuild`").
+    """
+    raise NotImplementedError
+
+
+def read_meta(index_dir: str) -> dict[str, Any]:
+    """Return the index's metadata: schema_version, created, last_ingest (ISO), counts."""
+    raise NotImplementedError
+
+
+def article_to_fields(article: Any) -> dict[str, Any]:
+    """Map an Article to the schema's fields (the one place that knows the mapping)."""
+    raise NotImplementedError
+
+
+def fields_to_article(stored: dict[str, Any]) -> Any:
+    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
+    raise NotImplementedError
