@@ -105,15 +105,19 @@ _DATE_RE = re.compile(
             _DAY.format("d1") + _ORD + r"(?:\s+of)?(?:\s+|\s*-\s*)"
             rf"(?P<m1>{_EN})(?![a-z])\.?(?:\s*,\s*|\s+|\s*-\s*)" + _YEAR.format("y1"),
             # February 1, 2025 / Feb. 1 2025
-            rf"(?<![a-z])(?P<m2>{_EN})\.?\s+" + _DAY.format("d2") + _ORD
-            + r"(?:\s*,\s*|\s+)" + _YEAR.format("y2"),
+            rf"(?<![a-z])(?P<m2>{_EN})\.?\s+"
+            + _DAY.format("d2")
+            + _ORD
+            + r"(?:\s*,\s*|\s+)"
+            + _YEAR.format("y2"),
             # ۱۲ بهمن ۱۴۰۳, ۱ فوریه ۲۰۲۵, ۱۲ بهمن ماه ۱۴۰۳
-            _DAY.format("d3") + rf"\s*(?P<m3>{_FA_ALL}){_MAH}\s*,?\s*"
-            + _YEAR.format("y3"),
+            _DAY.format("d3") + rf"\s*(?P<m3>{_FA_ALL}){_MAH}\s*,?\s*" + _YEAR.format("y3"),
             # دلو ۰۱, ۱۴۰۳ (VOA Dari), بهمن ۱۲، ۱۴۰۳; only solar month names in this order,
             # because "می ۱۲" is far more often a verb prefix than the month May.
-            rf"(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*" + _DAY.format("d4")
-            + r"(?:\s*,\s*|\s+)" + _YEAR.format("y4"),
+            rf"(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*"
+            + _DAY.format("d4")
+            + r"(?:\s*,\s*|\s+)"
+            + _YEAR.format("y4"),
             # 2025-02-01, 2025/02/01, ۱۴۰۲/۰۸/۰۵
             r"(?<![0-9])(?P<y5>[0-9]{4})(?P<s5>[-/.])(?P<m5>[0-9]{1,2})(?P=s5)"
             r"(?P<d5>[0-9]{1,2})(?![0-9])",
