@@ -10,12 +10,29 @@ CONTRACT (owner: ingest; the field names are shared with search.py: add fields, 
 
 from __future__ import annotations
 
+import datetime as dt
+import fcntl
+import hashlib
+import io
+import json
+import os
+import pickle
+import shutil
+import socket
+import sqlite3
+import struct
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from archive import text
+from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
+from archive.models import Article
 
 SCHEMA_VERSION = 1
 
@@ -107,7 +124,126 @@ def build_schema() -> Schema:
     )
 
 
-# --- CONTRACT stubs (owner: ingest); search.py and the CLI rely on these names. ---
+# --- Index folder layout -------------------------------------------------------------------
+#
+#   INDEX/archive-meta.json   schema version, live generation, created/last_ingest, counts
+#   INDEX/ingest.lock         flock'ed by the running ingest; holds its pid, host, start time
+#   INDEX/gen-<id>/           one whoosh index ("generation") + manifest.sqlite
+#
+# Readers go through the meta file to the live generation. `--rebuild` fills a new generation
+# while the old one keeps serving, then switches the meta file atomically (os.replace).
+
+META_FILE = "archive-meta.json"
+LOCK_FILE = "ingest.lock"
+MANIFEST_FILE = "manifest.sqlite"
+GENERATION_PREFIX = "gen-"
+
+_TEXT_FIELDS = ("title", "summary", "body")
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _fsync_dir(path: str) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _write_json_atomic(path: str, data: dict[str, Any]) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+
+def _has_whoosh_files(folder: str) -> bool:
+    try:
+        return any(name.endswith(".toc") for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
+def read_meta(index_dir: str) -> dict[str, Any]:
+    """Return the index's metadata: schema_version, created, last_ingest (ISO), counts.
+
+    Keys: schema_version, archive_version, generation, created, last_ingest, documents,
+    languages ({"en": n, "fa": n}), sources (inputs recorded in the manifest), size_bytes,
+    last_run ({"counts": {...}, "seconds": s}); "rebuilding" while a --rebuild is unfinished.
+
+    Raises:
+        IndexMissingError: no index at `index_dir`.
+        SchemaVersionError: the metadata is damaged or belongs to an index without versioning.
+    """
+    path = os.path.join(index_dir, META_FILE)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except FileNotFoundError:
+        if _has_whoosh_files(index_dir):
+            raise SchemaVersionError(
+                f"the index at {index_dir} was built by an older version of archive; "
+                "run `archive ingest --rebuild`"
+            ) from None
+        raise IndexMissingError(f"no index at {index_dir}; run `archive ingest` first") from None
+    except NotADirectoryError:
+        raise IndexMissingError(f"no index at {index_dir} (not a folder)") from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot read the index metadata {path}: {exc.strerror}") from None
+    try:
+        meta = json.loads(raw.decode("utf-8"))
+        if not isinstance(meta, dict):
+            raise ValueError("not an object")
+    except ValueError:
+        raise SchemaVersionError(
+            f"the index metadata {path} is damaged; run `archive ingest --rebuild`"
+        ) from None
+    return meta
+
+
+def _check_version(meta: dict[str, Any], index_dir: str) -> None:
+    version = meta.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the index at {index_dir} has schema version {version}, this archive needs "
+            f"{SCHEMA_VERSION}; run `archive ingest --rebuild`"
+        )
+
+
+def _generation_path(index_dir: str, name: Any) -> str:
+    if not isinstance(name, str) or not name.startswith(GENERATION_PREFIX) or "/" in name:
+        raise SchemaVersionError(
+            f"the index metadata in {index_dir} names no valid generation; "
+            "run `archive ingest --rebuild`"
+        )
+    return os.path.join(index_dir, name)
+
+
+# Whoosh unpickles segment lists (and, without our schema, analyzers) when it opens an index:
+# any of these from an old or damaged index means "rebuild", never a traceback.
+_OPEN_ERRORS = (
+    pickle.UnpicklingError,
+    AttributeError,
+    ImportError,
+    EOFError,
+    ValueError,
+    TypeError,
+    IndexError,
+    KeyError,
+    AssertionError,
+    struct.error,
+)
 
 
 def open_index(index_dir: str) -> Any:
@@ -117,19 +253,593 @@ def open_index(index_dir: str) -> Any:
         IndexMissingError: no index there ("no index at DIR; run `archive ingest` first").
         SchemaVersionError: built by an incompatible version ("... run `archive ingest --rebuild`").
     """
-    raise NotImplementedError
+    meta = read_meta(index_dir)
+    _check_version(meta, index_dir)
+    return _open_generation(index_dir, _generation_path(index_dir, meta.get("generation")))
 
 
-def read_meta(index_dir: str) -> dict[str, Any]:
-    """Return the index's metadata: schema_version, created, last_ingest (ISO), counts."""
-    raise NotImplementedError
+def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> Any:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import EmptyIndexError
+
+    if not os.path.isdir(gen_dir):
+        raise IndexMissingError(
+            f"the index at {index_dir} is incomplete (missing {os.path.basename(gen_dir)}); "
+            "run `archive ingest --rebuild`"
+        )
+    storage = FileStorage(gen_dir, readonly=readonly) if readonly else _DurableStorage(gen_dir)
+    try:
+        # Passing our schema keeps whoosh from unpickling the stored one.
+        return storage.open_index(schema=build_schema())
+    except EmptyIndexError:
+        raise IndexMissingError(
+            f"the index at {index_dir} is empty or incomplete; run `archive ingest --rebuild`"
+        ) from None
+    except _OPEN_ERRORS as exc:
+        raise SchemaVersionError(
+            f"the index at {index_dir} cannot be read ({type(exc).__name__}); "
+            "run `archive ingest --rebuild`"
+        ) from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot read the index at {index_dir}: {exc.strerror}") from None
+
+
+# --- Field mapping -------------------------------------------------------------------------
+
+
+def _date_to_int(value: dt.date | None) -> int:
+    return value.year * 10000 + value.month * 100 + value.day if value else 0
+
+
+def _int_to_date(value: Any) -> dt.date | None:
+    try:
+        number = int(value or 0)
+        return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
+    except (TypeError, ValueError):
+        return None
+
+
+def site_of(url: str | None) -> str | None:
+    """Return the lowercased host of `url` without "www.", or None."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = host.lower().removeprefix("www.")
+    return host or None
+
+
+def text_hash(title: str, body: str) -> str:
+    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
+    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def make_doc_id(key: str) -> str:
+    """Return a short stable document id for a key (canonical URL or text hash)."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def article_to_fields(article: Any) -> dict[str, Any]:
     """Map an Article to the schema's fields (the one place that knows the mapping)."""
-    raise NotImplementedError
+    return {
+        "id": article.id,
+        "url": article.url or None,
+        "source": article.source,
+        "site": article.site or site_of(article.url),
+        "lang": article.lang,
+        "title": article.title or "",
+        "summary": article.summary or "",
+        "body": article.body or "",
+        "author": "\n".join(article.authors),
+        "authors": list(article.authors),
+        "date": _date_to_int(article.date),
+        "date_jalali": article.date_jalali,
+        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
+        "text_hash": text_hash(article.title or "", article.body or ""),
+        "warnings": list(article.warnings),
+        "encoding": article.encoding,
+        "indexed_at": _now_iso(),
+    }
 
 
 def fields_to_article(stored: dict[str, Any]) -> Any:
     """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
-    raise NotImplementedError
+    tags = stored.get("tags") or ""
+    return Article(
+        id=stored["id"],
+        title=stored.get("title") or "",
+        body=stored.get("body") or "",
+        lang=stored.get("lang") or "",
+        source=stored.get("source") or "",
+        url=stored.get("url") or None,
+        site=stored.get("site") or None,
+        summary=stored.get("summary") or None,
+        authors=list(stored.get("authors") or []),
+        date=_int_to_date(stored.get("date")),
+        date_jalali=stored.get("date_jalali") or None,
+        tags=[t for t in tags.split(",") if t],
+        warnings=list(stored.get("warnings") or []),
+        encoding=stored.get("encoding") or None,
+    )
+
+
+def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Run the analysis of the text fields now (in a worker process), not in the writer.
+
+    Whoosh indexes a list of strings as ready-made tokens at consecutive positions, and
+    `_stored_<name>` keeps the original text as the stored value; the index terms are the same
+    as when whoosh runs ArchiveTokenizer itself.
+    """
+    out = dict(fields)
+    for name, terms_of in (
+        *((n, text.iter_terms) for n in _TEXT_FIELDS),
+        ("author", text.iter_name_terms),
+    ):
+        value = fields.get(name)
+        if not value:
+            continue
+        terms = list(terms_of(value))
+        if any(term.pos != i for i, term in enumerate(terms)):
+            continue  # positions with gaps: let whoosh analyse the string itself
+        out[name] = [term.text for term in terms]
+        if name != "author":
+            out[f"_stored_{name}"] = value
+    return out
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+class _FsyncWriter(io.BufferedWriter):
+    """A file that reaches the disk before it is closed, so whoosh's TOC rename comes after."""
+
+    def close(self) -> None:
+        if not self.closed:
+            self.flush()
+            os.fsync(self.fileno())
+        super().close()
+
+
+def _durable_storage_class() -> Any:
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.filedb.structfile import StructFile
+
+    class DurableStorage(FileStorage):  # type: ignore[misc]
+        def create_file(
+            self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any
+        ) -> Any:
+            if excl or mode != "wb":
+                return super().create_file(name, excl=excl, mode=mode, **kwargs)
+            fileobj = _FsyncWriter(io.FileIO(self._fpath(name), "wb"))
+            return StructFile(fileobj, name=name, **kwargs)
+
+        def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
+            super().rename_file(oldname, newname, safe=safe)
+            _fsync_dir(self.folder)
+
+    return DurableStorage
+
+
+def _DurableStorage(folder: str) -> Any:  # noqa: N802 - behaves as a class
+    return _durable_storage_class()(folder)
+
+
+class IndexLock:
+    """The ingest write lock: an flock on INDEX/ingest.lock, released by the kernel on death.
+
+    The file holds the holder's pid, host and start time for the message a second ingest gets.
+    A file left non-empty by a killed process is not a lock (nobody holds the flock): the next
+    ingest takes it over and `stale` tells what it recovered.
+    """
+
+    def __init__(self, index_dir: str) -> None:
+        self.index_dir = index_dir
+        self.path = os.path.join(index_dir, LOCK_FILE)
+        self.fd: int | None = None
+        self.stale: dict[str, Any] | None = None
+
+    def acquire(self, wait: float = 0.0) -> None:
+        try:
+            os.makedirs(self.index_dir, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot create the index folder {self.index_dir}: {exc.strerror}"
+            ) from None
+        deadline = time.monotonic() + max(wait, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    holder = _read_holder(fd)
+                    os.close(fd)
+                    raise IndexLockedError(
+                        f"the index at {self.index_dir} is being written by another ingest "
+                        f"({_describe_holder(holder)}); wait for it to finish"
+                    ) from None
+                time.sleep(0.1)
+        self.stale = _read_holder(fd) or None
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now_iso()}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is None:
+            return
+        try:
+            os.ftruncate(self.fd, 0)
+        except OSError:
+            pass
+        fcntl.flock(self.fd, fcntl.LOCK_UN)
+        os.close(self.fd)
+        self.fd = None
+
+
+def _read_holder(fd: int) -> dict[str, Any]:
+    try:
+        raw = os.pread(fd, 4096, 0)
+        holder = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+        return holder if isinstance(holder, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _describe_holder(holder: dict[str, Any]) -> str:
+    if not holder:
+        return "holder unknown"
+    return (
+        f"pid {holder.get('pid', '?')} on {holder.get('host', '?')}, "
+        f"started {holder.get('started', '?')}"
+    )
+
+
+@dataclass
+class PageRecord:
+    """What the manifest knows about one input location."""
+
+    key: str  # absolute location: /abs/path or /abs/dump.zip!member
+    source: str  # absolute path of the file (the dump for members)
+    size: int
+    mtime_ns: int
+    hash: str
+    doc_id: str | None
+    status: str  # "indexed", "duplicate" or "failed"
+    reason: str | None = None
+
+
+_MANIFEST_SQL = """
+CREATE TABLE IF NOT EXISTS pages (
+    key TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    hash TEXT NOT NULL, doc_id TEXT, status TEXT NOT NULL, reason TEXT);
+CREATE INDEX IF NOT EXISTS pages_hash ON pages(hash);
+CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id);
+CREATE INDEX IF NOT EXISTS pages_source ON pages(source);
+CREATE TABLE IF NOT EXISTS dumps (
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+"""
+
+
+class IndexWriter:
+    """Batched, crash-safe writing of documents plus the manifest of inputs.
+
+    Order of a commit: whoosh segment files and TOC (fsynced), then the manifest (sqlite
+    transaction), then the meta file. The manifest is a cache in front of the index: after a
+    crash between the two it may miss rows, which the next ingest repairs from the
+    `content_hash` stored in the documents. Holds the ingest lock from open to close.
+    """
+
+    def __init__(self, index_dir: str, *, rebuild: bool = False, lock_wait: float = 0.0) -> None:
+        self.index_dir = index_dir
+        self.lock = IndexLock(index_dir)
+        self.lock.acquire(lock_wait)
+        self._docs: dict[str, tuple[dict[str, Any], bool]] = {}
+        self._deletes: set[str] = set()
+        self._pages: dict[str, PageRecord] = {}
+        self._dumps: dict[str, tuple[int, int]] = {}
+        self._by_url: dict[str, str] = {}
+        self._by_text: dict[str, str] = {}
+        self._by_hash: dict[str, PageRecord] = {}
+        self.committed_docs = 0
+        try:
+            self._open(rebuild)
+        except BaseException:
+            self.lock.release()
+            raise
+
+    # -- opening
+
+    def _open(self, rebuild: bool) -> None:
+        try:
+            meta: dict[str, Any] | None = read_meta(self.index_dir)
+        except IndexMissingError:
+            meta = None
+        except SchemaVersionError:
+            if not rebuild:
+                raise
+            meta = None
+        if meta is not None and not rebuild:
+            _check_version(meta, self.index_dir)
+        self.old_meta = meta
+        self.switch_to: str | None = None
+        if meta is not None and not rebuild:
+            self.meta = meta
+            name = meta.get("generation")
+            self.gen_dir = _generation_path(self.index_dir, name)
+        else:
+            self.meta = self._fresh_meta(meta)
+            pending = (meta or {}).get("rebuilding") or {}
+            name = pending.get("generation")
+            if (
+                rebuild
+                and pending.get("schema_version") == SCHEMA_VERSION
+                and isinstance(name, str)
+                and name.startswith(GENERATION_PREFIX)
+                and os.path.isdir(os.path.join(self.index_dir, name))
+            ):
+                pass  # resume the interrupted rebuild: its manifest makes it incremental
+            else:
+                if isinstance(name, str) and name.startswith(GENERATION_PREFIX):
+                    shutil.rmtree(os.path.join(self.index_dir, name), ignore_errors=True)
+                name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+                self._create_generation(os.path.join(self.index_dir, name))
+            self.gen_dir = os.path.join(self.index_dir, name)
+            if meta is None:
+                self.meta["generation"] = name
+            else:
+                self.switch_to = name
+                meta["rebuilding"] = {"generation": name, "schema_version": SCHEMA_VERSION}
+                _write_json_atomic(self._meta_path, meta)
+            if meta is None:
+                _write_json_atomic(self._meta_path, self.meta)
+        self.ix = _open_generation(self.index_dir, self.gen_dir, readonly=False)
+        self.manifest = sqlite3.connect(os.path.join(self.gen_dir, MANIFEST_FILE))
+        self.manifest.execute("PRAGMA synchronous=FULL")
+        self.manifest.executescript(_MANIFEST_SQL)
+        self.searcher = self.ix.searcher()
+
+    @property
+    def _meta_path(self) -> str:
+        return os.path.join(self.index_dir, META_FILE)
+
+    def _fresh_meta(self, old: dict[str, Any] | None) -> dict[str, Any]:
+        from archive import __version__
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "archive_version": __version__,
+            "generation": None,
+            "created": _now_iso(),
+            "last_ingest": None,
+            "documents": 0,
+            "languages": {},
+            "sources": 0,
+            "size_bytes": 0,
+        }
+
+    def _create_generation(self, gen_dir: str) -> None:
+        os.makedirs(gen_dir, exist_ok=True)
+        _DurableStorage(gen_dir).create_index(build_schema())
+        _fsync_dir(gen_dir)
+
+    # -- lookups (committed state plus this batch)
+
+    def page(self, key: str) -> PageRecord | None:
+        if key in self._pages:
+            return self._pages[key]
+        row = self.manifest.execute(
+            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            " WHERE key = ?",
+            (key,),
+        ).fetchone()
+        return PageRecord(*row) if row else None
+
+    def pages_of_dump(self, path: str) -> list[PageRecord]:
+        rows = self.manifest.execute(
+            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            " WHERE source = ? ORDER BY rowid",
+            (path,),
+        ).fetchall()
+        return [PageRecord(*row) for row in rows]
+
+    def dump_stat(self, path: str) -> tuple[int, int] | None:
+        row = self.manifest.execute(
+            "SELECT size, mtime_ns FROM dumps WHERE path = ?", (path,)
+        ).fetchone()
+        return (int(row[0]), int(row[1])) if row else None
+
+    def by_content_hash(self, digest: str) -> PageRecord | None:
+        """Return a manifest record of an input with exactly these bytes, if any."""
+        if digest in self._by_hash:
+            return self._by_hash[digest]
+        row = self.manifest.execute(
+            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            " WHERE hash = ? ORDER BY status = 'failed' LIMIT 1",
+            (digest,),
+        ).fetchone()
+        if row:
+            return PageRecord(*row)
+        doc = self._stored(content_hash=digest)
+        if doc:  # committed to whoosh, not yet to the manifest (crash between the two)
+            return PageRecord("", "", 0, 0, digest, doc["id"], "indexed")
+        return None
+
+    def doc_by_url(self, url: str) -> str | None:
+        if url in self._by_url:
+            return self._by_url[url]
+        doc = self._stored(url=url)
+        return doc["id"] if doc else None
+
+    def doc_by_text_hash(self, digest: str) -> str | None:
+        if digest in self._by_text:
+            return self._by_text[digest]
+        doc = self._stored(text_hash=digest)
+        return doc["id"] if doc else None
+
+    def has_doc(self, doc_id: str) -> bool:
+        if doc_id in self._docs:
+            return True
+        return doc_id not in self._deletes and self._stored(id=doc_id) is not None
+
+    def _stored(self, **term: str) -> dict[str, Any] | None:
+        doc = self.searcher.document(**term)
+        if doc is None or doc.get("id") in self._deletes:
+            return None
+        return dict(doc)
+
+    def doc_referenced_elsewhere(self, doc_id: str, key: str) -> bool:
+        if any(r.doc_id == doc_id and r.key != key for r in self._pages.values()):
+            return True
+        row = self.manifest.execute(
+            "SELECT 1 FROM pages WHERE doc_id = ? AND key != ? LIMIT 1", (doc_id, key)
+        ).fetchone()
+        return row is not None
+
+    # -- changes (applied at the next commit)
+
+    def put(self, fields: dict[str, Any], *, replace: bool = True) -> None:
+        """Queue a document (fields from article_to_fields, maybe pre-analysed)."""
+        doc_id = fields["id"]
+        self._deletes.discard(doc_id)
+        self._docs[doc_id] = (fields, replace or doc_id in self._docs)
+        if fields.get("url"):
+            self._by_url[fields["url"]] = doc_id
+        if fields.get("text_hash"):
+            self._by_text[fields["text_hash"]] = doc_id
+
+    def delete(self, doc_id: str) -> None:
+        self._docs.pop(doc_id, None)
+        self._deletes.add(doc_id)
+        for table in (self._by_url, self._by_text):
+            for k in [k for k, v in table.items() if v == doc_id]:
+                del table[k]
+
+    def record_page(self, record: PageRecord) -> None:
+        self._pages[record.key] = record
+        self._by_hash.setdefault(record.hash, record)
+
+    def record_dump(self, path: str, size: int, mtime_ns: int) -> None:
+        self._dumps[path] = (size, mtime_ns)
+
+    @property
+    def pending(self) -> int:
+        return len(self._docs) + len(self._deletes) + len(self._pages)
+
+    def commit(self) -> None:
+        """Make everything queued durable: whoosh first, then the manifest, then the meta."""
+        if self._docs or self._deletes:
+            writer = self.ix.writer(limitmb=128)
+            try:
+                for doc_id in self._deletes:
+                    writer.delete_by_term("id", doc_id)
+                for fields, replace in self._docs.values():
+                    if replace:
+                        writer.update_document(**fields)
+                    else:
+                        writer.add_document(**fields)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+            self.committed_docs += len(self._docs)
+            _fsync_dir(self.gen_dir)
+        if self._pages or self._dumps:
+            with self.manifest:
+                self.manifest.executemany(
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (r.key, r.source, r.size, r.mtime_ns, r.hash, r.doc_id, r.status, r.reason)
+                        for r in self._pages.values()
+                    ],
+                )
+                self.manifest.executemany(
+                    "INSERT OR REPLACE INTO dumps VALUES (?, ?, ?)",
+                    [(p, s, m) for p, (s, m) in self._dumps.items()],
+                )
+        changed = bool(self._docs or self._deletes)
+        self._docs.clear()
+        self._deletes.clear()
+        self._pages.clear()
+        self._dumps.clear()
+        self._by_url.clear()
+        self._by_text.clear()
+        self._by_hash.clear()
+        if changed:
+            # Searcher.refresh() fails on a reader of an empty index (whoosh bug): reopen.
+            self.searcher.close()
+            self.searcher = self.ix.searcher()
+            if self.switch_to is None:
+                self.meta["documents"] = self.searcher.doc_count()
+                self.meta["last_ingest"] = _now_iso()
+                _write_json_atomic(self._meta_path, self.meta)
+
+    def finish(self, last_run: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Commit, record the counts, switch a rebuilt generation live; return the meta."""
+        self.commit()
+        from whoosh.query import Term
+
+        searcher = self.searcher
+        languages = {}
+        for lang in sorted({v.decode() for v in searcher.lexicon("lang")}):
+            count = sum(1 for _ in searcher.docs_for_query(Term("lang", lang)))
+            if count:
+                languages[lang] = count
+        meta = self.meta
+        meta["documents"] = searcher.doc_count()
+        meta["languages"] = languages
+        meta["sources"] = self.manifest.execute("SELECT count(*) FROM pages").fetchone()[0]
+        meta["size_bytes"] = _folder_size(self.gen_dir)
+        meta["last_ingest"] = _now_iso()
+        if last_run is not None:
+            meta["last_run"] = last_run
+        if self.switch_to is not None:
+            meta["generation"] = self.switch_to
+            meta.pop("rebuilding", None)
+        _write_json_atomic(self._meta_path, meta)
+        if self.switch_to is not None and self.old_meta is not None:
+            old = self.old_meta.get("generation")
+            if isinstance(old, str) and old.startswith(GENERATION_PREFIX) and old != self.switch_to:
+                shutil.rmtree(os.path.join(self.index_dir, old), ignore_errors=True)
+            self.switch_to = None
+        return dict(meta)
+
+    def close(self) -> None:
+        """Release the searcher, the manifest and the lock; uncommitted changes are dropped."""
+        try:
+            self.searcher.close()
+            self.manifest.close()
+        finally:
+            self.lock.release()
+
+    def __enter__(self) -> IndexWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _folder_size(folder: str) -> int:
+    total = 0
+    for entry in os.scandir(folder):
+        if entry.is_file(follow_symlinks=False):
+            total += entry.stat().st_size
+    return total
+
+
+def upsert_articles(index_dir: str, articles: Iterable[Any], *, lock_wait: float = 10.0) -> int:
+    """Add or replace Articles by id in the index at `index_dir` (created if missing).
+
+    The library entry point for building an index from Article objects directly (tests,
+    imports); no duplicate detection, no manifest entries. Returns the number written.
+    """
+    count = 0
+    with IndexWriter(index_dir, lock_wait=lock_wait) as writer:
+        for article in articles:
+            writer.put(article_to_fields(article), replace=True)
+            count += 1
+            if len(writer._docs) >= 1000:
+                writer.commit()
+        writer.finish()
+    return count
