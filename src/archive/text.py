@@ -2,12 +2,37 @@
 
 CONTRACT (owner: text analysis). Must not import hazm at module level: the query path imports
 this module and must stay fast. Everything here is pure Python and deterministic.
+
+Choices (see tests/test_text.py for the equivalence table):
+- One compiled regex tokenises the ORIGINAL text, so `Term.start/end` slice the original.
+  Tatweel, harakat, ZWNJ, ZWJ, soft hyphen, bidi marks and other invisibles are part of a word
+  (never split it) and are deleted from the term (never glue two words).
+- Folding (`normalize` and every term): NFKD, then combining marks dropped (so آ أ إ ٱ -> ا,
+  ؤ -> و, ئ -> ی, ۀ -> ه, é -> e), ي ى -> ی, ك -> ک, ة ە -> ه, ء dropped, Persian and
+  Arabic-Indic digits -> ASCII, lowercase. آ is folded to ا deliberately: آمریکا/امریکا are both
+  common and no frequent word pair is separated by the madda alone.
+- Tokens are routed by script: Arabic-script tokens through the Persian chain, others through
+  the English chain, so one field serves both languages and queries use the same chain.
+- Persian: detached affixes written with a space are joined (می روند = می‌روند = میروند,
+  کتاب ها = کتابها, خانه ای = خانه‌ای); hazm's stopword list (shipped in data/, pinned by a
+  test); optional stemmer: "light" strips plural/comparative suffixes with length guards
+  (ایران stays ایران), "hazm-stemmer"/"hazm-lemmatizer" import hazm lazily (bench only).
+- English: accents folded, possessive 's dropped, apostrophes removed, dotted acronyms joined
+  (U.S. = US), a small stopword list, Snowball (Porter2) stemming via `snowballstemmer`.
+  US vs us: an all-capitals token is an acronym: it is never stemmed and the stopwords that are
+  also acronyms (US, IT, WHO) are kept, so "US" and "U.S." give the term "us" while the lowercase
+  pronoun "us" is a stopword and gives nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Literal, NamedTuple
 
 
 class Term(NamedTuple):
@@ -17,26 +42,429 @@ class Term(NamedTuple):
     end: int  # end char offset in the ORIGINAL text
 
 
+PersianStemmer = Literal["none", "light", "hazm-stemmer", "hazm-lemmatizer"]
+EnglishStemmer = Literal["none", "porter", "snowball"]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Switches of the analysis chain (for relevance runs; the index uses DEFAULT_OPTIONS)."""
+
+    normalize: bool = True
+    stopwords: bool = True
+    persian_stemmer: PersianStemmer = "light"
+    english_stemmer: EnglishStemmer = "snowball"
+
+
+DEFAULT_OPTIONS = AnalysisOptions()
+
+# --- character classes -------------------------------------------------------------------
+
+# Invisible format characters: ZWSP, ZWNJ, ZWJ, LRM, RLM, bidi embeddings/overrides/isolates,
+# word joiner and friends, BOM, soft hyphen, Arabic letter mark, Mongolian vowel separator.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u061c\u180e"
+# Combining marks (Latin accents in decomposed text, Arabic harakat, tanwin, superscript alef,
+# Quranic marks) and tatweel: inside a word, never a word of their own.
+_MARKS = (
+    "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u08ca-\u08ff\u0640"
+)
+_JOIN = _INVISIBLE + _MARKS
+_DIGITS = "0-9\u06f0-\u06f9\u0660-\u0669"
+_AR_LETTERS = (
+    "\u0620-\u063f\u0641-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+    "\u0750-\u077f\u08a0-\u08c9\ufb50-\ufbb1\ufbd3-\ufd3d\ufd50-\ufdc7\ufdf0-\ufdfb\ufe70-\ufefc"
+)
+_ARABIC_BLOCKS = "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff"
+# A Latin (or any other non-Arabic) word character: \w minus Arabic script minus underscore.
+_LA = rf"[^\W_{_ARABIC_BLOCKS}]"
+_AR = f"[{_AR_LETTERS}{_DIGITS}]"
+_D = f"[{_DIGITS}]"
+
+_TOKEN_RE = re.compile(
+    # a number with thousands separators and/or a decimal part: 1,000  3.5  ۳٫۵  ۱٬۰۰۰
+    rf"(?P<num>{_D}+(?:[,\u066c]{_D}{{3}}(?!{_D}))*(?:[.\u066b]{_D}+)?)(?![^\W_])"
+    # a dotted acronym: U.S.  U.S  e.g.
+    rf"|(?P<acr>[A-Za-z](?:\.[A-Za-z])+\.?)(?![^\W_])"
+    # an Arabic-script word (marks, tatweel and invisibles may sit inside it)
+    rf"|(?P<ar>{_AR}(?:[{_JOIN}]*{_AR})*)"
+    # any other word; apostrophes inside (Iran's, O'Brien) and invisibles do not split it
+    rf"|(?P<la>{_LA}(?:[{_JOIN}]*{_LA}|['\u2019]{_LA})*)"
+)
+_GAP_RE = re.compile(rf"[\s{_JOIN}]+")
+
+
+def _build_fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for lo, hi in (
+        (0x0300, 0x036F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+        (0xFE20, 0xFE2F), (0x0610, 0x061A), (0x064B, 0x065F), (0x06D6, 0x06ED),
+        (0x08CA, 0x08FF),
+    ):  # fmt: skip
+        for cp in range(lo, hi + 1):
+            if unicodedata.category(chr(cp)) in ("Mn", "Me"):
+                table[cp] = None
+    for ch in "\u0670\u0640\u0621":  # superscript alef, tatweel, lone hamza
+        table[ord(ch)] = None
+    for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069)):
+        for cp in range(lo, hi + 1):
+            table[cp] = None
+    for ch in "\ufeff\u00ad\u061c\u180e":
+        table[ord(ch)] = None
+    letters = {
+        "\u064a": "\u06cc",  # ARABIC YEH -> FARSI YEH
+        "\u0649": "\u06cc",  # ALEF MAKSURA
+        "\u06cd": "\u06cc",
+        "\u06d0": "\u06cc",
+        "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH
+        "\u06aa": "\u06a9",
+        "\u0629": "\u0647",  # TEH MARBUTA
+        "\u06d5": "\u0647",  # AE (what ۀ decomposes to)
+        "\u06c1": "\u0647",  # HEH GOAL (what ۂ decomposes to)
+        "\u06be": "\u0647",
+        "\u0671": "\u0627",  # ALEF WASLA
+        "\u0672": "\u0627",
+        "\u0673": "\u0627",
+        "\u0675": "\u0627",
+        "\u066b": ".",  # Arabic decimal separator
+    }
+    for src, dst in letters.items():
+        table[ord(src)] = dst
+    for i in range(10):
+        table[0x06F0 + i] = str(i)
+        table[0x0660 + i] = str(i)
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+
+
+def _fold(token: str) -> str:
+    """Fold letters, marks, digits and case (no stemming)."""
+    if token.isascii():
+        return token.lower()
+    return unicodedata.normalize("NFKD", token.lower()).translate(_FOLD_TABLE).lower()
+
+
+_WS_RE = re.compile(r"\s+")
+
+
 def normalize(text: str) -> str:
-    """Return the canonical matching form of `text` (letters unified, marks dropped, digits ASCII)."""
-    raise NotImplementedError
+    """Return the canonical matching form of `text` (letters unified, marks dropped, digits ASCII).
+
+    Also lowercases, folds accents, deletes ZWNJ and other invisibles and collapses whitespace.
+    No stemming, no stopwords: use it for prefix/wildcard query text and for duplicate hashes.
+    """
+    folded = _fold(text)
+    # NFKD can emit text whose lowercase decomposes again (rare compatibility characters).
+    folded = _fold(folded)
+    return _WS_RE.sub(" ", folded).strip()
 
 
-def iter_terms(text: str) -> Iterator[Term]:
-    """Yield the index terms of `text`, routing each token by script (Persian or English chain)."""
-    raise NotImplementedError
+# --- stopwords --------------------------------------------------------------------------
+
+
+def _load_persian_stopwords() -> frozenset[str]:
+    data = resources.files("archive").joinpath("data/persian_stopwords.txt").read_text("utf-8")
+    words = {_fold(w.strip()) for w in data.splitlines() if w.strip()}
+    return frozenset(w for w in words if w)
+
+
+PERSIAN_STOPWORDS = _load_persian_stopwords()
+# Detached affixes: a Persian token equal to one of these, separated from its neighbour only by
+# spaces or invisibles, is glued to it (after folding, so ZWNJ forms agree).
+_PREFIXES = frozenset({"می", "نمی"})
+_SUFFIXES = frozenset(
+    {"ها", "های", "هایی", "هایم", "هایت", "هایش", "هایمان", "هایتان", "هایشان", "تر", "ترین"}
+)
+_SUFFIXES_AFTER_HEH = frozenset({"ای", "ی", "ام", "ات", "اش", "اند", "ایم", "اید"})
+# Lone affixes that could not be joined carry no meaning of their own.
+_LONE_AFFIXES = _PREFIXES | _SUFFIXES | _SUFFIXES_AFTER_HEH - {"تر"}
+
+# Lucene/whoosh-style English list plus a few pronouns and auxiliaries; small on purpose.
+ENGLISH_STOPWORDS = frozenset(
+    """a an and are as at be been but by can for from had has have he her his i if in into is it
+    its may no not of on or our she such that the their them then there these they this those to
+    us was we were when which who will with would yet you your""".split()
+)
+# Stopwords that are also common acronyms when written in capitals.
+_ACRONYM_STOPWORDS = frozenset({"us", "it", "who"})
+
+# --- stemmers ---------------------------------------------------------------------------
+
+_PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هایش", "هایت", "هایم", "هایی", "های", "ها")
+_NOT_PLURAL = frozenset({"تنها", "انتها", "بها", "رها", "سها", "اینها", "انها", "کوها"})
+_NOT_COMPARATIVE = frozenset({"دختر", "دفتر", "دکتر", "بستر", "کبوتر", "انگشتر", "چتر", "متر"})
+
+
+def _stem_persian_light(word: str) -> str:
+    """Strip plural and comparative suffixes, keeping a stem of 2-3+ letters (ایران stays)."""
+    for suffix in _PLURAL_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2 and word not in _NOT_PLURAL:
+            return word[: -len(suffix)]
+    for suffix in ("ترین", "تر"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if word not in _NOT_COMPARATIVE and not word.endswith("متر"):
+                return word[: -len(suffix)]
+    if word.endswith("ات") and len(word) >= 6:
+        return word[:-2]
+    return word
+
+
+@lru_cache(maxsize=4)
+def _hazm_stemmer(kind: str) -> Callable[[str], str]:
+    import hazm  # noqa: PLC0415  (bench only: about 1.7 s)
+
+    if kind == "hazm-stemmer":
+        return hazm.Stemmer().stem
+    lemmatizer = hazm.Lemmatizer()
+    return lambda w: lemmatizer.lemmatize(w).split("#")[0]
+
+
+def _persian_stem_function(kind: str) -> Callable[[str], str]:
+    if kind == "none":
+        return lambda w: w
+    if kind == "light":
+        return _stem_persian_light
+    if kind in ("hazm-stemmer", "hazm-lemmatizer"):
+        return _hazm_stemmer(kind)
+    raise ValueError(f"unknown Persian stemmer {kind!r}")
+
+
+def _english_stem_function(kind: str) -> Callable[[str], str]:
+    if kind == "none":
+        return lambda w: w
+    if kind in ("porter", "snowball"):
+        import snowballstemmer  # noqa: PLC0415  (16 ms: only when the first English word comes)
+
+        stemmer = snowballstemmer.stemmer("porter" if kind == "porter" else "english")
+        return stemmer.stemWord  # type: ignore[no-any-return]
+    raise ValueError(f"unknown English stemmer {kind!r}")
+
+
+# --- per-token chains (memoised per options) --------------------------------------------
+
+_CACHE_LIMIT = 200_000
+
+
+class _Chain:
+    """Memoised per-token work for one AnalysisOptions value."""
+
+    def __init__(self, options: AnalysisOptions) -> None:
+        self.options = options
+        self.fa_stem = _persian_stem_function(options.persian_stemmer)
+        self.en_stem = _english_stem_function(options.english_stemmer)
+        self.fa_cache: dict[str, str | None] = {}
+        self.en_cache: dict[str, str | None] = {}
+
+    def persian(self, folded: str) -> str | None:
+        """Term for a folded (and affix-joined) Persian token, or None when it is stopped."""
+        cache = self.fa_cache
+        if folded in cache:
+            return cache[folded]
+        opts = self.options
+        term: str | None = folded
+        if not folded or (opts.stopwords and folded in PERSIAN_STOPWORDS):
+            term = None
+        elif folded in _LONE_AFFIXES and opts.normalize:
+            term = None
+        elif not folded.isdigit() and not folded.isascii():
+            term = self.fa_stem(folded) or folded
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[folded] = term
+        return term
+
+    def english(self, raw: str) -> str | None:
+        """Term for a raw Latin-script token, or None when it is stopped."""
+        cache = self.en_cache
+        if raw in cache:
+            return cache[raw]
+        term = self._english(raw)
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        cache[raw] = term
+        return term
+
+    def _english(self, raw: str) -> str | None:
+        opts = self.options
+        if not opts.normalize:
+            return raw.lower() or None
+        letters = raw.translate(_APOSTROPHES)
+        acronym = len(letters) >= 2 and letters.isupper() and len(letters) <= 6
+        word = _fold(raw)
+        if word.endswith(("'s", "\u2019s")):
+            word = word[:-2]
+        word = word.translate(_APOSTROPHES)
+        if not word:
+            return None
+        if opts.stopwords and word in ENGLISH_STOPWORDS:
+            if not (acronym and word in _ACRONYM_STOPWORDS):
+                return None
+        if acronym or word.isdigit():
+            return word
+        return self.en_stem(word) or word
+
+
+_APOSTROPHES = str.maketrans({"'": None, "\u2019": None, ".": None})
+
+
+@lru_cache(maxsize=16)
+def _chain(options: AnalysisOptions) -> _Chain:
+    return _Chain(options)
+
+
+_FOLD_CACHE: dict[str, str] = {}
+
+
+def _fold_cached(token: str) -> str:
+    folded = _FOLD_CACHE.get(token)
+    if folded is None:
+        folded = _fold(token)
+        if len(_FOLD_CACHE) > _CACHE_LIMIT:
+            _FOLD_CACHE.clear()
+        _FOLD_CACHE[token] = folded
+    return folded
+
+
+class _Token(NamedTuple):
+    kind: str  # "fa", "en" or "num"
+    text: str  # raw for "en", folded for "fa" and "num"
+    start: int
+    end: int
+
+
+def _scan(text: str, normalize_letters: bool, join_affixes: bool) -> Iterator[_Token]:
+    """Tokenise the original text; fold Persian tokens and join detached affixes."""
+    pending: _Token | None = None
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        raw = m.group()
+        if kind == "ar":
+            folded = _fold_cached(raw) if normalize_letters else raw.lower()
+            tok = _Token("fa", folded, start, end)
+        elif kind == "num":
+            folded = _fold_cached(raw).replace(",", "").replace("\u066c", "")
+            tok = _Token("num", folded, start, end)
+        else:
+            tok = _Token("en", raw, start, end)
+        if pending is not None:
+            if (
+                join_affixes
+                and tok.kind == "fa"
+                and pending.kind == "fa"
+                and _GAP_RE.fullmatch(text, pending.end, tok.start)
+                and (
+                    pending.text in _PREFIXES
+                    or tok.text in _SUFFIXES
+                    or (pending.text.endswith("ه") and tok.text in _SUFFIXES_AFTER_HEH)
+                )
+            ):
+                pending = _Token("fa", pending.text + tok.text, pending.start, tok.end)
+                continue
+            yield pending
+        pending = tok
+    if pending is not None:
+        yield pending
+
+
+def iter_terms(text: str, options: AnalysisOptions = DEFAULT_OPTIONS) -> Iterator[Term]:
+    """Yield the index terms of `text`, routing each token by script (Persian or English chain).
+
+    Positions count emitted terms only (stopwords leave no gap), identically for index and query.
+    """
+    chain = _chain(options)
+    pos = 0
+    for tok in _scan(text, options.normalize, options.normalize):
+        if tok.kind == "fa":
+            term = chain.persian(tok.text)
+        elif tok.kind == "num":
+            term = tok.text
+        else:
+            term = chain.english(tok.text)
+        if term:
+            yield Term(term, pos, tok.start, tok.end)
+            pos += 1
 
 
 def iter_name_terms(text: str) -> Iterator[Term]:
     """Yield terms for a person name: same letter folding, lowercase, no stopwords, no stemming."""
-    raise NotImplementedError
+    pos = 0
+    for tok in _scan(text, True, True):
+        term = tok.text if tok.kind != "en" else _fold_name_en(tok.text)
+        if term:
+            yield Term(term, pos, tok.start, tok.end)
+            pos += 1
 
 
-def clean_display(text: str) -> str:
-    """Return `text` fit to store and show: Arabic ي/ك -> Persian ی/ک, whitespace collapsed; ZWNJ kept."""
-    raise NotImplementedError
+def _fold_name_en(raw: str) -> str:
+    word = _fold_cached(raw)
+    if word.endswith(("'s", "\u2019s")):
+        word = word[:-2]
+    return word.translate(_APOSTROPHES)
+
+
+def join_detached_affixes(text: str) -> str:
+    """Return `text` with detached Persian affixes glued by ZWNJ (کتاب ها -> کتاب‌ها).
+
+    For query strings: whoosh's query parser splits on spaces before analysis, so a query
+    `کتاب ها` would otherwise reach the analyzer as two words.
+    """
+    out: list[str] = []
+    last = 0
+    for tok in _scan(text, True, True):
+        if tok.kind != "fa":
+            continue
+        piece = text[tok.start : tok.end]
+        joined = _GAP_RE.sub("\u200c", piece)
+        if joined != piece:
+            out.append(text[last : tok.start])
+            out.append(joined)
+            last = tok.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+# --- display and language --------------------------------------------------------------
+
+_DISPLAY_TABLE: dict[int, str | None] = {
+    0x064A: "\u06cc",
+    0x0649: "\u06cc",
+    0x0643: "\u06a9",
+}
+for _cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
+    _DISPLAY_TABLE[_cp] = None
+for _cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF, 0x00AD, 0x180E):
+    _DISPLAY_TABLE[_cp] = None
+_DISPLAY_WS_RE = re.compile(r"[\s\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_PARA_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
+
+
+def clean_display(text: str, keep_paragraphs: bool = False) -> str:
+    """Return `text` fit to store and show: Arabic ي/ك -> ی/ک, whitespace collapsed; ZWNJ kept.
+
+    Control characters, bidi embeddings/overrides, BOM and soft hyphens are dropped; digits stay
+    as written. With `keep_paragraphs`, blank-line-separated paragraphs are kept as "\\n\\n".
+    """
+    if keep_paragraphs:
+        paragraphs = (clean_display(p) for p in _PARA_RE.split(text))
+        return "\n\n".join(p for p in paragraphs if p)
+    text = _DISPLAY_WS_RE.sub(" ", text)
+    return _DISPLAY_WS_RE.sub(" ", text.translate(_DISPLAY_TABLE)).strip()
+
+
+_AR_LETTER_RE = re.compile(f"[{_AR_LETTERS}]")
+_LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_DETECT_LIMIT = 200_000
 
 
 def detect_lang(text: str) -> str:
-    """Return "fa" or "en" for a text, judged from its letters (Arabic script vs Latin)."""
-    raise NotImplementedError
+    """Return "fa" or "en" for a text, judged from its letters (Arabic script vs Latin).
+
+    Ties (including a text with no letters) give "en".
+    """
+    sample = text[:_DETECT_LIMIT]
+    arabic = len(_AR_LETTER_RE.findall(sample))
+    latin = len(_LATIN_LETTER_RE.findall(sample))
+    return "fa" if arabic > latin else "en"
