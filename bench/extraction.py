@@ -1,0 +1,259 @@
+"""Measure extraction quality and speed on public test pages in ../shared/data.
+
+    .venv/bin/python bench/extraction.py            # everything
+    .venv/bin/python bench/extraction.py --body     # only the scrapinghub body benchmark
+    .venv/bin/python bench/extraction.py --show ID  # print our body for one scrapinghub page
+
+Body quality: the scrapinghub article-extraction-benchmark's own measure, re-implemented here
+(shingles of 4 consecutive `\\w+` tokens, per-page TP/FP/FN normalised to sum 1, precision and
+recall averaged over pages, F1 from those averages). The extractors' published outputs in its
+`output/` folder are scored by the same code on the same 181 pages, so the table is a fair
+comparison. Also: title/author/date agreement on newspaper4k and goose3 test pages, date and
+title on VOA Dari pages, and pages per second on one core (parse + extract, files read first).
+
+Floors the extractor must not fall below are in FLOORS; the script exits 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from archive.errors import ExtractionError
+from archive.extract import extract_article
+from archive.models import RawPage
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SCRAPINGHUB = DATA / "scrapinghub-article-extraction-benchmark"
+NEWSPAPER = DATA / "newspaper4k-testdata" / "tests" / "data"
+GOOSE = DATA / "goose3-testdata" / "tests" / "data"
+VOA = DATA / "voa-dari-articles"
+
+FLOORS = {"body_f1": 0.93, "pages_per_second": 40.0}
+
+_TOKEN = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
+
+
+def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(
+        tuple(tokens[i : i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i : i + n]
+    )
+
+
+def tp_fp_fn(true: str, pred: str) -> tuple[float, float, float]:
+    """Shingle TP/FP/FN of one page, normalised so long pages weigh no more than short ones."""
+    t, p = _shingles(true), _shingles(pred)
+    tp = fp = fn = 0.0
+    for key in t.keys() | p.keys():
+        tc, pc = t.get(key, 0), p.get(key, 0)
+        tp += min(tc, pc)
+        fp += max(0, pc - tc)
+        fn += max(0, tc - pc)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def _precision(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+
+def _recall(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+
+def score(rows: list[tuple[float, float, float]]) -> dict[str, float]:
+    precisions = [_precision(*r) for r in rows if r[0] + r[1] > 0]
+    recalls = [_recall(*r) for r in rows if r[0] + r[2] > 0]
+    p = sum(precisions) / len(precisions)
+    r = sum(recalls) / len(recalls)
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r)}
+
+
+def _extract_body(location: str, data: bytes, url: str | None = None) -> str:
+    try:
+        return extract_article(RawPage(location, data, url=url)).body
+    except ExtractionError:
+        return ""
+
+
+def bench_body(show: str | None = None) -> dict[str, float] | None:
+    truth_path = SCRAPINGHUB / "ground-truth.json"
+    if not truth_path.exists():
+        print(f"scrapinghub benchmark absent ({SCRAPINGHUB}); body quality not measured")
+        return None
+    truth = json.loads(truth_path.read_text(encoding="utf-8"))
+    pages = {
+        key: gzip.decompress((SCRAPINGHUB / "html" / f"{key}.html.gz").read_bytes())
+        for key in truth
+    }
+    if show:
+        key = next(k for k in truth if k.startswith(show))
+        body = _extract_body(key, pages[key], truth[key].get("url"))
+        print(body)
+        print("---", tp_fp_fn(truth[key]["articleBody"], body))
+        return None
+    ours: dict[str, str] = {}
+    started = time.process_time()
+    for key, data in pages.items():
+        ours[key] = _extract_body(key, data, truth[key].get("url"))
+    cpu = time.process_time() - started
+    rows = {key: tp_fp_fn(truth[key]["articleBody"], ours[key]) for key in truth}
+    results = {"archive (ours)": score(list(rows.values()))}
+    for path in sorted((SCRAPINGHUB / "output").glob("*.json")):
+        predicted = json.loads(path.read_text(encoding="utf-8"))
+        name = path.stem
+        if "output" in predicted and isinstance(predicted["output"], dict):
+            name = f"{name} {predicted.get('version', '')}".strip()
+            predicted = predicted["output"]  # newer files: {"version": ..., "output": {...}}
+        if predicted.keys() != truth.keys():
+            print(f"{path.name}: page ids differ from the ground truth; skipped")
+            continue
+        results[name] = score(
+            [tp_fp_fn(truth[k]["articleBody"], predicted[k].get("articleBody", "")) for k in truth]
+        )
+    print(f"\nBody quality on {len(truth)} scrapinghub pages (4-gram shingles, page-averaged)")
+    print(f"{'extractor':<18} {'F1':>6} {'prec':>6} {'recall':>6}")
+    for name, m in sorted(results.items(), key=lambda kv: -kv[1]["f1"]):
+        print(f"{name:<18} {m['f1']:6.3f} {m['precision']:6.3f} {m['recall']:6.3f}")
+    worst = sorted(rows.items(), key=lambda kv: kv[1][0])[:8]
+    print("worst pages (tp share): " + ", ".join(f"{k[:8]}={v[0]:.2f}" for k, v in worst))
+    speed = len(pages) / cpu
+    print(f"\nSpeed: {len(pages)} pages in {cpu:.2f} s CPU = {speed:.1f} pages/s on one core")
+    return {"body_f1": results["archive (ours)"]["f1"], "pages_per_second": speed}
+
+
+def _same_text(a: str | None, b: str | None) -> bool:
+    norm = lambda s: re.sub(r"\W+", " ", (s or "").casefold()).strip()  # noqa: E731
+    return bool(a or b) and norm(a) == norm(b)
+
+
+def _same_authors(ours: list[str], theirs: list[str]) -> bool:
+    norm = lambda s: re.sub(r"\W+", " ", s.casefold()).strip()  # noqa: E731
+    return {norm(a) for a in ours} == {norm(a) for a in theirs}
+
+
+def _report(name: str, counts: dict[str, list[bool]]) -> None:
+    parts = [f"{field} {sum(v)}/{len(v)}" for field, v in counts.items() if v]
+    print(f"{name:<12} " + "  ".join(parts))
+
+
+def bench_newspaper() -> None:
+    if not (NEWSPAPER / "html").exists():
+        print(f"newspaper4k test data absent ({NEWSPAPER}); skipped")
+        return
+    counts: dict[str, list[bool]] = {"title": [], "authors": [], "date": []}
+    for meta_path in sorted((NEWSPAPER / "metadata").glob("*.json")):
+        html_path = NEWSPAPER / "html" / (meta_path.stem + ".html")
+        if not html_path.exists():
+            continue
+        expected = json.loads(meta_path.read_text(encoding="utf-8"))
+        try:
+            article = extract_article(RawPage(str(html_path), html_path.read_bytes()))
+        except ExtractionError:
+            article = None
+        if expected.get("title"):
+            counts["title"].append(bool(article) and _same_text(article.title, expected["title"]))
+        if expected.get("authors"):
+            counts["authors"].append(
+                bool(article) and _same_authors(article.authors, expected["authors"])
+            )
+        if expected.get("publish_date"):
+            want = str(expected["publish_date"])[:10]
+            counts["date"].append(bool(article and article.date) and str(article.date) == want)
+    _report("newspaper4k", counts)
+
+
+def bench_goose() -> None:
+    if not GOOSE.exists():
+        print(f"goose3 test data absent ({GOOSE}); skipped")
+        return
+    counts: dict[str, list[bool]] = {"title": [], "authors": [], "date": []}
+    checks = (("title", "title"), ("authors", "authors"), ("publishdate", "publish_date"))
+    for folder, key in checks:
+        for expected_path in sorted((GOOSE / folder).glob("*.json")):
+            html_path = expected_path.with_suffix(".html")
+            if not html_path.exists():
+                continue
+            expected = json.loads(expected_path.read_text(encoding="utf-8")).get("expected", {})
+            want = expected.get(key)
+            if not want:
+                continue
+            try:
+                article = extract_article(RawPage(str(html_path), html_path.read_bytes()))
+            except ExtractionError:
+                article = None
+            if key == "title":
+                counts["title"].append(bool(article) and _same_text(article.title, want))
+            elif key == "authors":
+                counts["authors"].append(bool(article) and _same_authors(article.authors, want))
+            else:
+                got = str(article.date) if article and article.date else None
+                counts["date"].append(got == str(want)[:10])
+    _report("goose3", counts)
+
+
+def bench_voa() -> None:
+    index_path = VOA / "pages_index.json"
+    if not index_path.exists():
+        print(f"VOA Dari pages absent ({VOA}); skipped")
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    entries = index if isinstance(index, list) else list(index.values())
+    counts: dict[str, list[bool]] = {"title": [], "date": [], "lang_fa": []}
+    for entry in entries:
+        path = VOA / "articles" / Path(entry.get("file") or entry.get("path") or "").name
+        if not path.exists():
+            continue
+        try:
+            article = extract_article(RawPage(str(path), path.read_bytes()))
+        except ExtractionError:
+            article = None
+        if entry.get("title"):
+            counts["title"].append(bool(article) and _same_text(article.title, entry["title"]))
+        want = entry.get("date") or entry.get("datetime") or entry.get("published")
+        if want:
+            got = str(article.date) if article and article.date else None
+            counts["date"].append(got == str(want)[:10])
+        counts["lang_fa"].append(bool(article) and article.lang == "fa")
+    _report("voa-dari", counts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--body", action="store_true", help="only the body benchmark")
+    parser.add_argument("--show", help="print our body for one scrapinghub page id prefix")
+    args = parser.parse_args()
+    if not DATA.exists():
+        print(f"shared data folder absent ({DATA}); nothing measured")
+        return 0
+    figures = bench_body(args.show)
+    if args.show:
+        return 0
+    if not args.body:
+        print("\nMetadata agreement (pages where the test data gives the field)")
+        bench_newspaper()
+        bench_goose()
+        bench_voa()
+    failed = [
+        f"{name} {figures[name]:.3f} < {floor}"
+        for name, floor in FLOORS.items()
+        if figures and figures[name] < floor
+    ]
+    for line in failed:
+        print("BELOW FLOOR: " + line)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
