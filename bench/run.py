@@ -1,0 +1,623 @@
+"""Benchmark `archive` against the naive baseline on a generated corpus, in one command.
+
+    .venv/bin/python bench/run.py [--pages N] [--jobs J] [--skip-baseline] [--keep]
+
+Builds (or reuses) bench/corpus/pages-N with bench/build_corpus.py, then measures for `archive`
+and for the baseline (bench/baseline.py) on the same pages and the same query set:
+
+- ingest pages/s, end to end: wall time of the ingest subprocess (`archive ingest CORPUS --index
+  TMP --quiet`), interpreter start and imports included;
+- re-ingest pages/s of the unchanged corpus (archive only);
+- index size on disk and its ratio to the corpus bytes;
+- peak memory of the ingest process tree: psutil samples the RSS of the process and all its
+  children every 50 ms and keeps the largest sum (shared pages of forked workers count once per
+  process, so this errs high) and the largest single process;
+- warm query latency p50/p95 in-process: archive.search.search on one open searcher, the query
+  set run once to warm, then once measured (baseline: QueryParser on one open searcher);
+- cold query wall time: a fresh `archive query` subprocess, median of 5 (file cache warm, the
+  process cold);
+- `archive --help` wall time, median of 5.
+
+Prints one line per figure (with the ratio to the baseline, the target and PASS/FAIL where a
+target exists) and writes the same to bench/out/results-N.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+OUT_DIR = BENCH_DIR / "out"
+sys.path.insert(0, str(BENCH_DIR))
+
+import baseline  # noqa: E402
+import build_corpus  # noqa: E402
+
+PYTHON = sys.executable
+ARCHIVE = str(Path(PYTHON).with_name("archive"))
+SAMPLE_SECONDS = 0.05
+COLD_RUNS = 5
+MIB = 1024 * 1024
+
+# Targets from the issues: (figure, comparison, value, the corpus size the target is stated for)
+TARGETS: dict[str, tuple[str, float, str]] = {
+    "ingest_pages_per_s": (">=", 50.0, ""),
+    "ingest_vs_baseline": (">=", 2.5, ""),
+    "reingest_pages_per_s": (">=", 2000.0, "stated for 10,000 pages"),
+    "peak_memory_mib": ("<", 1024.0, "stated for 20,000 pages"),
+    "query_p50_ms": ("<=", 20.0, "stated for >= 20,000 pages"),
+    "query_p95_ms": ("<=", 100.0, "stated for >= 20,000 pages"),
+    "cold_query_s": ("<=", 0.5, ""),
+    "help_s": ("<=", 0.3, ""),
+}
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+class TreeSampler(threading.Thread):
+    """Sample the RSS of a process and all its descendants every SAMPLE_SECONDS."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        import psutil
+
+        self.psutil = psutil
+        self.root = psutil.Process(pid)
+        self.peak_sum = 0
+        self.peak_single = 0
+        self.max_procs = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        psutil = self.psutil
+        while not self.stop.is_set():
+            try:
+                procs = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                break
+            total = 0
+            for proc in procs:
+                try:
+                    rss = proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                total += rss
+                self.peak_single = max(self.peak_single, rss)
+            self.peak_sum = max(self.peak_sum, total)
+            self.max_procs = max(self.max_procs, len(procs))
+            self.stop.wait(SAMPLE_SECONDS)
+
+
+def run_measured(cmd: list[str], *, ok_codes: tuple[int, ...] = (0,)) -> dict[str, Any]:
+    """Run `cmd`, timing it and sampling its process tree's memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO_DIR)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - start
+    sampler.stop.set()
+    sampler.join()
+    result = {
+        "cmd": " ".join(cmd),
+        "seconds": seconds,
+        "exit_code": proc.returncode,
+        "peak_rss_tree_mib": sampler.peak_sum / MIB,
+        "peak_rss_single_mib": sampler.peak_single / MIB,
+        "max_processes": sampler.max_procs,
+        "stdout_tail": stdout.decode("utf-8", "replace")[-2000:],
+        "stderr_tail": stderr.decode("utf-8", "replace")[-2000:],
+    }
+    if proc.returncode not in ok_codes:
+        raise BenchError(
+            f"{result['cmd']} exited {proc.returncode}: "
+            + (result["stderr_tail"].strip().splitlines() or ["(no stderr)"])[-1]
+        )
+    return result
+
+
+def wall_median(cmd: list[str], runs: int = COLD_RUNS) -> dict[str, Any]:
+    """Median wall time of `runs` fresh runs of `cmd` (output discarded)."""
+    times = []
+    code = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO_DIR)
+        times.append(time.perf_counter() - start)
+        code = code or done.returncode
+        if done.returncode:
+            raise BenchError(
+                f"{' '.join(cmd)} exited {done.returncode}: "
+                + (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+            )
+    return {"cmd": " ".join(cmd), "median_s": statistics.median(times), "runs_s": times}
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation: a reported p95 is a latency that happened)."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+class BenchError(Exception):
+    """A step of the benchmark could not run; the message says which."""
+
+
+# --------------------------------------------------------------------------- archive side
+
+
+def _date_bounds(query: dict[str, Any]) -> tuple[Any, Any]:
+    from archive.dates import parse_date_bound
+
+    start = parse_date_bound(query["date_from"])[0] if query.get("date_from") else None
+    end = parse_date_bound(query["date_to"])[1] if query.get("date_to") else None
+    return start, end
+
+
+def archive_queries(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Warm latency of archive.search.search over the query set on one open searcher."""
+    from archive import search
+
+    calls = []
+    for q in queries:
+        date_from, date_to = _date_bounds(q)
+        authors = [q["author"]] if q.get("author") else []
+        calls.append((q, {"authors": authors, "date_from": date_from, "date_to": date_to}))
+    with search.open_searcher(str(index_dir)) as searcher:
+        for q, kw in calls:  # warm-up round: load postings, caches, lazy imports
+            search.search(searcher, q["q"], **kw)
+        times: list[float] = []
+        totals: dict[str, int] = {}
+        for q, kw in calls:
+            start = time.perf_counter()
+            result = search.search(searcher, q["q"], **kw)
+            times.append(time.perf_counter() - start)
+            totals[q["id"]] = result.total
+    return _latency_summary(times, totals, queries)
+
+
+def _latency_summary(
+    times: list[float], totals: dict[str, int], queries: list[dict[str, Any]]
+) -> dict[str, Any]:
+    ms = [t * 1000 for t in times]
+    by_kind: dict[str, list[float]] = {}
+    for q, t in zip(queries, ms, strict=True):
+        by_kind.setdefault(q["kind"], []).append(t)
+    return {
+        "queries": len(ms),
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "max_ms": max(ms),
+        "mean_ms": statistics.fmean(ms),
+        "zero_hit_queries": sorted(k for k, v in totals.items() if v == 0),
+        "p50_ms_by_kind": {k: round(percentile(v, 50), 2) for k, v in sorted(by_kind.items())},
+    }
+
+
+def archive_doc_count(index_dir: Path) -> int | None:
+    try:
+        from archive.index import open_index
+
+        ix = open_index(str(index_dir))
+        try:
+            return int(ix.doc_count())
+        finally:
+            ix.close()
+    except Exception:  # noqa: BLE001 - a count is a nicety, not a figure
+        return None
+
+
+def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None) -> list[str]:
+    cmd = [ARCHIVE, "ingest", str(corpus), "--index", str(index_dir), "--quiet"]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    return cmd
+
+
+# --------------------------------------------------------------------------- baseline side
+
+
+def baseline_queries(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
+    searcher, parser = baseline.open_baseline(index_dir)
+    try:
+        texts = [baseline.baseline_query_text(q) for q in queries]
+        for text in texts:
+            baseline.run_query(searcher, parser, text)
+        times = []
+        totals = {}
+        for q, text in zip(queries, texts, strict=True):
+            start = time.perf_counter()
+            hits = baseline.run_query(searcher, parser, text)
+            times.append(time.perf_counter() - start)
+            totals[q["id"]] = len(hits)
+    finally:
+        searcher.close()
+    return _latency_summary(times, totals, queries)
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _check(name: str, value: float | None) -> tuple[str, bool | None]:
+    if name not in TARGETS:
+        return "", None
+    op, target, note = TARGETS[name]
+    text = f"target {op} {target:g}" + (f" ({note})" if note else "")
+    if value is None:
+        return text, None
+    ok = {">=": value >= target, "<=": value <= target, "<": value < target}[op]
+    return text, ok
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit in ("pages/s", "MiB", "ms"):
+        return f"{value:,.1f} {unit}"
+    if unit == "s":
+        return f"{value:.3f} s"
+    if unit == "x":
+        return f"{value:.2f}x"
+    return f"{value:,.3f} {unit}".strip()
+
+
+def figure(
+    name: str,
+    label: str,
+    value: float | None,
+    unit: str,
+    *,
+    baseline_value: float | None = None,
+    higher_is_better: bool = True,
+) -> dict[str, Any]:
+    """One reported figure: value, baseline, ratio archive/baseline, target and verdict."""
+    ratio = None
+    if value is not None and baseline_value:
+        ratio = value / baseline_value
+    target_text, ok = _check(name, value)
+    return {
+        "name": name,
+        "label": label,
+        "value": value,
+        "unit": unit,
+        "baseline": baseline_value,
+        "ratio": ratio,
+        "higher_is_better": higher_is_better,
+        "target": target_text or None,
+        "pass": ok,
+    }
+
+
+def format_line(fig: dict[str, Any]) -> str:
+    line = f"{fig['label']:<34} {_fmt(fig['value'], fig['unit']):>14}"
+    if fig["baseline"] is not None:
+        line += f"   baseline {_fmt(fig['baseline'], fig['unit']):>12}"
+        if fig["ratio"] is not None:
+            line += f"  ratio {fig['ratio']:.2f}"
+    if fig["target"]:
+        verdict = {True: "PASS", False: "FAIL", None: "NOT MEASURED"}[fig["pass"]]
+        line += f"   [{fig['target']}: {verdict}]"
+    return line
+
+
+# --------------------------------------------------------------------------- main
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    pages = args.pages
+    corpus = BENCH_DIR / "corpus" / f"pages-{pages}"
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    queries_path = OUT_DIR / f"queries-{pages}.json"
+    t0 = time.perf_counter()
+    manifest = build_corpus.build_corpus(
+        corpus, pages, seed=args.seed, data_dir=args.data, queries_path=queries_path
+    )
+    shutil.copyfile(queries_path, OUT_DIR / "queries.json")
+    build_s = time.perf_counter() - t0
+    how = "reused" if manifest.get("reused") else f"built in {build_s:.1f} s"
+    queries = manifest["queries"]
+    raw_bytes = manifest["bytes"]
+    files = manifest["files"]
+    say(
+        f"corpus {corpus.relative_to(REPO_DIR)}: {files} files, {raw_bytes / MIB:,.1f} MiB, "
+        f"{manifest['unique_pages']} unique + {manifest['duplicates']} exact duplicates "
+        f"({manifest['duplicate_fraction']:.1%}), lang {manifest['lang']}, "
+        f"layouts {manifest['layouts']}, encodings {manifest['encodings']}, "
+        f"{len(queries)} queries ({how})"
+    )
+    work = OUT_DIR / f"work-{pages}"
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    results: dict[str, Any] = {
+        "pages": pages,
+        "jobs": args.jobs,
+        "cpu_count": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "git_head": _git_head(),
+        "corpus": {k: v for k, v in manifest.items() if k not in ("queries", "duplicate_files")},
+        "memory_method": "psutil RSS of the process tree, sampled every 50 ms, peak of the sum",
+        "archive": {},
+        "baseline": {},
+        "figures": [],
+        "errors": [],
+    }
+    arc: dict[str, Any] = results["archive"]
+    base: dict[str, Any] = results["baseline"]
+    try:
+        _run_baseline(args, corpus, work, queries, raw_bytes, base)
+        _run_archive(args, corpus, work, queries, raw_bytes, arc)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    results["figures"] = _figures(files, arc, base)
+    results["errors"] = arc.get("errors", []) + base.get("errors", [])
+    return results
+
+
+def _run_baseline(
+    args: argparse.Namespace,
+    corpus: Path,
+    work: Path,
+    queries: list[dict[str, Any]],
+    raw_bytes: int,
+    base: dict[str, Any],
+) -> None:
+    base["errors"] = []
+    if args.skip_baseline:
+        return
+    index_dir = work / "baseline-index"
+    say("baseline: ingest ...")
+    try:
+        base["ingest"] = run_measured(
+            [PYTHON, str(BENCH_DIR / "baseline.py"), "ingest", str(corpus), str(index_dir)]
+        )
+        base["index_bytes"] = dir_bytes(index_dir)
+        base["index_ratio"] = base["index_bytes"] / raw_bytes
+        say("baseline: queries ...")
+        base["warm"] = baseline_queries(index_dir, queries)
+        cold_q = _cold_query(queries)
+        base["cold"] = wall_median(
+            [PYTHON, str(BENCH_DIR / "baseline.py"), "query", str(index_dir), cold_q["q"]]
+        )
+    except BenchError as exc:
+        base["errors"].append(f"baseline: {exc}")
+        say(f"baseline: {exc}")
+
+
+def _run_archive(
+    args: argparse.Namespace,
+    corpus: Path,
+    work: Path,
+    queries: list[dict[str, Any]],
+    raw_bytes: int,
+    arc: dict[str, Any],
+) -> None:
+    arc["errors"] = []
+    index_dir = work / "archive-index"
+    # Exit 3 = finished but some inputs were skipped (the corpus has none on purpose, but a
+    # skipped page is a quality matter, not a reason to drop the speed figures).
+    ok = (0, 3)
+    try:
+        arc["help"] = wall_median([ARCHIVE, "--help"])
+    except BenchError as exc:
+        arc["errors"].append(f"archive --help: {exc}")
+    say("archive: ingest ...")
+    try:
+        arc["ingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs), ok_codes=ok)
+        arc["index_bytes"] = dir_bytes(index_dir)
+        arc["index_ratio"] = arc["index_bytes"] / raw_bytes
+        arc["doc_count"] = archive_doc_count(index_dir)
+        say("archive: re-ingest ...")
+        arc["reingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs), ok_codes=ok)
+        arc["reingest_index_bytes"] = dir_bytes(index_dir)
+        arc["reingest_doc_count"] = archive_doc_count(index_dir)
+    except BenchError as exc:
+        arc["errors"].append(f"archive ingest: {exc}")
+        say(f"archive: {exc}")
+        return
+    say("archive: queries ...")
+    try:
+        arc["warm"] = archive_queries(index_dir, queries)
+    except Exception as exc:  # noqa: BLE001 - report and go on to the other figures
+        arc["errors"].append(f"archive warm queries: {type(exc).__name__}: {exc}")
+        say(f"archive: warm queries failed: {type(exc).__name__}: {exc}")
+    try:
+        cold_q = _cold_query(queries)
+        arc["cold"] = wall_median(
+            [ARCHIVE, "query", cold_q["q"], "--index", str(index_dir), "--limit", "10"]
+        )
+    except BenchError as exc:
+        arc["errors"].append(f"archive query: {exc}")
+
+
+def _cold_query(queries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The cold-start query: the first Persian multi-word one (the heavier analysis path)."""
+    for q in queries:
+        if q["kind"] == "fa-multi":
+            return q
+    return queries[0]
+
+
+def _get(d: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def _figures(files: int, arc: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+    def rate(d: dict[str, Any], key: str) -> float | None:
+        seconds = _get(d, key, "seconds")
+        return files / seconds if seconds else None
+
+    a_rate, b_rate = rate(arc, "ingest"), rate(base, "ingest")
+    figs = [
+        figure(
+            "ingest_pages_per_s", "ingest (first run)", a_rate, "pages/s", baseline_value=b_rate
+        ),
+        figure(
+            "ingest_vs_baseline",
+            "ingest speed archive/baseline",
+            a_rate / b_rate if a_rate and b_rate else None,
+            "x",
+        ),
+        figure(
+            "reingest_pages_per_s", "re-ingest (unchanged corpus)", rate(arc, "reingest"), "pages/s"
+        ),  # fmt: skip
+        figure(
+            "ingest_s",
+            "ingest wall time",
+            _get(arc, "ingest", "seconds"),
+            "s",
+            baseline_value=_get(base, "ingest", "seconds"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "reingest_s",
+            "re-ingest wall time",
+            _get(arc, "reingest", "seconds"),
+            "s",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "index_mib",
+            "index size",
+            _mib(arc.get("index_bytes")),
+            "MiB",
+            baseline_value=_mib(base.get("index_bytes")),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "index_ratio",
+            "index size / corpus bytes",
+            arc.get("index_ratio"),
+            "",
+            baseline_value=base.get("index_ratio"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "peak_memory_mib",
+            "peak memory, ingest tree (sum)",
+            _get(arc, "ingest", "peak_rss_tree_mib"),
+            "MiB",
+            baseline_value=_get(base, "ingest", "peak_rss_tree_mib"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "peak_single_mib",
+            "peak memory, largest process",
+            _get(arc, "ingest", "peak_rss_single_mib"),
+            "MiB",
+            baseline_value=_get(base, "ingest", "peak_rss_single_mib"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_p50_ms",
+            "warm query p50",
+            _get(arc, "warm", "p50_ms"),
+            "ms",
+            baseline_value=_get(base, "warm", "p50_ms"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_p95_ms",
+            "warm query p95",
+            _get(arc, "warm", "p95_ms"),
+            "ms",
+            baseline_value=_get(base, "warm", "p95_ms"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "cold_query_s",
+            "cold `archive query` (median of 5)",
+            _get(arc, "cold", "median_s"),
+            "s",
+            baseline_value=_get(base, "cold", "median_s"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "help_s",
+            "`archive --help` (median of 5)",
+            _get(arc, "help", "median_s"),
+            "s",
+            higher_is_better=False,
+        ),  # fmt: skip
+    ]
+    return figs
+
+
+def _mib(value: int | None) -> float | None:
+    return value / MIB if value is not None else None
+
+
+def _git_head() -> str | None:
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO_DIR
+        )
+        return done.stdout.strip() or None
+    except OSError:
+        return None
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=2000, help="corpus size (default 2000)")
+    parser.add_argument("--jobs", type=int, default=None, help="passed to `archive ingest --jobs`")
+    parser.add_argument("--skip-baseline", action="store_true", help="measure archive only")
+    parser.add_argument("--keep", action="store_true", help="keep the indexes in bench/out/work-N")
+    parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
+    parser.add_argument("--data", default=str(build_corpus.DEFAULT_DATA_DIR))
+    args = parser.parse_args(argv)
+    if args.pages < 1:
+        parser.error("--pages must be at least 1")
+    if not Path(ARCHIVE).exists():
+        say(f"bench: the `archive` command is not installed next to {PYTHON}")
+        return 1
+    try:
+        results = run(args)
+    except build_corpus.DataMissingError as exc:
+        say(f"bench: {exc}")
+        return 1
+    except KeyboardInterrupt:
+        say("bench: interrupted")
+        return 130
+    for fig in results["figures"]:
+        print(format_line(fig), flush=True)
+    for error in results["errors"]:
+        print(f"error: {error}")
+    out = OUT_DIR / f"results-{args.pages}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    say(f"wrote {out.relative_to(REPO_DIR)}")
+    failed = [f["name"] for f in results["figures"] if f["pass"] is False]
+    missing = [f["name"] for f in results["figures"] if f["target"] and f["pass"] is None]
+    if results["errors"]:
+        return 1
+    return 0 if not failed and not missing else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
