@@ -5,7 +5,15 @@ CONTRACT (owner: query).
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
 import re
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from archive.errors import UsageError
+from archive.models import Article, Hit
 
 # Escape sequences first (so their parameter bytes go with them), then lone controls.
 # OSC/DCS/SOS/PM/APC strings run to BEL or ST (ESC \ or 0x9C); an unterminated one runs to the end.
@@ -39,3 +47,365 @@ def sanitize_terminal(text: str, *, keep_newlines: bool = True) -> str:
 
 def _space_for_line_break(match: re.Match[str]) -> str:
     return " " if match.group() in "\t\n\r\x0b\x0c" else ""
+
+
+# --- hits (archive query) ---------------------------------------------------------------------
+
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+RESET = "\x1b[0m"
+HIGHLIGHT_OPEN = "["  # matched words when not on a terminal (or with --no-color)
+HIGHLIGHT_CLOSE = "]"
+
+
+def _line(value: Any) -> str:
+    """One-line sanitised text of a scraped value."""
+    return sanitize_terminal(str(value or ""), keep_newlines=False).strip()
+
+
+def _style(value: str, code: str, color: bool) -> str:
+    return f"{code}{value}{RESET}" if color and value else value
+
+
+def format_header(total: int, elapsed: float, *, page: int = 1, limit: int = 10) -> str:
+    """Return the line above the hits: total matches, page and time taken."""
+    noun = "match" if total == 1 else "matches"
+    pages = max(1, -(-total // limit))
+    where = f", page {page} of {pages}" if pages > 1 or page > 1 else ""
+    return f"{total} {noun}{where} in {elapsed:.3f} s"
+
+
+def highlight_snippet(snippet: str, spans: list[tuple[int, int]], *, color: bool) -> str:
+    """Return the snippet with matched words bold (color) or [bracketed], sanitised piecewise."""
+    out: list[str] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start < cursor or end > len(snippet):
+            continue
+        out.append(_inline(snippet[cursor:start]))
+        word = _inline(snippet[start:end])
+        out.append(f"{BOLD}{word}{RESET}" if color else f"{HIGHLIGHT_OPEN}{word}{HIGHLIGHT_CLOSE}")
+        cursor = end
+    out.append(_inline(snippet[cursor:]))
+    return "".join(out).strip()
+
+
+def _inline(value: str) -> str:
+    # Like _line but keeps edge spaces: pieces of one snippet are glued back together.
+    return sanitize_terminal(value, keep_newlines=False)
+
+
+def format_date(date: dt.date | None, date_jalali: str | None, lang: str) -> str:
+    """Return "2025-02-01", with the Solar Hijri date for Persian articles: "... (1403-11-13)"."""
+    if date is None:
+        return "no date"
+    shown = date.isoformat()
+    if lang == "fa":
+        jalali = date_jalali or _to_jalali(date)
+        if jalali:
+            shown += f" ({_line(jalali)})"
+    return shown
+
+
+def _to_jalali(date: dt.date) -> str | None:
+    try:
+        from archive.dates import to_jalali
+
+        return to_jalali(date)
+    except Exception:  # noqa: BLE001 - display only: a date we cannot convert is left out
+        return None
+
+
+def format_hit(hit: Hit, *, color: bool = False) -> str:
+    """Return the human block for one hit: rank and title, a metadata line, the snippet."""
+    title = _line(hit.title) or "(no title)"
+    head = f"{hit.rank:>2}. {_style(title, BOLD, color)}"
+    meta = [", ".join(_line(a) for a in hit.authors if _line(a)) or "no author"]
+    meta.append(format_date(hit.date, hit.date_jalali, hit.lang))
+    if hit.site:
+        meta.append(_line(hit.site))
+    meta.append(f"id {_line(hit.id)}")
+    lines = [head, "    " + _style(" · ".join(meta), DIM, color)]
+    if hit.snippet:
+        lines.append("    " + highlight_snippet(hit.snippet, hit.highlights, color=color))
+    return "\n".join(lines)
+
+
+def hit_to_json(hit: Hit) -> str:
+    """Return one JSON Lines object for a hit (`Hit.as_dict`), strings sanitised."""
+    return json.dumps(_clean(hit.as_dict()), ensure_ascii=False)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return sanitize_terminal(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+# --- one article (archive show) ---------------------------------------------------------------
+
+
+def format_article(article: Article, *, color: bool = False) -> str:
+    """Return the whole record and text of one article for a terminal."""
+    lines = [_style(_line(article.title) or "(no title)", BOLD, color)]
+    meta = [", ".join(_line(a) for a in article.authors) or "no author"]
+    meta.append(format_date(article.date, article.date_jalali, article.lang))
+    if article.site:
+        meta.append(_line(article.site))
+    lines.append(" · ".join(meta))
+    fields = [
+        ("id", article.id),
+        ("lang", article.lang),
+        ("url", article.url),
+        ("source", article.source),
+        ("encoding", article.encoding),
+        ("tags", ", ".join(article.tags)),
+        ("warnings", "; ".join(article.warnings)),
+    ]
+    for name, value in fields:
+        if value:
+            lines.append(_style(f"{name}: ", DIM, color) + _line(value))
+    if article.summary:
+        lines += ["", _style("summary: ", DIM, color) + _line(article.summary)]
+    body = sanitize_terminal(article.body or "").strip()
+    lines += ["", body] if body else []
+    return "\n".join(lines)
+
+
+def article_to_json(article: Article, *, score: float | None = None) -> str:
+    """Return one JSON object for a whole article (`Article.as_dict`), strings sanitised."""
+    data = article.as_dict()
+    if score is not None:
+        data["score"] = round(score, 4)
+    return json.dumps(_clean(data), ensure_ascii=False)
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """Return the human report of `archive stats`."""
+    lines = [
+        f"articles: {stats.get('articles', 0)}",
+        f"index size: {_human_size(stats.get('size_bytes'))}",
+        f"last ingest: {stats.get('last_ingest') or 'never'}",
+    ]
+
+    def section(title: str, counts: Any) -> None:
+        items = list(counts.items() if isinstance(counts, dict) else counts)
+        if not items:
+            return
+        lines.append("")
+        lines.append(f"{title}:")
+        width = max(len(_line(k)) for k, _ in items)
+        for key, count in items:
+            lines.append(f"  {_line(key):<{width}}  {count:>7}")
+
+    section("languages", stats.get("languages", {}))
+    section("years (Gregorian)", stats.get("years", {}))
+    section("years (Solar Hijri)", stats.get("years_jalali", {}))
+    section("sites", stats.get("sites", {}))
+    section("top authors", stats.get("authors", {}))
+    return "\n".join(lines)
+
+
+def _human_size(size: Any) -> str:
+    if not isinstance(size, int | float):
+        return "unknown"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+# --- export -----------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "authors",
+    "date",
+    "date_jalali",
+    "lang",
+    "site",
+    "url",
+    "source",
+    "summary",
+    "tags",
+    "score",
+)
+ABSTRACT_CHARS = 1000
+LANGUAGE_NAMES = {"fa": "Persian", "en": "English"}
+
+
+def export_records(records: Iterable[tuple[Article, float | None]], fmt: str, out: TextIO) -> int:
+    """Write (article, score) records to `out` in `fmt`; return how many were written.
+
+    Records stream: each is written as it comes. Every string is sanitised (control characters
+    and bidi overrides are junk in a spreadsheet or a reference manager too); Persian stays UTF-8.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+    count = 0
+    writer = None
+    keys: set[str] = set()
+    for article, score in records:
+        if fmt == "jsonl":
+            out.write(article_to_json(article, score=score) + "\n")
+        elif fmt == "csv":
+            if writer is None:
+                writer = csv.writer(out, lineterminator="\r\n")
+                writer.writerow(CSV_COLUMNS)
+            writer.writerow(_csv_row(article, score))
+        elif fmt == "bibtex":
+            out.write(("\n" if count else "") + format_bibtex(article, keys))
+        else:
+            out.write(format_ris(article))
+        count += 1
+    if fmt == "csv" and writer is None:
+        csv.writer(out, lineterminator="\r\n").writerow(CSV_COLUMNS)
+    return count
+
+
+def _csv_row(article: Article, score: float | None) -> list[str]:
+    values = {
+        "id": article.id,
+        "title": _line(article.title),
+        "authors": "; ".join(_line(a) for a in article.authors),
+        "date": article.date.isoformat() if article.date else "",
+        "date_jalali": _line(article.date_jalali),
+        "lang": article.lang,
+        "site": _line(article.site),
+        "url": _line(article.url),
+        "source": _line(article.source),
+        "summary": _line(article.summary),
+        "tags": "; ".join(_line(t) for t in article.tags),
+        "score": "" if score is None else f"{score:.4f}",
+    }
+    return [_csv_safe(values[column]) for column in CSV_COLUMNS]
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula in spreadsheets: scraped text must not run.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def _abstract(article: Article) -> str:
+    text = _line(article.summary) or _line(article.body)
+    if len(text) <= ABSTRACT_CHARS:
+        return text
+    cut = text.rfind(" ", 0, ABSTRACT_CHARS)
+    return text[: cut if cut > ABSTRACT_CHARS // 2 else ABSTRACT_CHARS] + " …"
+
+
+_BIBTEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "^": r"\^{}",
+    "~": r"\~{}",
+}
+_BIBTEX_SPECIAL_RE = re.compile(r"[\\{}$&%#_^~]")
+
+
+def bibtex_escape(value: str) -> str:
+    """Escape LaTeX specials so any scraped text is a valid, balanced BibTeX value."""
+    return _BIBTEX_SPECIAL_RE.sub(lambda m: _BIBTEX_SPECIAL[m.group()], _line(value))
+
+
+def bibtex_key(article: Article, used: set[str]) -> str:
+    """Return a citation key unique within `used` (and add it): surname + year + title word."""
+    surname = ""
+    if article.authors:
+        parts = _ascii_words(article.authors[0])
+        surname = parts[-1] if parts else ""
+    year = str(article.date.year) if article.date else ""
+    word = next((w for w in _ascii_words(article.title) if len(w) > 3), "")
+    base = (surname + year + word) or ("archive" + year)
+    if not (surname or word):
+        base += _ascii_words(article.id)[0][:8] if _ascii_words(article.id) else ""
+    key = base
+    suffix = 0
+    while key in used:
+        suffix += 1
+        key = base + (chr(ord("a") + suffix - 1) if suffix <= 26 else str(suffix))
+    used.add(key)
+    return key
+
+
+def _ascii_words(value: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z0-9]+", value or "")]
+
+
+def format_bibtex(article: Article, used_keys: set[str]) -> str:
+    """Return one BibTeX @article entry (key unique within `used_keys`)."""
+    fields: list[tuple[str, str]] = [("title", "{" + bibtex_escape(article.title) + "}")]
+    if article.authors:
+        fields.append(("author", " and ".join(_bibtex_name(a) for a in article.authors)))
+    if article.site:
+        fields.append(("journal", bibtex_escape(article.site)))
+    if article.date:
+        fields.append(("year", str(article.date.year)))
+        fields.append(("month", str(article.date.month)))
+        fields.append(("date", article.date.isoformat()))
+    if article.url:
+        fields.append(("url", _bibtex_url(article.url)))
+    if article.lang in LANGUAGE_NAMES:
+        fields.append(("language", LANGUAGE_NAMES[article.lang].lower()))
+        fields.append(("langid", LANGUAGE_NAMES[article.lang].lower()))
+    abstract = _abstract(article)
+    if abstract:
+        fields.append(("abstract", bibtex_escape(abstract)))
+    if article.date_jalali:
+        fields.append(("note", "Solar Hijri date: " + bibtex_escape(article.date_jalali)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@article{{{bibtex_key(article, used_keys)},\n{body}\n}}\n"
+
+
+def _bibtex_name(name: str) -> str:
+    value = bibtex_escape(name)
+    # A name in a script without letter case (Persian) or with a comma is kept whole in braces:
+    # BibTeX's first/von/last split relies on case.
+    if re.search(r"[A-Za-z]", value) and not re.search(r"[^\x00-\x7f]", value):
+        return value.replace(" and ", " {and} ")
+    return "{" + value + "}"
+
+
+def _bibtex_url(url: str) -> str:
+    clean = _line(url)
+    return clean.replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def format_ris(article: Article) -> str:
+    """Return one RIS record (TY NEWS ... ER)."""
+    lines = ["TY  - NEWS", f"TI  - {_line(article.title)}"]
+    lines += [f"AU  - {_line(a)}" for a in article.authors if _line(a)]
+    if article.date:
+        lines.append(f"PY  - {article.date.year}")
+        lines.append(f"DA  - {article.date:%Y/%m/%d}/")
+    if article.site:
+        lines.append(f"T2  - {_line(article.site)}")
+    if article.url:
+        lines.append(f"UR  - {_line(article.url)}")
+    abstract = _abstract(article)
+    if abstract:
+        lines.append(f"AB  - {abstract}")
+    if article.lang in LANGUAGE_NAMES:
+        lines.append(f"LA  - {LANGUAGE_NAMES[article.lang]}")
+    if article.date_jalali:
+        lines.append(f"N1  - Solar Hijri date: {_line(article.date_jalali)}")
+    lines.append(f"ID  - {_line(article.id)}")
+    lines.append("ER  - ")
+    return "\n".join(lines) + "\n\n"
