@@ -463,7 +463,7 @@ def _remove_chrome(root: Any) -> None:
             continue
         strong = _STRONG_NEGATIVE.search(hint)
         if (strong or _NEGATIVE.search(hint)) and (strong or not _POSITIVE.search(hint)):
-            if total and len(_text_of(element)) > 0.6 * total and not strong:
+            if _holds_article(element, total):
                 continue
             doomed.append(element)
     for element in doomed:
@@ -472,9 +472,18 @@ def _remove_chrome(root: Any) -> None:
             element.drop_tree()
 
 
+def _holds_article(element: Any, total: int) -> bool:
+    """Tell whether a chrome-hinted element is really a page wrapper (`one-sidebar`, `__next`)."""
+    if element.find(".//h1") is not None:
+        return True
+    return bool(total) and len(_text_of(element)) > 0.5 * total
+
+
 def _is_chrome(element: Any) -> bool:
     if element.tag in ("nav", "aside", "footer", "form", "menu"):
         return True
+    if element.tag in ("html", "body", "article", "main"):
+        return False
     hint = _classes(element)
     return bool(hint and _STRONG_NEGATIVE.search(hint))
 
