@@ -462,9 +462,12 @@ def _remove_chrome(root: Any) -> None:
         if not hint or element.tag in ("h1",):
             continue
         strong = _STRONG_NEGATIVE.search(hint)
-        if (strong or _NEGATIVE.search(hint)) and (strong or not _POSITIVE.search(hint)):
+        positive = _POSITIVE.search(hint)
+        if (strong or _NEGATIVE.search(hint)) and (strong or not positive):
             if _holds_article(element, total):
                 continue
+            if strong and positive and total and len(_text_of(element)) > 0.2 * total:
+                continue  # `content-with-sidebar-wrp`: a wrapper, not the sidebar itself
             doomed.append(element)
     for element in doomed:
         parent = element.getparent()
@@ -628,7 +631,7 @@ def _find_body(root: Any, meta: _Meta) -> list[_Block]:
 
     candidates = list(body.iter(*_PARAGRAPH_TAGS))
     # divs carrying text directly (no <p>) count as paragraphs too, as in readability
-    for div in body.iter("div"):
+    for div in body.iter("div", "section", "article"):
         direct = (div.text or "") + "".join(child.tail or "" for child in div)
         if len(direct.strip()) >= 25:
             candidates.append(div)
@@ -642,7 +645,7 @@ def _find_body(root: Any, meta: _Meta) -> list[_Block]:
             continue
         add(parent, points)
         add(parent.getparent(), points / 2)
-        if para.tag == "div":
+        if para.tag in ("div", "section", "article"):
             add(para, points)
     if not scores:
         return [b for b in _linearize(body) if len(b.text) >= 25 and b.link_density < 0.5]
