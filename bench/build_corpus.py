@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BUILDER_VERSION = 4
+BUILDER_VERSION = 5
 DEFAULT_SEED = 20250201
 DEFAULT_DUP_FRACTION = 0.01
 CP1256_FRACTION = 0.10  # of ipis-fa pages
@@ -109,6 +109,27 @@ FA_STOP = set(
     "می‌شود می‌کند خود وی ما ایشان آنها همه پس چون گفت افزود گزارش فارس خبرگزاری سال کشور "
     "باید دارد داشت بین پیش روی درباره ادامه همچنین عنوان اینکه چه دیگر".split()
 )
+
+
+
+def _load_stopwords() -> None:
+    """Add hazm's Persian stopword list (pinned hazm data; read, not imported) to FA_STOP."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("hazm")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "data" / "stopwords.dat"
+        if path.exists():
+            FA_STOP.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines())
+    try:
+        from whoosh.analysis import STOP_WORDS
+
+        EN_STOP.update(STOP_WORDS)
+    except ImportError:
+        pass
+
+
+_load_stopwords()
 
 _WORD_EN = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 _WORD_FA = re.compile(r"[\u0621-\u064a\u067e\u0686\u0698\u06a9\u06af\u06cc\u200c]+")
