@@ -82,7 +82,337 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 # === extract (owner: extraction) ===
 
+_EXTRACT_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
+
+
+def _iter_extract_pages(paths: tuple[str, ...]) -> Any:
+    """Yield RawPage or (location, reason) for files and folders (recursing *.html/*.htm)."""
+    from archive.models import RawPage
+
+    for path in paths:
+        if os.path.isdir(path):
+            found = []
+            for folder, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found += [
+                    os.path.join(folder, name)
+                    for name in sorted(files)
+                    if name.lower().endswith(_EXTRACT_SUFFIXES) and not name.startswith(".")
+                ]
+            if not found:
+                yield path, "no .html/.htm files in this folder"
+            paths_here = found
+        else:
+            paths_here = [path]
+        for name in paths_here:
+            try:
+                with open(name, "rb") as handle:
+                    data = handle.read(64 * 1024 * 1024 + 1)
+            except FileNotFoundError:
+                yield name, "no such file or folder"
+                continue
+            except OSError as exc:
+                yield name, f"cannot read: {exc.strerror or exc}"
+                continue
+            if name.lower().endswith(".gz"):
+                import gzip
+                import zlib
+
+                try:
+                    data = gzip.decompress(data)
+                except (OSError, EOFError, zlib.error):
+                    yield name, "corrupt gzip file"
+                    continue
+            yield RawPage(name, data, size=len(data))
+
+
+def _format_extracted(article: Any) -> str:
+    from archive.render import sanitize_terminal
+
+    def one(value: Any) -> str:
+        return sanitize_terminal(str(value), keep_newlines=False)
+
+    date = "-"
+    if article.date:
+        date = f"{article.date.isoformat()} (Solar Hijri {article.date_jalali})"
+    rows = [
+        ("source", article.source),
+        ("title", article.title),
+        ("authors", "; ".join(article.authors) or "-"),
+        ("date", date),
+        ("lang", article.lang),
+        ("site", article.site or "-"),
+        ("url", article.url or "-"),
+        ("id", article.id),
+        ("encoding", article.encoding or "-"),
+        ("summary", article.summary or "-"),
+        ("tags", ", ".join(article.tags) or "-"),
+        ("warnings", "; ".join(article.warnings) or "-"),
+    ]
+    lines = [f"{name + ':':<10} {one(value)}" for name, value in rows]
+    lines.append(f"body:      {len(article.body)} characters")
+    body = sanitize_terminal(article.body).strip()
+    lines += ["", body, ""] if body else [""]
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Write JSON Lines, one article per line.")
+def extract(paths: tuple[str, ...], as_json: bool) -> int:
+    """Show what ingest would store for each page, without touching the index.
+
+    PATH may be a page (.html, .htm, .html.gz) or a folder (searched recursively). Each page
+    failing is reported as one `path: reason` line on stderr; the others are still shown.
+
+    \b
+    Examples:
+      archive extract raw/ipis-en-sanctions.html
+      archive extract raw/ --json | jq .title
+    """
+    import json
+
+    from archive.errors import ExtractionError
+    from archive.extract import extract_article
+    from archive.render import sanitize_terminal
+
+    failed = 0
+    for item in _iter_extract_pages(paths):
+        if isinstance(item, tuple):
+            location, reason = item
+        else:
+            location = item.location
+            try:
+                article = extract_article(item)
+            except ExtractionError as exc:
+                reason = str(exc)
+            else:
+                if as_json:
+                    click.echo(json.dumps(article.as_dict(), ensure_ascii=False))
+                else:
+                    click.echo(_format_extracted(article))
+                continue
+        failed += 1
+        click.echo(sanitize_terminal(f"{location}: {reason}", keep_newlines=False), err=True)
+    return ExitCode.PARTIAL if failed else ExitCode.OK
+
+
 # === ingest (owner: ingest) ===
+
+
+class _PositiveInt(click.ParamType):
+    """A count of at least 1 (bad values are one `archive: ...` line, exit 2)."""
+
+    name = "N"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1:
+            raise UsageError(f"--jobs: {value!r} is not a whole number of at least 1")
+        return number
+
+
+class _ByteSize(click.ParamType):
+    """A size in bytes: 20MB, 500KB, 1.5GB or a plain number of bytes."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        import re
+
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*", str(value), re.I)
+        size = int(float(match.group(1)) * self._UNITS[match.group(2).lower()]) if match else 0
+        if size < 1:
+            raise UsageError(f"--max-size: {value!r} is not a size like 20MB, 500KB or 1000000")
+        return size
+
+
+def _format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s"
+
+
+class _IngestProgress:
+    """The ingest status line on stderr (only on a terminal), redrawn at most 10 times a second."""
+
+    def __init__(self, enabled: bool) -> None:
+        import time
+
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+        self.done = 0
+        self.failed = 0
+        self.width = 0
+
+    def update(self, status: str) -> None:
+        import time
+
+        self.done += 1
+        self.failed += status == "failed"
+        now = time.monotonic()
+        if self.enabled and now - self.last_draw >= 0.1:
+            self.last_draw = now
+            rate = self.done / max(now - self.started, 1e-6)
+            line = f"ingest: {self.done:,} pages · {rate:,.1f} pages/s · {self.failed:,} failed"
+            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
+            self.width = len(line)
+
+    def clear(self) -> None:
+        if self.enabled and self.width:
+            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
+            self.width = 0
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@_index_option
+@click.option(
+    "--jobs",
+    "-j",
+    type=_PositiveInt(),
+    default=None,
+    help="Worker processes for parsing and analysis.  [default: the machine's cores]",
+)
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Build a fresh index; the old one keeps serving queries until the new one is complete.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write one JSON line per input: location, status (added, updated, unchanged, "
+    "duplicate, failed), id, reason.",
+)
+@click.option(
+    "--max-size",
+    type=_ByteSize(),
+    default="20MB",
+    show_default=True,
+    help="Skip (as failed) any file or dump member larger than this.",
+)
+@click.option(
+    "--wait",
+    "lock_wait",
+    type=float,
+    default=0.0,
+    metavar="SECONDS",
+    help="If another ingest is writing the index, wait up to this long for it.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress, summary or failure lines.")
+def ingest(
+    paths: tuple[str, ...],
+    index_dir: str,
+    jobs: int | None,
+    rebuild: bool,
+    report_path: str | None,
+    max_size: int,
+    lock_wait: float,
+    quiet: bool,
+) -> ExitCode:
+    """Add pages (HTML files, folders, zip/tar/WARC dumps) to the index.
+
+    PATH is a file, a folder (searched recursively), a .zip, .tar, .tar.gz, .tgz or .tar.xz
+    dump, or a .warc/.warc.gz crawl; the default is raw/. Unchanged inputs are skipped without
+    being parsed, changed ones are updated in place, and an article reached through several
+    inputs is stored once (reported as a duplicate). Ingest can be interrupted at any moment:
+    the index keeps its last committed state and the next run completes the job.
+
+    \b
+    Examples:
+      archive ingest
+      archive ingest raw/ dumps/irna-2025.tar.gz crawl.warc.gz --index index/
+      archive ingest --rebuild --report ingest.jsonl
+
+    \b
+    Exit codes:
+      0  every input was ingested (or was unchanged or a duplicate)
+      1  the run could not proceed (index unreadable or locked, disk full)
+      2  usage error (bad option value)
+      3  finished, but some inputs failed (listed on stderr and in --report)
+    """
+    import json
+    import signal
+
+    from archive.ingest import ingest as run_ingest
+    from archive.render import sanitize_terminal
+
+    inputs = list(paths) or [DEFAULT_INPUT]
+    if not paths and not os.path.exists(DEFAULT_INPUT):
+        raise UsageError(f"nothing to ingest: no PATH given and no {DEFAULT_INPUT}/ folder here")
+    report_file = None
+    if report_path:
+        try:
+            report_file = (
+                sys.stdout if report_path == "-" else open(report_path, "w", encoding="utf-8")
+            )
+        except OSError as exc:
+            raise UsageError(f"--report: cannot write {report_path}: {exc.strerror}") from None
+    progress = _IngestProgress(enabled=not quiet and sys.stderr.isatty())
+
+    def on_outcome(outcome: Any) -> None:
+        progress.update(outcome.status)
+        if report_file is not None:
+            report_file.write(json.dumps(outcome.as_dict(), ensure_ascii=False) + "\n")
+
+    def on_notice(message: str) -> None:
+        if not quiet:
+            progress.clear()
+            click.echo(f"archive: {sanitize_terminal(message, keep_newlines=False)}", err=True)
+
+    def on_sigterm(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGTERM, on_sigterm)
+    except ValueError:  # not the main thread (tests): SIGTERM keeps its default
+        pass
+    try:
+        result = run_ingest(
+            inputs,
+            index_dir,
+            jobs=jobs,
+            rebuild=rebuild,
+            on_outcome=on_outcome,
+            on_notice=on_notice,
+            max_size=max_size,
+            lock_wait=lock_wait,
+        )
+    finally:
+        progress.clear()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if report_file is not None and report_file is not sys.stdout:
+            report_file.close()
+    counts = result.counts
+    if not quiet:
+        click.echo(
+            f"added {counts['added']:,} · updated {counts['updated']:,} · "
+            f"unchanged {counts['unchanged']:,} · duplicates {counts['duplicate']:,} · "
+            f"failed {counts['failed']:,} in {_format_duration(result.seconds)}",
+            err=True,
+        )
+        for failure in result.failures:
+            location = sanitize_terminal(failure.location, keep_newlines=False)
+            reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
+            click.echo(f"{location}: {reason}", err=True)
+    return ExitCode.PARTIAL if counts["failed"] else ExitCode.OK
+
 
 # === query, show, stats, export (owner: query) ===
 
