@@ -503,7 +503,7 @@ class PageRecord:
     key: str  # absolute location: /abs/path or /abs/dump.zip!member
     source: str  # absolute path of the file (the dump for members)
     size: int
-    mtime_ns: int
+    mtime: float  # st_mtime of the file (member time inside dumps)
     hash: str
     doc_id: str | None
     status: str  # "indexed", "duplicate" or "failed"
@@ -512,13 +512,13 @@ class PageRecord:
 
 _MANIFEST_SQL = """
 CREATE TABLE IF NOT EXISTS pages (
-    key TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    key TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
     hash TEXT NOT NULL, doc_id TEXT, status TEXT NOT NULL, reason TEXT);
 CREATE INDEX IF NOT EXISTS pages_hash ON pages(hash);
 CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id);
 CREATE INDEX IF NOT EXISTS pages_source ON pages(source);
 CREATE TABLE IF NOT EXISTS dumps (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL);
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL);
 """
 
 
@@ -538,7 +538,8 @@ class IndexWriter:
         self._docs: dict[str, tuple[dict[str, Any], bool]] = {}
         self._deletes: set[str] = set()
         self._pages: dict[str, PageRecord] = {}
-        self._dumps: dict[str, tuple[int, int]] = {}
+        self._dumps: dict[str, tuple[int, float]] = {}
+        self._forget: set[str] = set()
         self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
         self._by_hash: dict[str, PageRecord] = {}
@@ -630,7 +631,7 @@ class IndexWriter:
         if key in self._pages:
             return self._pages[key]
         row = self.manifest.execute(
-            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
             " WHERE key = ?",
             (key,),
         ).fetchone()
@@ -638,24 +639,24 @@ class IndexWriter:
 
     def pages_of_dump(self, path: str) -> list[PageRecord]:
         rows = self.manifest.execute(
-            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
             " WHERE source = ? ORDER BY rowid",
             (path,),
         ).fetchall()
         return [PageRecord(*row) for row in rows]
 
-    def dump_stat(self, path: str) -> tuple[int, int] | None:
+    def dump_stat(self, path: str) -> tuple[int, float] | None:
         row = self.manifest.execute(
-            "SELECT size, mtime_ns FROM dumps WHERE path = ?", (path,)
+            "SELECT size, mtime FROM dumps WHERE path = ?", (path,)
         ).fetchone()
-        return (int(row[0]), int(row[1])) if row else None
+        return (int(row[0]), float(row[1])) if row else None
 
     def by_content_hash(self, digest: str) -> PageRecord | None:
         """Return a manifest record of an input with exactly these bytes, if any."""
         if digest in self._by_hash:
             return self._by_hash[digest]
         row = self.manifest.execute(
-            "SELECT key, source, size, mtime_ns, hash, doc_id, status, reason FROM pages"
+            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
             " WHERE hash = ? ORDER BY status = 'failed' LIMIT 1",
             (digest,),
         ).fetchone()
@@ -720,12 +721,17 @@ class IndexWriter:
         self._pages[record.key] = record
         self._by_hash.setdefault(record.hash, record)
 
-    def record_dump(self, path: str, size: int, mtime_ns: int) -> None:
-        self._dumps[path] = (size, mtime_ns)
+    def record_dump(self, path: str, size: int, mtime: float) -> None:
+        self._dumps[path] = (size, mtime)
+
+    def forget_pages(self, source: str, keep: set[str]) -> None:
+        """Drop manifest rows of a dump's members that its latest reading no longer holds."""
+        rows = self.manifest.execute("SELECT key FROM pages WHERE source = ?", (source,))
+        self._forget.update(key for (key,) in rows if key not in keep)
 
     @property
     def pending(self) -> int:
-        return len(self._docs) + len(self._deletes) + len(self._pages)
+        return len(self._docs) + len(self._deletes) + len(self._pages) + len(self._dumps)
 
     def commit(self) -> None:
         """Make everything queued durable: whoosh first, then the manifest, then the meta."""
@@ -745,12 +751,15 @@ class IndexWriter:
                 raise
             self.committed_docs += len(self._docs)
             _fsync_dir(self.gen_dir)
-        if self._pages or self._dumps:
+        if self._pages or self._dumps or self._forget:
             with self.manifest:
+                self.manifest.executemany(
+                    "DELETE FROM pages WHERE key = ?", [(k,) for k in self._forget]
+                )
                 self.manifest.executemany(
                     "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
-                        (r.key, r.source, r.size, r.mtime_ns, r.hash, r.doc_id, r.status, r.reason)
+                        (r.key, r.source, r.size, r.mtime, r.hash, r.doc_id, r.status, r.reason)
                         for r in self._pages.values()
                     ],
                 )
@@ -763,6 +772,7 @@ class IndexWriter:
         self._deletes.clear()
         self._pages.clear()
         self._dumps.clear()
+        self._forget.clear()
         self._by_url.clear()
         self._by_text.clear()
         self._by_hash.clear()

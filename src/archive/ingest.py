@@ -1,13 +1,107 @@
 """sources -> extract -> index. Returns an IngestReport; never prints.
 
 CONTRACT (owner: ingest).
+
+The main process walks the inputs, decides what is unchanged (manifest: path + size + mtime,
+confirmed by a content hash only when those differ) and writes to the index in batches.
+Worker processes do the expensive part: parsing (`extract.extract_article`) and the analysis
+of the text fields (`index.preanalyze_fields`), so whoosh's writer only files ready tokens.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import errno
+import hashlib
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Any
 
-from archive.models import IngestReport, Outcome
+from archive.errors import ArchiveError, ExtractionError
+from archive.index import IndexWriter, PageRecord
+from archive.models import IngestReport, Outcome, RawPage
+from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, iter_pages
+
+BATCH_DOCS = 500  # documents per whoosh commit: bigger batches, fewer segments to merge
+BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
+_INFLIGHT_PAGES_PER_JOB = 8
+_INFLIGHT_BYTES = 256 * 1024 * 1024
+
+
+def content_hash(data: bytes) -> str:
+    """Return the hash of an input's raw bytes (the manifest's sure test of "unchanged")."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _location_key(source: str, member: str | None) -> str:
+    path = os.path.abspath(source)
+    return f"{path}!{member}" if member else path
+
+
+@dataclass
+class _Parsed:
+    """A page that went to a worker, waiting for its result (in input order)."""
+
+    page: RawPage
+    key: str
+    digest: str
+    previous: PageRecord | None
+    future: Future[tuple[str, Any]] | None = None
+    result: tuple[str, Any] | None = None
+
+    def done(self) -> bool:
+        return self.result is not None or (self.future is not None and self.future.done())
+
+    def get(self) -> tuple[str, Any]:
+        if self.result is None:
+            assert self.future is not None
+            try:
+                self.result = self.future.result()
+            except BrokenProcessPool:
+                self.result = ("failed", "a worker process died while parsing this page")
+        return self.result
+
+
+def process_page(page: RawPage) -> tuple[str, Any]:
+    """Parse and analyse one page (runs in a worker): ("ok", fields) or ("failed", reason)."""
+    from archive.extract import extract_article
+    from archive.index import article_to_fields, preanalyze_fields
+
+    try:
+        article = extract_article(page)
+        article.source = page.location
+        return "ok", preanalyze_fields(article_to_fields(article))
+    except ExtractionError as exc:
+        return "failed", str(exc) or type(exc).__name__
+    except RecursionError:
+        return "failed", "page nesting too deep to parse"
+    except MemoryError:
+        return "failed", "page too large to parse in memory"
+    except Exception as exc:  # a bug on one page must not end the batch
+        return "failed", f"internal error: {type(exc).__name__}: {exc}"
+
+
+def _worker_init(parent_pid: int, lock_fd: int | None) -> None:
+    # Forked workers inherit the ingest lock's fd: close it so only the parent holds the lock,
+    # and exit when the parent is gone (SIGKILL) instead of lingering.
+    if lock_fd is not None:
+        try:
+            os.close(lock_fd)
+        except OSError:
+            pass
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def ingest(
@@ -17,6 +111,275 @@ def ingest(
     jobs: int | None = None,
     rebuild: bool = False,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
+    on_notice: Callable[[str], None] = lambda message: None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    lock_wait: float = 0.0,
+    batch_docs: int = BATCH_DOCS,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> IngestReport:
-    """Ingest every page under `paths` into the index at `index_dir`."""
-    raise NotImplementedError
+    """Ingest every page under `paths` into the index at `index_dir`.
+
+    Args:
+        paths: files, folders, zip/tar/WARC dumps.
+        jobs: worker processes for parsing and analysis (default: the machine's cores;
+            1 parses in this process).
+        rebuild: fill a fresh index; the old one serves queries until the new one is complete.
+        on_outcome: called with each input's Outcome, in input order.
+        max_size: bytes above which a file or dump member is reported as failed.
+        on_notice: called with one-line notes for the user (a recovered stale lock).
+        lock_wait: seconds to wait for another ingest to finish before giving up.
+
+    Raises:
+        IndexLockedError: another ingest holds the index.
+        SchemaVersionError: the index needs `--rebuild`.
+        ArchiveError: the index cannot be written (disk full, permissions).
+    """
+    started = time.monotonic()
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    report = IngestReport()
+    writer = IndexWriter(index_dir, rebuild=rebuild, lock_wait=lock_wait)
+    stale = writer.lock.stale
+    if stale:
+        on_notice(
+            f"took over the lock of an ingest that did not finish (pid {stale.get('pid', '?')} "
+            f"on {stale.get('host', '?')}, started {stale.get('started', '?')})"
+        )
+    run = _Run(writer, report, on_outcome, jobs, max_size, batch_docs, batch_seconds)
+    try:
+        try:
+            run.go(paths)
+        except KeyboardInterrupt:
+            run.shutdown()
+            _guard_write(index_dir, writer.commit)  # keep what was parsed before Ctrl-C
+            raise
+        run.shutdown()
+        report.seconds = time.monotonic() - started
+        last_run = {"counts": dict(report.counts), "seconds": round(report.seconds, 3)}
+        _guard_write(index_dir, lambda: writer.finish(last_run))
+    finally:
+        run.shutdown()
+        writer.close()
+    return report
+
+
+def _guard_write(index_dir: str, action: Callable[[], Any]) -> Any:
+    try:
+        return action()
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise ArchiveError(
+                f"disk full while writing the index at {index_dir}; "
+                "the last committed state is kept, free space and run ingest again"
+            ) from None
+        raise ArchiveError(
+            f"cannot write the index at {index_dir}: {exc.strerror or exc}"
+        ) from None
+
+
+class _Run:
+    """One ingest run: the ordered pipeline between sources, workers and the writer."""
+
+    def __init__(
+        self,
+        writer: IndexWriter,
+        report: IngestReport,
+        on_outcome: Callable[[Outcome], None],
+        jobs: int,
+        max_size: int,
+        batch_docs: int,
+        batch_seconds: float,
+    ) -> None:
+        self.writer = writer
+        self.report = report
+        self.on_outcome = on_outcome
+        self.jobs = jobs
+        self.max_size = max_size
+        self.batch_docs = batch_docs
+        self.batch_seconds = batch_seconds
+        self.pool: ProcessPoolExecutor | None = None
+        self.queue: deque[Outcome | DumpEnd | _Parsed] = deque()
+        self.inflight_bytes = 0
+        self.last_commit = time.monotonic()
+        self.dump_keys: dict[str, set[str]] = {}
+
+    # -- pipeline
+
+    def go(self, paths: Iterable[str]) -> None:
+        window = self.jobs * _INFLIGHT_PAGES_PER_JOB
+        for item in self._items(paths):
+            self.queue.append(item)
+            self._drain(block=False)
+            while len(self.queue) > window or self.inflight_bytes > _INFLIGHT_BYTES:
+                self._drain(block=True)
+        while self.queue:
+            self._drain(block=True)
+
+    def _items(self, paths: Iterable[str]) -> Iterator[Outcome | DumpEnd | _Parsed]:
+        for item in iter_pages(paths, max_size=self.max_size, known=self._known, markers=True):
+            if isinstance(item, RawPage):
+                yield self._triage(item)
+            else:
+                yield item
+
+    def _known(self, source: str, size: int, mtime: float, is_dump: bool) -> list[Outcome] | None:
+        path = os.path.abspath(source)
+        if is_dump:
+            if self.writer.dump_stat(path) != (size, mtime):
+                return None
+            prefix = len(path) + 1
+            return [
+                self._replay(f"{source}!{rec.key[prefix:]}", rec)
+                for rec in self.writer.pages_of_dump(path)
+            ]
+        rec = self.writer.page(path)
+        if rec is None or rec.size != size or rec.mtime != mtime:
+            return None
+        return [self._replay(source, rec)]
+
+    @staticmethod
+    def _replay(location: str, rec: PageRecord) -> Outcome:
+        if rec.status == "failed":
+            return Outcome(location, "failed", reason=rec.reason)
+        return Outcome(location, "unchanged", id=rec.doc_id)
+
+    def _triage(self, page: RawPage) -> Outcome | _Parsed:
+        """Decide from the bytes alone whether the page needs parsing."""
+        writer = self.writer
+        key = _location_key(page.source, page.member)
+        if page.member is not None:
+            self.dump_keys.setdefault(os.path.abspath(page.source), set()).add(key)
+        digest = content_hash(page.data)
+        mtime = page.mtime or 0.0
+        previous = writer.page(key)
+        if previous is not None and previous.hash == digest:
+            writer.record_page(_with_stat(previous, page.size, mtime))
+            return self._replay(page.location, previous)
+        same = writer.by_content_hash(digest)
+        if same is not None:
+            status, reason = same.status, same.reason
+            if status == "failed":
+                writer.record_page(_record(key, page, digest, None, "failed", reason))
+                return Outcome(page.location, "failed", reason=reason)
+            if same.doc_id and writer.has_doc(same.doc_id):
+                self._release_previous(previous, keep=same.doc_id, key=key)
+                writer.record_page(_record(key, page, digest, same.doc_id, "duplicate"))
+                return Outcome(page.location, "duplicate", id=same.doc_id)
+        parsed = _Parsed(page, key, digest, previous)
+        if self.jobs == 1:
+            parsed.result = process_page(page)
+        else:
+            self.inflight_bytes += len(page.data)
+            parsed.future = self._pool().submit(process_page, page)
+        return parsed
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            import multiprocessing
+
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.jobs,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_init,
+                initargs=(os.getpid(), self.writer.lock.fd),
+            )
+        return self.pool
+
+    def _drain(self, block: bool) -> None:
+        while self.queue:
+            head = self.queue[0]
+            if isinstance(head, _Parsed) and not head.done():
+                if not block:
+                    return
+                head.get()
+            self.queue.popleft()
+            if isinstance(head, _Parsed):
+                if head.future is not None:
+                    self.inflight_bytes -= len(head.page.data)
+                self._emit(self._store(head))
+            elif isinstance(head, DumpEnd):
+                self._end_dump(head)
+            else:
+                self._emit(head)
+            block = False
+        self._maybe_commit()
+
+    def _emit(self, outcome: Outcome) -> None:
+        self.report.record(outcome)
+        self.on_outcome(outcome)
+
+    def _maybe_commit(self, force: bool = False) -> None:
+        writer = self.writer
+        due = time.monotonic() - self.last_commit >= self.batch_seconds
+        if writer.pending and (force or writer.pending >= self.batch_docs or due):
+            _guard_write(writer.index_dir, writer.commit)
+            self.last_commit = time.monotonic()
+
+    # -- decisions on parsed pages
+
+    def _store(self, parsed: _Parsed) -> Outcome:
+        writer = self.writer
+        page, key, digest, previous = parsed.page, parsed.key, parsed.digest, parsed.previous
+        status, value = parsed.get()
+        if status == "failed":
+            writer.record_page(_record(key, page, digest, None, "failed", str(value)))
+            return Outcome(page.location, "failed", reason=str(value))
+        fields: dict[str, Any] = value
+        doc_id = fields["id"]
+        existing = (
+            doc_id if writer.has_doc(doc_id) else writer.doc_by_text_hash(fields["text_hash"])
+        )
+        mine = previous.doc_id if previous is not None and previous.status == "indexed" else None
+        if mine is not None and existing in (None, mine):
+            fields["id"] = mine  # same input, new content: update in place under its id
+            writer.put(fields, replace=True)
+            writer.record_page(_record(key, page, digest, mine, "indexed"))
+            return Outcome(page.location, "updated", id=mine)
+        if existing is not None:
+            self._release_previous(previous, keep=existing, key=key)
+            writer.record_page(_record(key, page, digest, existing, "duplicate"))
+            return Outcome(page.location, "duplicate", id=existing)
+        writer.put(fields, replace=False)
+        writer.record_page(_record(key, page, digest, doc_id, "indexed"))
+        return Outcome(page.location, "added", id=doc_id)
+
+    def _release_previous(self, previous: PageRecord | None, keep: str, key: str) -> None:
+        """Delete the document an input used to give when it now gives another one."""
+        if previous is None or previous.status != "indexed" or not previous.doc_id:
+            return
+        if previous.doc_id != keep and not self.writer.doc_referenced_elsewhere(
+            previous.doc_id, key
+        ):
+            self.writer.delete(previous.doc_id)
+
+    def _end_dump(self, end: DumpEnd) -> None:
+        path = os.path.abspath(end.source)
+        keys = self.dump_keys.pop(path, set())
+        if end.complete:
+            self.writer.forget_pages(path, keep=keys)
+            self.writer.record_dump(path, end.size, end.mtime)
+
+    def shutdown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _record(
+    key: str, page: RawPage, digest: str, doc_id: str | None, status: str, reason: str | None = None
+) -> PageRecord:
+    return PageRecord(
+        key=key,
+        source=os.path.abspath(page.source),
+        size=page.size,
+        mtime=page.mtime or 0.0,
+        hash=digest,
+        doc_id=doc_id,
+        status=status,
+        reason=reason,
+    )
+
+
+def _with_stat(rec: PageRecord, size: int, mtime: float) -> PageRecord:
+    return PageRecord(
+        rec.key, rec.source, size, mtime, rec.hash, rec.doc_id, rec.status, rec.reason
+    )
