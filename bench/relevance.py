@@ -1,0 +1,542 @@
+"""Retrieval quality of the analysis options: MAP, P@10, nDCG@10, recall@100 on judged queries.
+
+Collections (read from ../shared/data, never copied into the repo):
+  fa: every Fars News item of language-ml-persian-news/exploring-datasets/news (doc id
+      "fars-<news number from the link>"; title; body = abstract + paragraphs).
+  en: a fixed subset of the Tehran Times dump: member names sorted, every 11th, first 3,000
+      (doc id "tt-<news number>"; title from the file name; body = the text).
+Judged sets: bench/relevance/queries-{fa,en}.jsonl and qrels-{fa,en}.jsonl (see RESULTS.md).
+
+For each analysis option a whoosh index (title + body, BM25F) is built in a temp dir and every
+query is parsed with MultifieldParser over title+body, as `archive query` would.
+
+Usage:
+  .venv/bin/python bench/relevance.py [--lang fa|en|both]        the side-by-side table
+  .venv/bin/python bench/relevance.py --lang fa --pool [--qid ID]  unjudged pooled docs, to judge
+  .venv/bin/python bench/relevance.py --lang fa --show DOC_ID      one document in full
+Results go to bench/out/relevance.json. Exit 1 when the data folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
+from whoosh.fields import ID, TEXT, Schema
+from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
+from whoosh.scoring import BM25F
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_DIR = BENCH_DIR.parent
+DEFAULT_DATA_DIR = REPO_DIR.parent / "shared" / "data"
+JUDGED_DIR = BENCH_DIR / "relevance"
+OUT_FILE = BENCH_DIR / "out" / "relevance.json"
+
+FARS_DIR = "language-ml-persian-news/exploring-datasets/news"
+TT_TAR = "tehran-times-en/tehran-times-data.tar.gz"
+TT_EVERY = 11
+TT_LIMIT = 3000
+
+RUN_DEPTH = 1000  # ranked list length for MAP, as trec_eval counts it
+POOL_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    title: str
+    body: str
+
+
+# --------------------------------------------------------------------------- collections
+
+
+def load_fars(data_dir: Path) -> list[Doc]:
+    """Return the Fars News items as Docs, first occurrence of each news number kept."""
+    folder = data_dir / FARS_DIR
+    files = sorted(folder.glob("fars-news-*.json"))
+    if not files:
+        raise FileNotFoundError(folder)
+    docs: list[Doc] = []
+    seen: set[str] = set()
+    for path in files:
+        for item in json.loads(path.read_text(encoding="utf-8")):
+            match = re.search(r"/news/(\d+)", item.get("link", ""))
+            if not match:
+                continue
+            doc_id = f"fars-{match.group(1)}"
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            body = "\n".join([item.get("abstract") or "", *(item.get("paragraphs") or [])])
+            docs.append(Doc(doc_id, item.get("title") or "", body))
+    return docs
+
+
+def load_tehran_times(data_dir: Path) -> list[Doc]:
+    """Return the fixed Tehran Times subset: sorted member names, every 11th, first 3,000."""
+    tar_path = data_dir / TT_TAR
+    if not tar_path.exists():
+        raise FileNotFoundError(tar_path)
+    contents: dict[str, bytes] = {}
+    with tarfile.open(tar_path, "r:gz") as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(".txt"):
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    contents[member.name] = handle.read()
+    chosen = sorted(contents)[::TT_EVERY][:TT_LIMIT]
+    docs: list[Doc] = []
+    seen: set[str] = set()
+    for name in chosen:
+        match = re.match(r"_news_(\d+)_(.*)\.txt$", Path(name).name)
+        if not match:
+            continue
+        doc_id = f"tt-{match.group(1)}"
+        if doc_id in seen:
+            continue
+        seen.add(doc_id)
+        title = match.group(2).replace("-", " ")
+        docs.append(Doc(doc_id, title, contents[name].decode("utf-8", errors="replace")))
+    return docs
+
+
+LOADERS: dict[str, Callable[[Path], list[Doc]]] = {"fa": load_fars, "en": load_tehran_times}
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Return the objects of a JSON Lines file (blank lines skipped)."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def load_judged(lang: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """Return the queries and the qrels {query_id: {doc_id: 0/1}} of a language."""
+    queries = read_jsonl(JUDGED_DIR / f"queries-{lang}.jsonl")
+    qrels: dict[str, dict[str, int]] = {}
+    for row in read_jsonl(JUDGED_DIR / f"qrels-{lang}.jsonl"):
+        qrels.setdefault(row["query_id"], {})[row["doc_id"]] = int(row["relevant"])
+    return queries, qrels
+
+
+# --------------------------------------------------------------------------- analyzers
+
+
+class IterTermsTokenizer(Tokenizer):
+    """Whoosh tokenizer over archive.text.iter_terms(value, options), or over the pool terms.
+
+    Whoosh pickles the schema, so the tokenizer holds picklable data, never a closure.
+    """
+
+    def __init__(self, options: Any = None, pool_stem: bool = False):
+        self.options = options  # archive.text.AnalysisOptions, or None for a pooling analyzer
+        self.pool_stem = pool_stem
+
+    def terms(self, value: str) -> Iterable[Any]:
+        if self.options is None:
+            return _pool_terms(value, self.pool_stem)
+        from archive import text
+
+        return text.iter_terms(value, self.options)
+
+    def fold(self, value: str) -> str:
+        if self.options is None:
+            return value.translate(_POOL_FOLD).lower()
+        from archive import text
+
+        return text.normalize(value).lower() if self.options.normalize else value.lower()
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = value
+            token.text = self.fold(value)
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar = start_char
+                token.endchar = start_char + len(value)
+            yield token
+            return
+        for term in self.terms(value):
+            token.text = term.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[term.start : term.end]
+            if positions:
+                token.pos = start_pos + term.pos
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token
+
+
+def archive_analyzer(**options: Any) -> Any:
+    """Return a whoosh analyzer running archive.text.iter_terms with AnalysisOptions(**options)."""
+    from archive import text
+
+    return IterTermsTokenizer(text.AnalysisOptions(**options))
+
+
+# Pooling-only analyzers: a crude folding and suffix stripping of our own, so that pools do not
+# depend on the analysis chain under test alone. Never reported as results.
+_POOL_FOLD = str.maketrans(
+    {"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ؤ": "و"}
+    | {chr(0x06F0 + i): str(i) for i in range(10)}
+    | {chr(0x0660 + i): str(i) for i in range(10)}
+)
+_POOL_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
+_POOL_TOKEN = re.compile(r"[\w\u200c]+")
+_POOL_FA_SUFFIXES = ("های", "ها", "ان", "ات", "ترین", "تر", "ی", "ای")
+
+
+def _pool_terms(value: str, stem: bool) -> Iterator[Any]:
+    class _T:
+        __slots__ = ("text", "pos", "start", "end")
+
+    folded = _POOL_MARKS.sub("", value.translate(_POOL_FOLD)).lower()
+    pos = 0
+    for match in _POOL_TOKEN.finditer(folded):
+        word = match.group().replace("\u200c", "")
+        if stem:
+            if word.isascii():
+                word = re.sub(r"(ing|ed|es|s)$", "", word) if len(word) > 4 else word
+            else:
+                for suffix in _POOL_FA_SUFFIXES:
+                    if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+                        word = word[: -len(suffix)]
+                        break
+        term = _T()
+        term.text, term.pos, term.start, term.end = word, pos, match.start(), match.end()
+        pos += 1
+        yield term
+
+
+def pool_analyzer(stem: bool) -> Any:
+    return IterTermsTokenizer(None, pool_stem=stem)
+
+
+# --------------------------------------------------------------------------- systems
+
+
+@dataclass(frozen=True)
+class System:
+    """One analysis option: how to analyse text (the index); grouping and boost are per run."""
+
+    name: str
+    label: str
+    make_analyzer: Callable[[], Any] = field(compare=False)
+
+
+def archive_system(name: str, label: str, **options: Any) -> System:
+    return System(name, label, lambda: archive_analyzer(**options))
+
+
+def analysis_systems() -> list[System]:
+    """Return the analysis options compared side by side (rows (a)-(d) of the table)."""
+    return [
+        System("standard", "whoosh StandardAnalyzer", StandardAnalyzer),
+        archive_system(
+            "norm", "normalisation only", normalize=True, stopwords=False,
+            persian_stemmer="none", english_stemmer="none",
+        ),
+        archive_system(
+            "norm+stop", "+ stopwords", normalize=True, stopwords=True,
+            persian_stemmer="none", english_stemmer="none",
+        ),
+        archive_system(
+            "stop+light/porter", "+ fa light, en porter", normalize=True, stopwords=True,
+            persian_stemmer="light", english_stemmer="porter",
+        ),
+        archive_system(
+            "stop+light/snowball", "+ fa light, en snowball", normalize=True, stopwords=True,
+            persian_stemmer="light", english_stemmer="snowball",
+        ),
+        archive_system(
+            "stop+hazm-stemmer", "+ fa hazm Stemmer, en snowball", normalize=True,
+            stopwords=True, persian_stemmer="hazm-stemmer", english_stemmer="snowball",
+        ),
+        archive_system(
+            "stop+hazm-lemmatizer", "+ fa hazm Lemmatizer, en snowball", normalize=True,
+            stopwords=True, persian_stemmer="hazm-lemmatizer", english_stemmer="snowball",
+        ),
+    ]
+
+
+POOL_SYSTEMS = [
+    System("standard", "whoosh StandardAnalyzer", StandardAnalyzer),
+    System("pool-fold", "pool: folding", lambda: pool_analyzer(stem=False)),
+    System("pool-stem", "pool: folding + suffixes", lambda: pool_analyzer(stem=True)),
+]
+
+GROUPS: dict[str, Any] = {
+    "or0.9": OrGroup.factory(0.9),
+    "or": OrGroup,
+    "and": AndGroup,
+}
+
+
+def build_index(docs: list[Doc], analyzer: Any, folder: str) -> Any:
+    """Index `docs` (title + body, positions kept for phrases) into a new whoosh index."""
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, phrase=True),
+        body=TEXT(analyzer=analyzer, phrase=True),
+    )
+    ix = whoosh_index.create_in(folder, schema)
+    writer = ix.writer(limitmb=256)
+    for doc in docs:
+        writer.add_document(id=doc.id, title=doc.title, body=doc.body)
+    writer.commit()
+    return ix
+
+
+def run_queries(
+    ix: Any, queries: list[dict[str, Any]], group: Any, title_boost: float, depth: int = RUN_DEPTH
+) -> dict[str, list[str]]:
+    """Return {query_id: ranked doc ids} for every query, as `archive query` would search."""
+    parser = MultifieldParser(
+        ["title", "body"], ix.schema, fieldboosts={"title": title_boost, "body": 1.0}, group=group
+    )
+    runs: dict[str, list[str]] = {}
+    with ix.searcher(weighting=BM25F()) as searcher:
+        for query in queries:
+            parsed = parser.parse(query["query"])
+            results = searcher.search(parsed, limit=depth)
+            runs[query["id"]] = [hit["id"] for hit in results]
+    return runs
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def average_precision(ranked: list[str], relevant: set[str]) -> float:
+    if not relevant:
+        return 0.0
+    hits = 0
+    total = 0.0
+    for rank, doc_id in enumerate(ranked, 1):
+        if doc_id in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant)
+
+
+def precision_at(ranked: list[str], relevant: set[str], k: int) -> float:
+    return sum(1 for doc_id in ranked[:k] if doc_id in relevant) / k
+
+
+def recall_at(ranked: list[str], relevant: set[str], k: int) -> float:
+    if not relevant:
+        return 0.0
+    return sum(1 for doc_id in ranked[:k] if doc_id in relevant) / len(relevant)
+
+
+def ndcg_at(ranked: list[str], relevant: set[str], k: int) -> float:
+    dcg = sum(1 / math.log2(rank + 1) for rank, d in enumerate(ranked[:k], 1) if d in relevant)
+    ideal = sum(1 / math.log2(rank + 1) for rank in range(1, min(k, len(relevant)) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, Any]:
+    """Return mean MAP, P@10, nDCG@10, recall@100 and judged@10 over queries with relevant docs."""
+    per_query: dict[str, dict[str, float]] = {}
+    for qid, ranked in runs.items():
+        judged = qrels.get(qid, {})
+        relevant = {d for d, rel in judged.items() if rel}
+        if not relevant:
+            continue
+        per_query[qid] = {
+            "ap": average_precision(ranked, relevant),
+            "p10": precision_at(ranked, relevant, 10),
+            "ndcg10": ndcg_at(ranked, relevant, 10),
+            "r100": recall_at(ranked, relevant, 100),
+            "judged10": sum(1 for d in ranked[:10] if d in judged) / max(1, min(10, len(ranked))),
+        }
+    n = len(per_query) or 1
+    means = {
+        metric: sum(q[metric] for q in per_query.values()) / n
+        for metric in ("ap", "p10", "ndcg10", "r100", "judged10")
+    }
+    return {"queries": len(per_query), **means, "per_query": per_query}
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _load_collection(lang: str, data_dir: Path) -> list[Doc]:
+    started = time.perf_counter()
+    docs = LOADERS[lang](data_dir)
+    print(f"[{lang}] {len(docs)} documents loaded in {time.perf_counter() - started:.1f}s",
+          file=sys.stderr)
+    return docs
+
+
+def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[str, Any]:
+    """Build one index per analysis option, run every query and return the table rows."""
+    docs = _load_collection(lang, data_dir)
+    queries, qrels = load_judged(lang)
+    rows: list[dict[str, Any]] = []
+    best: tuple[float, System, Any] | None = None
+    with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
+        indexes: dict[str, Any] = {}
+        for system in systems:
+            started = time.perf_counter()
+            try:
+                analyzer = system.make_analyzer()
+            except (TypeError, ValueError, AttributeError, ImportError) as exc:
+                print(f"[{lang}] {system.name}: option not available ({exc})", file=sys.stderr)
+                continue
+            folder = Path(tmp) / system.name.replace("/", "_")
+            folder.mkdir()
+            ix = build_index(docs, analyzer, str(folder))
+            indexes[system.name] = ix
+            elapsed = time.perf_counter() - started
+            runs = run_queries(ix, queries, GROUPS["or0.9"], 1.0)
+            result = evaluate(runs, qrels)
+            rows.append(_row(system, "or0.9", 1.0, result, elapsed))
+            print(f"[{lang}] {system.name}: MAP {result['ap']:.4f} (index {elapsed:.0f}s)",
+                  file=sys.stderr)
+            if best is None or result["ap"] > best[0]:
+                best = (result["ap"], system, ix)
+        if best is not None:
+            _, system, ix = best
+            for group_name, boost in (("or0.9", 2.0), ("or", 1.0), ("and", 1.0), ("or", 2.0)):
+                runs = run_queries(ix, queries, GROUPS[group_name], boost)
+                rows.append(_row(system, group_name, boost, evaluate(runs, qrels), None))
+        for ix in indexes.values():
+            ix.close()
+    return {"lang": lang, "documents": len(docs), "rows": rows}
+
+
+def _row(system: System, group: str, boost: float, result: dict[str, Any], secs: Any) -> dict:
+    return {
+        "system": system.name,
+        "label": system.label,
+        "group": group,
+        "title_boost": boost,
+        "index_seconds": None if secs is None else round(secs, 1),
+        **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in result.items()},
+    }
+
+
+def print_table(report: dict[str, Any]) -> None:
+    """Print the side-by-side table of one language."""
+    print(f"\n## {report['lang']}: {report['documents']} documents, "
+          f"{report['rows'][0]['queries'] if report['rows'] else 0} judged queries")
+    head = f"{'analysis':<24} {'group':<6} {'title':>5} {'MAP':>7} {'P@10':>7} " \
+           f"{'nDCG@10':>8} {'R@100':>7} {'judged@10':>9}"
+    print(head)
+    print("-" * len(head))
+    for row in report["rows"]:
+        print(f"{row['system']:<24} {row['group']:<6} {row['title_boost']:>5.1f} "
+              f"{row['ap']:>7.4f} {row['p10']:>7.4f} {row['ndcg10']:>8.4f} {row['r100']:>7.4f} "
+              f"{row['judged10']:>9.2f}")
+
+
+def print_pools(lang: str, data_dir: Path, qid: str | None, depth: int, systems: list[System],
+                all_docs: bool) -> None:
+    """Print the unjudged documents pooled from the top `depth` of each system, for judging."""
+    docs = _load_collection(lang, data_dir)
+    by_id = {doc.id: doc for doc in docs}
+    queries, qrels = load_judged(lang)
+    if qid:
+        queries = [q for q in queries if q["id"] in qid.split(",")]
+    pools: dict[str, dict[str, list[str]]] = {q["id"]: {} for q in queries}
+    with tempfile.TemporaryDirectory(prefix=f"relevance-pool-{lang}-") as tmp:
+        for system in systems:
+            folder = Path(tmp) / system.name.replace("/", "_")
+            folder.mkdir()
+            ix = build_index(docs, system.make_analyzer(), str(folder))
+            for group in ("or0.9",):
+                runs = run_queries(ix, queries, GROUPS[group], 1.0, depth=depth)
+                for query_id, ranked in runs.items():
+                    for rank, doc_id in enumerate(ranked, 1):
+                        pools[query_id].setdefault(doc_id, []).append(f"{system.name}:{rank}")
+            ix.close()
+    for query in queries:
+        judged = qrels.get(query["id"], {})
+        pool = pools[query["id"]]
+        todo = [d for d in pool if all_docs or d not in judged]
+        print(f"\n##### {query['id']} «{query['query']}» — {query['description']}")
+        print(f"# pool {len(pool)}, unjudged {len([d for d in pool if d not in judged])}")
+        for doc_id in todo:
+            doc = by_id[doc_id]
+            body = re.sub(r"\s+", " ", doc.body)[:320]
+            print(f"{doc_id} | {doc.title[:110]} | {body}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lang", choices=["fa", "en", "both"], default="both")
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--pool", action="store_true", help="print unjudged pooled documents")
+    parser.add_argument("--pool-archive", action="store_true",
+                        help="pool from the archive analysis options instead of the pool systems")
+    parser.add_argument("--all", action="store_true", help="with --pool: judged docs too")
+    parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
+    parser.add_argument("--depth", type=int, default=POOL_DEPTH)
+    parser.add_argument("--show", metavar="DOC_ID", help="print one document in full")
+    args = parser.parse_args(argv)
+
+    if not args.data_dir.is_dir():
+        print(f"relevance: data folder {args.data_dir} is absent (it holds the Fars News and "
+              "Tehran Times collections); nothing measured", file=sys.stderr)
+        return 1
+    langs = ["fa", "en"] if args.lang == "both" else [args.lang]
+    try:
+        if args.show:
+            for lang in langs:
+                for doc in _load_collection(lang, args.data_dir):
+                    if doc.id == args.show:
+                        print(f"{doc.id}\n{doc.title}\n\n{doc.body}")
+                        return 0
+            print(f"relevance: no document {args.show}", file=sys.stderr)
+            return 1
+        if args.pool:
+            systems = analysis_systems() if args.pool_archive else POOL_SYSTEMS
+            for lang in langs:
+                print_pools(lang, args.data_dir, args.qid, args.depth, systems, args.all)
+            return 0
+        reports = [evaluate_language(lang, args.data_dir, analysis_systems()) for lang in langs]
+    except FileNotFoundError as exc:
+        print(f"relevance: collection file missing: {exc}", file=sys.stderr)
+        return 1
+    for report in reports:
+        print_table(report)
+    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
+    OUT_FILE.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nsaved {OUT_FILE.relative_to(REPO_DIR)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
