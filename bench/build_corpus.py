@@ -111,7 +111,6 @@ FA_STOP = set(
 )
 
 
-
 def _load_stopwords() -> None:
     """Add hazm's Persian stopword list (pinned hazm data; read, not imported) to FA_STOP."""
     import importlib.util
@@ -888,7 +887,7 @@ def build_corpus(
            "dup_fraction": dup_fraction}  # fmt: skip
     if not force and manifest_path.exists() and out.is_dir():
         old = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if all(old.get(k) == v for k, v in key.items()) and old.get("queries"):
+        if all(old.get(k) == v for k, v in key.items()) and old.get("truth"):
             queries_file.parent.mkdir(parents=True, exist_ok=True)
             queries_file.write_text(
                 json.dumps(old["queries"], ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -933,6 +932,19 @@ def build_corpus(
         "encodings": dict(sorted(Counter(p.encoding for p in page_list).items())),
         "sha256": digest.hexdigest(),
         "queries": queries,
+        # What each unique page says, for checking what ingest extracted at scale.
+        "truth": [
+            {
+                "path": page.path,
+                "url": page.url,
+                "title": page.title,
+                "authors": page.authors,
+                "date": page.date.isoformat(),
+                "lang": page.lang,
+                "layout": page.layout,
+            }
+            for page in page_list
+        ],
     }
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
                              encoding="utf-8")  # fmt: skip
@@ -1073,7 +1085,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"build_corpus: {exc}", file=sys.stderr)
         return 2
-    summary = {k: v for k, v in manifest.items() if k not in ("queries", "duplicate_files")}
+    summary = {
+        k: v for k, v in manifest.items() if k not in ("queries", "duplicate_files", "truth")
+    }
     summary["queries"] = len(manifest["queries"])
     print(json.dumps(summary, ensure_ascii=False))
     return 0

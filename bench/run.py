@@ -224,6 +224,60 @@ def archive_doc_count(index_dir: Path) -> int | None:
         return None
 
 
+def _fold(value: str) -> str:
+    """Compare as a reader would: Arabic ي/ك as Persian ی/ک, no ZWNJ/space differences."""
+    value = value.replace("ي", "ی").replace("ك", "ک").replace("\u200c", " ")
+    return " ".join(value.split()).casefold()
+
+
+def check_metadata(index_dir: Path, truth: list[dict[str, Any]]) -> dict[str, Any]:
+    """Compare what ingest stored (title, authors, date, url, lang) with what the pages say.
+
+    Documents are matched to pages by canonical URL, else by source path.
+    """
+    from archive import search
+
+    by_url = {t["url"]: t for t in truth}
+    by_path = {t["path"]: t for t in truth}
+    right = dict.fromkeys(("title", "authors", "date", "url", "lang"), 0)
+    wrong_examples: dict[str, list[str]] = {k: [] for k in right}
+    matched = 0
+    docs = 0
+    with search.open_searcher(str(index_dir)) as searcher:
+        for stored in searcher.all_stored_fields():
+            docs += 1
+            page = by_url.get(stored.get("url") or "")
+            if page is None:
+                source = str(stored.get("source") or "")
+                page = next((by_path[p] for p in by_path if source.endswith(p)), None)
+            if page is None:
+                continue
+            matched += 1
+            date = stored.get("date") or 0
+            got = {
+                "title": _fold(str(stored.get("title") or "")) == _fold(page["title"]),
+                "authors": [_fold(a) for a in stored.get("authors") or []]
+                == [_fold(a) for a in page["authors"]],
+                "date": f"{date:08d}" == page["date"].replace("-", ""),
+                "url": stored.get("url") == page["url"],
+                "lang": stored.get("lang") == page["lang"],
+            }
+            for key, ok in got.items():
+                right[key] += ok
+                if not ok and len(wrong_examples[key]) < 3:
+                    wrong_examples[key].append(
+                        f"{page['path']} ({page['layout']}): got "
+                        f"{stored.get(key if key != 'authors' else 'authors')!r}"
+                    )
+    return {
+        "docs": docs,
+        "matched": matched,
+        "pages": len(truth),
+        "correct": {k: v / len(truth) for k, v in right.items()},
+        "wrong_examples": {k: v for k, v in wrong_examples.items() if v},
+    }
+
+
 def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None) -> list[str]:
     cmd = [ARCHIVE, "ingest", str(corpus), "--index", str(index_dir), "--quiet"]
     if jobs:
@@ -269,7 +323,9 @@ def _check(name: str, value: float | None) -> tuple[str, bool | None]:
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "n/a"
-    if unit in ("pages/s", "MiB", "ms"):
+    if unit == "docs":
+        return f"{value:,.0f}"
+    if unit in ("pages/s", "MiB", "ms", "%"):
         return f"{value:,.1f} {unit}"
     if unit == "s":
         return f"{value:.3f} s"
@@ -352,7 +408,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "cpu_count": os.cpu_count(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "git_head": _git_head(),
-        "corpus": {k: v for k, v in manifest.items() if k not in ("queries", "duplicate_files")},
+        "corpus": {
+            k: v for k, v in manifest.items() if k not in ("queries", "duplicate_files", "truth")
+        },
         "memory_method": "psutil RSS of the process tree, sampled every 50 ms, peak of the sum",
         "archive": {},
         "baseline": {},
@@ -363,11 +421,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     base: dict[str, Any] = results["baseline"]
     try:
         _run_baseline(args, corpus, work, queries, raw_bytes, base)
-        _run_archive(args, corpus, work, queries, raw_bytes, arc)
+        _run_archive(args, corpus, work, queries, raw_bytes, arc, manifest["truth"])
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    results["figures"] = _figures(files, arc, base)
+    results["figures"] = _figures(files, manifest["unique_pages"], arc, base)
     results["errors"] = arc.get("errors", []) + base.get("errors", [])
     return results
 
@@ -409,6 +467,7 @@ def _run_archive(
     queries: list[dict[str, Any]],
     raw_bytes: int,
     arc: dict[str, Any],
+    truth: list[dict[str, Any]],
 ) -> None:
     arc["errors"] = []
     index_dir = work / "archive-index"
@@ -425,6 +484,10 @@ def _run_archive(
         arc["index_bytes"] = dir_bytes(index_dir)
         arc["index_ratio"] = arc["index_bytes"] / raw_bytes
         arc["doc_count"] = archive_doc_count(index_dir)
+        try:
+            arc["metadata"] = check_metadata(index_dir, truth)
+        except Exception as exc:  # noqa: BLE001 - a quality check, not a speed figure
+            arc["errors"].append(f"metadata check: {type(exc).__name__}: {exc}")
         say("archive: re-ingest ...")
         arc["reingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs), ok_codes=ok)
         arc["reingest_index_bytes"] = dir_bytes(index_dir)
@@ -464,7 +527,9 @@ def _get(d: dict[str, Any], *keys: str) -> Any:
     return d
 
 
-def _figures(files: int, arc: dict[str, Any], base: dict[str, Any]) -> list[dict[str, Any]]:
+def _figures(
+    files: int, unique: int, arc: dict[str, Any], base: dict[str, Any]
+) -> list[dict[str, Any]]:
     def rate(d: dict[str, Any], key: str) -> float | None:
         seconds = _get(d, key, "seconds")
         return files / seconds if seconds else None
@@ -562,6 +627,12 @@ def _figures(files: int, arc: dict[str, Any], base: dict[str, Any]) -> list[dict
             higher_is_better=False,
         ),  # fmt: skip
     ]
+    docs = arc.get("doc_count")
+    figs.append(figure("docs", f"indexed articles (unique pages {unique})", docs, "docs"))
+    figs.append(figure("docs_after_reingest", "indexed articles after re-ingest",
+                       arc.get("reingest_doc_count"), "docs"))  # fmt: skip
+    for key, share in (_get(arc, "metadata", "correct") or {}).items():
+        figs.append(figure(f"meta_{key}", f"extracted {key} correct", share * 100, "%"))
     return figs
 
 
