@@ -224,6 +224,24 @@ def archive_doc_count(index_dir: Path) -> int | None:
         return None
 
 
+def read_report(path: Path) -> dict[str, Any]:
+    """Outcome counts of an `archive ingest --report` file, and the first failure reasons."""
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    if not path.exists():
+        return {"counts": counts, "failures": failures}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        status = str(row.get("status"))
+        counts[status] = counts.get(status, 0) + 1
+        if status == "failed" and len(failures) < 5:
+            failures.append(f"{row.get('location')}: {row.get('reason')}")
+    return {"counts": counts, "failures": failures}
+
+
 def _fold(value: str) -> str:
     """Compare as a reader would: Arabic ي/ك as Persian ی/ک, no ZWNJ/space differences."""
     value = value.replace("ي", "ی").replace("ك", "ک").replace("\u200c", " ")
@@ -278,8 +296,9 @@ def check_metadata(index_dir: Path, truth: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None) -> list[str]:
+def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None, report: Path) -> list[str]:
     cmd = [ARCHIVE, "ingest", str(corpus), "--index", str(index_dir), "--quiet"]
+    cmd += ["--report", str(report)]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     return cmd
@@ -425,7 +444,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-    results["figures"] = _figures(files, manifest["unique_pages"], arc, base)
+    results["figures"] = _figures(files, manifest, arc, base)
     results["errors"] = arc.get("errors", []) + base.get("errors", [])
     return results
 
@@ -480,7 +499,9 @@ def _run_archive(
         arc["errors"].append(f"archive --help: {exc}")
     say("archive: ingest ...")
     try:
-        arc["ingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs), ok_codes=ok)
+        report = work / "ingest-report.jsonl"
+        arc["ingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs, report), ok_codes=ok)
+        arc["ingest_outcomes"] = read_report(report)
         arc["index_bytes"] = dir_bytes(index_dir)
         arc["index_ratio"] = arc["index_bytes"] / raw_bytes
         arc["doc_count"] = archive_doc_count(index_dir)
@@ -489,7 +510,11 @@ def _run_archive(
         except Exception as exc:  # noqa: BLE001 - a quality check, not a speed figure
             arc["errors"].append(f"metadata check: {type(exc).__name__}: {exc}")
         say("archive: re-ingest ...")
-        arc["reingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs), ok_codes=ok)
+        report = work / "reingest-report.jsonl"
+        arc["reingest"] = run_measured(
+            ingest_cmd(corpus, index_dir, args.jobs, report), ok_codes=ok
+        )
+        arc["reingest_outcomes"] = read_report(report)
         arc["reingest_index_bytes"] = dir_bytes(index_dir)
         arc["reingest_doc_count"] = archive_doc_count(index_dir)
     except BenchError as exc:
@@ -528,8 +553,10 @@ def _get(d: dict[str, Any], *keys: str) -> Any:
 
 
 def _figures(
-    files: int, unique: int, arc: dict[str, Any], base: dict[str, Any]
+    files: int, manifest: dict[str, Any], arc: dict[str, Any], base: dict[str, Any]
 ) -> list[dict[str, Any]]:
+    unique = manifest["unique_pages"]
+
     def rate(d: dict[str, Any], key: str) -> float | None:
         seconds = _get(d, key, "seconds")
         return files / seconds if seconds else None
@@ -631,6 +658,17 @@ def _figures(
     figs.append(figure("docs", f"indexed articles (unique pages {unique})", docs, "docs"))
     figs.append(figure("docs_after_reingest", "indexed articles after re-ingest",
                        arc.get("reingest_doc_count"), "docs"))  # fmt: skip
+    outcomes = _get(arc, "ingest_outcomes", "counts")
+    if outcomes is not None:
+        figs.append(figure("reported_duplicates",
+                           f"ingest: duplicates (exact copies {manifest['duplicates']})",
+                           outcomes.get("duplicate", 0), "docs"))  # fmt: skip
+        figs.append(figure("reported_failed", "ingest: failed pages",
+                           outcomes.get("failed", 0), "docs"))  # fmt: skip
+    re_outcomes = _get(arc, "reingest_outcomes", "counts")
+    if re_outcomes is not None:
+        figs.append(figure("reingest_unchanged", "re-ingest: unchanged pages",
+                           re_outcomes.get("unchanged", 0), "docs"))  # fmt: skip
     for key, share in (_get(arc, "metadata", "correct") or {}).items():
         figs.append(figure(f"meta_{key}", f"extracted {key} correct", share * 100, "%"))
     return figs
