@@ -137,10 +137,7 @@ def _build_fold_table() -> dict[int, str | None]:
 
 
 _FOLD_TABLE = _build_fold_table()
-# Persian tokens keep ZWNJ as a morpheme boundary marker until the stemmer has seen it.
-_FOLD_TABLE_FA = {**_FOLD_TABLE, 0x200C: "\u200c"}
 _ZWNJ = "\u200c"
-_ZWNJ_RUN_RE = re.compile("\u200c{2,}")
 
 
 def _fold(token: str) -> str:
@@ -205,25 +202,13 @@ _NOT_COMPARATIVE = frozenset({"دختر", "دفتر", "دکتر", "بستر", "�
 _HEH_WORDS = _load_word_list("persian_heh_words.txt")
 
 
-_MARKED_SUFFIXES = frozenset(_PLURAL_SUFFIXES) | {"تر", "ترین"}
-
-
-def _stem_persian_light(marked: str) -> str:
+def _stem_persian_light(word: str) -> str:
     """Strip plural, comparative and indefinite suffixes with length guards (ایران stays).
 
-    `marked` may hold ZWNJs between parts (as written, or where a detached affix was joined):
-    a part after the last ZWNJ that is a known suffix is stripped outright (نام‌های -> نام).
+    Works on the ZWNJ-free form, so کتاب‌ها, کتابها and کتاب ها stem alike; the price is that
+    ambiguous forms are read one way (نامهای is نامه+ای, never نام+های).
     Never strips ان or a plain ی (ایران, تهران, رئیسی, نظامی keep their form).
     """
-    word = marked
-    if _ZWNJ in marked:
-        word = marked.replace(_ZWNJ, "")
-        left, _, last = marked.rpartition(_ZWNJ)
-        left = left.replace(_ZWNJ, "")
-        if len(left) >= 2 and (
-            last in _MARKED_SUFFIXES or (left.endswith("ه") and last in _SUFFIXES_AFTER_HEH)
-        ):
-            return left
     if word.endswith("ای") and word[:-2] in _HEH_WORDS:
         return word[:-2]  # هسته‌ای, منطقه‌ای, نامه‌ای
     if word.endswith("های") and word[:-3] + "ه" in _HEH_WORDS:
@@ -248,15 +233,14 @@ def _hazm_stemmer(kind: str) -> Callable[[str], str]:
     import hazm  # noqa: PLC0415  (bench only: about 1.7 s)
 
     if kind == "hazm-stemmer":
-        stem = hazm.Stemmer().stem
-        return lambda w: stem(w.replace(_ZWNJ, ""))
+        return hazm.Stemmer().stem  # type: ignore[no-any-return]
     lemmatizer = hazm.Lemmatizer()
     return lambda w: lemmatizer.lemmatize(w).split("#")[0].replace(_ZWNJ, "")
 
 
 def _persian_stem_function(kind: str) -> Callable[[str], str]:
     if kind == "none":
-        return lambda w: w.replace(_ZWNJ, "")
+        return lambda w: w
     if kind == "light":
         return _stem_persian_light
     if kind in ("hazm-stemmer", "hazm-lemmatizer"):
@@ -290,23 +274,24 @@ class _Chain:
         self.fa_cache: dict[str, str | None] = {}
         self.en_cache: dict[str, str | None] = {}
 
-    def persian(self, marked: str) -> str | None:
-        """Term for a folded Persian token (ZWNJ marks its parts), or None when it is stopped."""
+    def persian(self, folded: str) -> str | None:
+        """Term for a folded (and affix-joined) Persian token, or None when it is stopped."""
         cache = self.fa_cache
-        if marked in cache:
-            return cache[marked]
+        if folded in cache:
+            return cache[folded]
         opts = self.options
-        folded = marked.replace(_ZWNJ, "") if opts.normalize else marked
         term: str | None = folded
         if not folded or (opts.stopwords and folded in PERSIAN_STOPWORDS):
             term = None
         elif folded in _LONE_AFFIXES and opts.normalize:
             term = None
         elif not folded.isdigit() and not folded.isascii():
-            term = self.fa_stem(marked) or folded
+            term = self.fa_stem(folded) or folded
+            if opts.stopwords and term in PERSIAN_STOPWORDS:
+                term = None
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
-        cache[marked] = term
+        cache[folded] = term
         return term
 
     def english(self, raw: str) -> str | None:
@@ -351,27 +336,6 @@ def _chain(options: AnalysisOptions) -> _Chain:
 _FOLD_CACHE: dict[str, str] = {}
 
 
-def _fold_fa(token: str) -> str:
-    """Fold a Persian token like `_fold` but keep single ZWNJs between its parts."""
-    folded = unicodedata.normalize("NFKD", token.lower()).translate(_FOLD_TABLE_FA)
-    if _ZWNJ in folded:
-        folded = _ZWNJ_RUN_RE.sub(_ZWNJ, folded).strip(_ZWNJ)
-    return folded
-
-
-_FA_FOLD_CACHE: dict[str, str] = {}
-
-
-def _fold_fa_cached(token: str) -> str:
-    folded = _FA_FOLD_CACHE.get(token)
-    if folded is None:
-        folded = _fold_fa(token)
-        if len(_FA_FOLD_CACHE) > _CACHE_LIMIT:
-            _FA_FOLD_CACHE.clear()
-        _FA_FOLD_CACHE[token] = folded
-    return folded
-
-
 def _fold_cached(token: str) -> str:
     folded = _FOLD_CACHE.get(token)
     if folded is None:
@@ -397,7 +361,7 @@ def _scan(text: str, normalize_letters: bool, join_affixes: bool) -> Iterator[_T
         start, end = m.span()
         raw = m.group()
         if kind == "ar":
-            folded = _fold_fa_cached(raw) if normalize_letters else raw.lower()
+            folded = _fold_cached(raw) if normalize_letters else raw.lower()
             tok = _Token("fa", folded, start, end)
         elif kind == "num":
             folded = _fold_cached(raw).replace(",", "").replace("\u066c", "")
@@ -416,7 +380,7 @@ def _scan(text: str, normalize_letters: bool, join_affixes: bool) -> Iterator[_T
                     or (pending.text.endswith("ه") and tok.text in _SUFFIXES_AFTER_HEH)
                 )
             ):
-                joined = pending.text + _ZWNJ + tok.text
+                joined = pending.text + tok.text
                 pending = _Token("fa", joined, pending.start, tok.end)
                 continue
             yield pending
@@ -448,7 +412,7 @@ def iter_name_terms(text: str) -> Iterator[Term]:
     """Yield terms for a person name: same letter folding, lowercase, no stopwords, no stemming."""
     pos = 0
     for tok in _scan(text, True, True):
-        term = tok.text.replace(_ZWNJ, "") if tok.kind != "en" else _fold_name_en(tok.text)
+        term = tok.text if tok.kind != "en" else _fold_name_en(tok.text)
         if term:
             yield Term(term, pos, tok.start, tok.end)
             pos += 1
