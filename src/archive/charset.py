@@ -164,9 +164,12 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str, lis
             warnings.append("charset guessed: windows-1256 (no declaration)")
         return data.decode("cp1256", "replace"), "windows-1256", warnings
 
-    if claimed == "utf-8" or (not claimed and _utf8_error_rate(data) <= _MAX_UTF8_ERROR_RATE):
+    if claimed in (None, "utf-8") and _utf8_error_rate(data) <= _MAX_UTF8_ERROR_RATE:
         warnings.append("invalid utf-8 bytes replaced")
         return data.decode("utf-8", "replace"), "utf-8", warnings
+    if claimed == "utf-8":
+        warnings.append("declared charset utf-8 contradicted by the bytes; decoded as windows-1252")
+        return data.decode("cp1252", "replace"), "windows-1252", warnings
 
     if claimed:
         text = data.decode(_python_codec(claimed), "replace")

@@ -157,7 +157,7 @@ _BOILERPLATE_ANYWHERE = re.compile(
 )
 _BYLINE_START = re.compile(
     r"^\s*(?:by|written by|words by|reporting by|author[s]?\s*[:：]|reporter\s*[:：]"
-    r"|نویسنده(?:گان)?\s*[:：]?|نوشته(?:\s*ی)?\s*[:：]|به\s*قلم\s*[:：]?|گزارش\s*[:：]"
+    r"|نویسند(?:ه|گان)\s*[:：]?|نوشته(?:\s*ی)?\s*[:：]|به\s*قلم\s*[:：]?|گزارش\s*[:：]"
     r"|نگارش\s*[:：]|تهیه\s*و\s*تنظیم\s*[:：]|گردآوری\s*[:：])\s*",
     re.I,
 )

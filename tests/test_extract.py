@@ -1,0 +1,170 @@
+"""Extraction against pages written for this project (tests/fixtures/pages, expected.json)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from archive import errors
+from archive.extract import extract_article, normalize_url
+from archive.models import RawPage
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+EXPECTED: dict[str, dict] = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+GOOD = sorted(name for name, exp in EXPECTED.items() if "error" not in exp)
+BAD = sorted(name for name, exp in EXPECTED.items() if "error" in exp)
+
+
+def _extract(name: str):
+    path = PAGES / name
+    return extract_article(RawPage(str(path), path.read_bytes()))
+
+
+def test_fixture_table_is_large_enough():
+    assert len(EXPECTED) >= 30
+    assert all((PAGES / name).exists() for name in EXPECTED)
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_fields(name):
+    expected = EXPECTED[name]
+    article = _extract(name)
+    record = article.as_dict()
+    for field, value in expected["fields"].items():
+        assert record[field] == value, f"{name}: {field} = {record[field]!r}, expected {value!r}"
+    for snippet in expected.get("must_contain", []):
+        assert snippet in article.body, f"{name}: body lacks {snippet!r}"
+    for snippet in expected.get("must_not_contain", []):
+        assert snippet not in article.body, f"{name}: body has {snippet!r}"
+    warnings = " | ".join(article.warnings)
+    for snippet in expected.get("warnings_contain", []):
+        assert snippet in warnings, f"{name}: warnings {warnings!r} lack {snippet!r}"
+    for snippet in expected.get("warnings_absent", []):
+        assert snippet not in warnings, f"{name}: warnings {warnings!r} have {snippet!r}"
+    assert article.source == str(PAGES / name)
+    assert article.lang in ("en", "fa")
+    assert "\n\n\n" not in article.body
+    assert len(article.id) == 16 and int(article.id, 16) >= 0
+
+
+@pytest.mark.parametrize("name", BAD)
+def test_bad_input_raises_typed_error(name):
+    error_class = getattr(errors, EXPECTED[name]["error"])
+    with pytest.raises(error_class) as info:
+        _extract(name)
+    message = str(info.value)
+    assert message and "\n" not in message and len(message) < 200
+
+
+def test_no_mojibake_in_any_good_page():
+    for name in GOOD:
+        article = _extract(name)
+        for value in (article.title, article.body, *article.authors):
+            assert "\ufffd" not in value and "Ø" not in value and "Ã" not in value, name
+
+
+def test_persian_names_use_persian_letters():
+    article = _extract("fa_thinktank_hijri.html")
+    assert all("ي" not in a and "ك" not in a for a in article.authors)
+    assert "ي" not in article.body and "ك" not in article.body
+
+
+def test_jalali_conversion_is_exact():
+    article = _extract("fa_thinktank_hijri.html")
+    assert article.date == dt.date(2025, 1, 31)
+    assert article.date_jalali == "1403-11-12"
+
+
+def test_id_is_stable_across_tracking_params_and_fragment():
+    html = (PAGES / "jsonld_news_heavy.html").read_bytes()
+    first = extract_article(RawPage("a.html", html))
+    variant = html.replace(
+        b'insurers-premiums/"', b'insurers-premiums?utm_medium=x&utm_source=y#comments"'
+    ).replace(b"https://gulfmonitor", b"HTTPS://GulfMonitor")
+    second = extract_article(RawPage("b.html", variant))
+    assert first.id == second.id
+    other = html.replace(b"insurers-premiums/", b"other-story/")
+    assert extract_article(RawPage("c.html", other)).id != first.id
+
+
+def test_id_without_url_comes_from_content():
+    html = (PAGES / "fa_thinktank_hijri.html").read_bytes()
+    first = extract_article(RawPage("x/one.html", html))
+    same = extract_article(RawPage("y/two.html", html.replace(b"<main>", b"<main>\n\n  ")))
+    assert first.url is None and first.id == same.id
+    changed = html.replace("کتاب‌ها".encode(), "مقاله‌ها".encode())
+    assert extract_article(RawPage("z.html", changed)).id != first.id
+
+
+def test_warc_url_used_when_page_has_no_canonical():
+    html = (PAGES / "fa_thinktank_hijri.html").read_bytes()
+    article = extract_article(
+        RawPage("dump.warc", html, member="rec-1", url="https://www.ipis.ir/fa/x/1")
+    )
+    assert article.url == "https://www.ipis.ir/fa/x/1"
+    assert article.site == "ipis.ir"
+    assert article.source == "dump.warc!rec-1"
+
+
+@pytest.mark.parametrize(
+    ("url", "normal"),
+    [
+        ("HTTPS://WWW.Example.com/a/b/?utm_source=x&id=3#frag", "https://www.example.com/a/b?id=3"),
+        ("http://example.com/", "http://example.com"),
+        ("https://example.com/Path/?utm_campaign=1", "https://example.com/Path"),
+    ],
+)
+def test_normalize_url(url, normal):
+    assert normalize_url(url) == normal
+
+
+def test_deep_nesting_does_not_hang_or_crash():
+    paragraph = (
+        "<p>" + " ".join(["Deeply nested article text, with commas, and words."] * 8) + "</p>"
+    )
+    html = "<html><body>" + "<div>" * 5000 + paragraph + "</div>" * 5000 + "</body></html>"
+    started = time.monotonic()
+    try:
+        extract_article(RawPage("deep.html", html.encode()))
+    except errors.ExtractionError:
+        pass
+    assert time.monotonic() - started < 10
+
+
+def test_huge_page_is_cut_with_a_warning(monkeypatch):
+    import archive.extract as extract_module
+
+    monkeypatch.setattr(extract_module, "MAX_BYTES", 4000)
+    html = (PAGES / "bom_utf8.html").read_bytes() + b"<p>" + b"padding text " * 2000 + b"</p>"
+    article = extract_article(RawPage("big.html", html))
+    assert any("only its start was read" in w for w in article.warnings)
+
+
+def test_unclosed_script_and_comment_do_not_break_extraction():
+    html = (
+        (PAGES / "bom_utf8.html")
+        .read_bytes()
+        .replace(b"<h1>", b"<!-- never closed <script>var a = 1;</script><h1>", 1)
+    )
+    with pytest.raises(errors.ExtractionError):
+        extract_article(RawPage("c.html", html.replace(b"</html>", b"")[:200]))
+    article = extract_article(RawPage("d.html", (PAGES / "bom_utf8.html").read_bytes()))
+    assert "Strait of Hormuz" in article.body
+
+
+def test_no_date_gives_a_warning():
+    html = (
+        b"<html><body><h1>Undated note</h1><div class='content'>"
+        + (
+            b"<p>A paragraph of plain article text, long enough to count as an article body.</p>"
+            * 3
+        )
+        + b"</div></body></html>"
+    )
+    article = extract_article(RawPage("n.html", html))
+    assert article.date is None and article.date_jalali is None
+    assert "no date found" in article.warnings
