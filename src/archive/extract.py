@@ -63,7 +63,10 @@ _PRESTRIP = re.compile(
     re.I | re.S,
 )
 _WS = re.compile(r"\s+")
-_DIRECTION_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad]")
+# bidi controls, BOM, soft hyphen and C0/C1 controls never belong in stored text
+_DIRECTION_MARKS = re.compile(
+    "[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+)
 
 _ARTICLE_TYPES = {
     "article",
