@@ -511,17 +511,21 @@ def _use_color(color: bool | None) -> bool:
         return color
     if os.environ.get("NO_COLOR"):
         return False
-    return click.get_text_stream("stdout").isatty()
+    return sys.stdout.isatty()
 
 
 @cli.command("query")
 @_search_options
-@click.option("--limit", "-n", type=_QueryInt(min=1), default=10, show_default=True,
-              help="Hits per page.")
+@click.option(
+    "--limit", "-n", type=_QueryInt(min=1), default=10, show_default=True, help="Hits per page."
+)
 @click.option("--page", type=_QueryInt(min=1), default=1, show_default=True, help="Page number.")
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one object per hit.")
-@click.option("--color/--no-color", default=None,
-              help="Bold matched words (default: only on a terminal; else [brackets]).")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Bold matched words (default: only on a terminal; else [brackets]).",
+)
 @click.option("--explain", is_flag=True, help="Show how the query was read (on stderr).")
 @_index_option
 def query_command(
@@ -641,8 +645,9 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
 
 @cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-@click.option("--top", type=_QueryInt(min=1), default=10, show_default=True,
-              help="How many authors to list.")
+@click.option(
+    "--top", type=_QueryInt(min=1), default=10, show_default=True, help="How many authors to list."
+)
 @_index_option
 def stats_command(as_json: bool, top: int, index_dir: str) -> int:
     """Describe the index: articles per language, year (both calendars) and site, top authors.
@@ -673,12 +678,28 @@ def stats_command(as_json: bool, top: int, index_dir: str) -> int:
 
 @cli.command("export")
 @_search_options
-@click.option("--format", "fmt", type=_QueryChoice(EXPORT_FORMATS), default="jsonl",
-              show_default=True, help="jsonl (whole records), csv, bibtex or ris.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write to FILE instead of stdout.")
-@click.option("--limit", "-n", type=_QueryInt(min=1), default=None,
-              help="At most N records (default: every match).")
+@click.option(
+    "--format",
+    "fmt",
+    type=_QueryChoice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="jsonl (whole records), csv, bibtex or ris.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to FILE instead of stdout.",
+)
+@click.option(
+    "--limit",
+    "-n",
+    type=_QueryInt(min=1),
+    default=None,
+    help="At most N records (default: every match).",
+)
 @_index_option
 def export_command(
     query_words: tuple[str, ...],
@@ -710,7 +731,8 @@ def export_command(
             for score, stored in iter_matches(searcher, plan, limit=limit)
         )
         if output is None:
-            count = render.export_records(records, fmt, click.get_text_stream("stdout"))
+            count = render.export_records(records, fmt, sys.stdout)
+            sys.stdout.flush()
         else:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:
@@ -720,6 +742,7 @@ def export_command(
     where = f" to {output}" if output else ""
     click.echo(f"archive: exported {count} article{'s' if count != 1 else ''}{where}", err=True)
     return ExitCode.OK
+
 
 # === end of commands ===
 

@@ -333,9 +333,11 @@ def bibtex_key(article: Article, used: set[str]) -> str:
         surname = parts[-1] if parts else ""
     year = str(article.date.year) if article.date else ""
     word = next((w for w in _ascii_words(article.title) if len(w) > 3), "")
-    base = (surname + year + word) or ("archive" + year)
+    base = surname + year + word
     if not (surname or word):
-        base += _ascii_words(article.id)[0][:8] if _ascii_words(article.id) else ""
+        # Persian author and title: no ASCII to build from; the article id keeps keys stable.
+        id_words = _ascii_words(article.id)
+        base = "archive" + year + ("".join(id_words)[:8] if id_words else "")
     key = base
     suffix = 0
     while key in used:

@@ -213,7 +213,7 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     error = _find_error(parsed)
     if error:
         raise QuerySyntaxError(f"cannot parse the query {query!r}: {error}")
-    return parsed.normalize()
+    return _lift_negations(parsed).normalize()
 
 
 def build_filter(
@@ -258,6 +258,8 @@ def run_plan(
         raise UsageError("--limit and --page must be at least 1")
     wanted = page * limit
     allowed = _docset(searcher, plan.filter_query)
+    if allowed is not None and not allowed:
+        return 0, [], 1  # nothing passes the filters (and whoosh reads an empty filter as none)
     kwargs: dict[str, Any] = {}
     if allowed is not None:
         kwargs["filter"] = allowed
@@ -458,21 +460,23 @@ def _check_syntax(query: str) -> None:
     """Catch what whoosh would silently misread: unbalanced quotes and parentheses."""
     if query.count('"') % 2:
         raise QuerySyntaxError(f'unbalanced quote in the query {query!r}; close the "phrase"')
-    depth = 0
+    depth = {"(": 0, "[": 0}
+    closing = {")": "(", "]": "["}
     in_phrase = False
     for char in query:
         if char == '"':
             in_phrase = not in_phrase
         elif in_phrase:
             continue
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth < 0:
-                raise QuerySyntaxError(f"unbalanced ')' in the query {query!r}")
-    if depth:
-        raise QuerySyntaxError(f"unbalanced '(' in the query {query!r}")
+        elif char in depth:
+            depth[char] += 1
+        elif char in closing:
+            depth[closing[char]] -= 1
+            if depth[closing[char]] < 0:
+                raise QuerySyntaxError(f"unbalanced {char!r} in the query {query!r}")
+    for char, count in depth.items():
+        if count:
+            raise QuerySyntaxError(f"unbalanced {char!r} in the query {query!r}")
     words = query.split()
     if words and (
         words[-1] in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
@@ -481,6 +485,23 @@ def _check_syntax(query: str) -> None:
         raise QuerySyntaxError(
             f"the query {query!r} starts or ends with an operator; put words on both sides"
         )
+
+
+def _lift_negations(q: Any) -> Any:
+    """Read `a b NOT c` as Lucene does: (a OR b) excluding c, not (a OR b OR everything-but-c)."""
+    if type(q) is wq.Or:
+        subs = [_lift_negations(child) for child in q.subqueries]
+        negated = [child.query for child in subs if isinstance(child, wq.Not)]
+        positive = [child for child in subs if not isinstance(child, wq.Not)]
+        if negated and positive:
+            kept = (
+                wq.Or(positive, boost=q.boost, scale=q.scale) if len(positive) > 1 else positive[0]
+            )
+            return wq.AndNot(kept, _or(negated))
+        return wq.Or(subs, boost=q.boost, scale=q.scale)
+    if q.is_leaf():
+        return q
+    return q.apply(_lift_negations)
 
 
 def _find_error(q: Any) -> str | None:
@@ -626,16 +647,11 @@ def _choose_windows(
         candidates.append((distinct, len(inside), -m_start, start, end))
     candidates.sort(reverse=True)
     chosen: list[tuple[int, int]] = []
-    covered: set[str] = set()
     for _distinct, _count_inside, _neg, start, end in candidates:
         if len(chosen) >= fragments:
             break
         if any(start < c_end and end > c_start for c_start, c_end in chosen):
             continue
-        new_terms = {m[2] for m in matches if m[0] >= start and m[1] <= end}
-        if chosen and not (new_terms - covered) and len(chosen) >= 2:
-            continue
-        covered |= new_terms
         chosen.append((start, end))
     snapped = [_snap(body, start, end, matches) for start, end in sorted(chosen)]
     return snapped

@@ -1,0 +1,555 @@
+"""`archive query`, `show`, `stats`, `export` over a real index built from our fixture articles."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from archive.index import upsert_articles
+from archive.models import Article
+
+FIXTURES = Path(__file__).parent / "fixtures" / "query"
+HIT_KEYS = {
+    "rank", "id", "title", "authors", "date", "date_jalali", "lang", "site", "url", "source",
+    "score", "snippet",
+}  # fmt: skip
+ESC = "\x1b"
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def load_articles() -> list[Article]:
+    data = json.loads((FIXTURES / "articles.json").read_text(encoding="utf-8"))
+    return [Article.from_dict(item) for item in data]
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = str(tmp_path_factory.mktemp("query") / "index")
+    upsert_articles(folder, load_articles())
+    return folder
+
+
+@pytest.fixture
+def query(cli_run, index_dir):
+    """Run `archive query ARGS --index ... --json`, check it is clean, return the hit dicts."""
+
+    def _query(*args: str) -> list[dict]:
+        result = cli_run("query", *args, "--index", index_dir, "--json")
+        assert result.exit_code == 0, result.stderr
+        assert not result.has_traceback
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    return _query
+
+
+def ids(hits: list[dict]) -> list[str]:
+    return [hit["id"] for hit in hits]
+
+
+# --- words, phrases, operators ----------------------------------------------------------------
+
+
+def test_json_lines_shape(query) -> None:
+    hits = query("vienna")
+    assert ids(hits) == ["en-vienna"]
+    hit = hits[0]
+    assert set(hit) == HIT_KEYS
+    assert hit["rank"] == 1
+    assert hit["date"] == "2025-02-01"
+    assert hit["authors"] == ["Sara Khakpoor"]
+    assert hit["site"] == "tehrantimes.com"
+    assert hit["source"] == "raw/tehrantimes/vienna.html"
+    assert hit["url"].startswith("https://www.tehrantimes.com/")
+    assert isinstance(hit["score"], float) and hit["score"] > 0
+    assert "Vienna" in hit["snippet"]
+
+
+def test_persian_hit_has_jalali_date(query) -> None:
+    (hit,) = query("وین", "--lang", "fa")
+    assert hit["id"] == "fa-talks"
+    assert (hit["date"], hit["date_jalali"]) == ("2025-01-20", "1403-11-01")
+
+
+def test_all_words_rank_before_some_words(query) -> None:
+    hits = query("nuclear talks")
+    assert ids(hits)[0] == "en-vienna"
+    assert set(ids(hits)) == {"en-vienna", "en-reactor", "en-trade"}
+
+
+def test_all_words_ranked_first_even_against_higher_partial_scores(query) -> None:
+    # en-trade says "talks" three times in a short body: a plain OR would rank it high.
+    hits = query("talks nuclear", "--limit", "1")
+    assert ids(hits) == ["en-vienna"]
+
+
+def test_require_all(query) -> None:
+    assert ids(query("nuclear talks", "--all")) == ["en-vienna"]
+
+
+def test_phrase(query) -> None:
+    assert ids(query('"nuclear talks"')) == ["en-vienna"]
+    assert ids(query('"talks nuclear"')) == []
+
+
+def test_boolean_and_grouping(query) -> None:
+    assert ids(query("nuclear NOT talks")) == ["en-reactor"]
+    assert set(ids(query("(reactor OR ankara) AND talks"))) == {"en-trade"}
+    assert set(ids(query("reactor OR ankara"))) == {"en-reactor", "en-trade"}
+
+
+def test_field_queries(query) -> None:
+    assert ids(query("title:vienna")) == ["en-vienna"]
+    assert ids(query("title:talks", "--lang", "en")) == ["en-vienna"]  # en-trade: body only
+    assert set(ids(query("author:khakpoor"))) == {"en-vienna", "en-trade"}
+
+
+def test_prefix_and_fuzzy(query) -> None:
+    assert ids(query("negot*")) == ["en-vienna"]
+    assert ids(query("busher~")) == ["en-reactor"]
+    assert ids(query("viena~")) == ["en-vienna"]
+
+
+def test_prefix_is_normalised_like_the_index(query) -> None:
+    # Arabic kaf and yeh in a prefix still reach the Persian spelling in the index.
+    assert "fa-books" in ids(query("كتابخان*"))
+
+
+def test_stemmed_english(query) -> None:
+    assert ids(query("negotiation")) == ["en-vienna"]
+
+
+@pytest.mark.parametrize("spelling", ["کتاب‌ها", "کتابها", "كتابها", "کتاب", "کتاب‌هاي"])
+def test_persian_spelling_variants_find_the_same_article(query, spelling: str) -> None:
+    assert "fa-books" in ids(query(spelling))
+
+
+def test_persian_digits_match_ascii(query) -> None:
+    assert ids(query("1403")) == ["fa-books"]
+    assert ids(query("۱۴۰۳")) == ["fa-books"]
+
+
+def test_mixed_script_query(query) -> None:
+    assert set(ids(query("vienna وین"))) == {"en-vienna", "fa-talks"}
+
+
+def test_all_stopwords_query_is_no_match(cli_run, index_dir) -> None:
+    result = cli_run("query", "the of", "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "no matches" in result.stderr
+
+
+def test_explain_shows_analysed_terms(cli_run, index_dir) -> None:
+    result = cli_run("query", "کتاب‌ها", "--explain", "--index", index_dir, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert "body:کتاب" in result.stderr
+    assert "کتاب‌ها" not in result.stderr.split("query:")[1].splitlines()[0]
+    # stdout stays pure JSON Lines
+    assert all(json.loads(line) for line in result.stdout.splitlines())
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["khakpoor", "KHAKPOOR", "Sara Khakpoor", "sara   khakpoor"],
+)
+def test_author_latin(query, name: str) -> None:
+    assert "en-vienna" in ids(query("--author", name))
+
+
+@pytest.mark.parametrize("name", ["خاکپور", "مریم خاکپور", "مريم خاكپور"])
+def test_author_persian(query, name: str) -> None:
+    assert ids(query("--author", name)) == ["fa-talks"]
+
+
+def test_author_arabic_letters_and_second_author(query) -> None:
+    assert ids(query("--author", "علي رضايي")) == ["fa-econ", "fa-books"]  # newest first
+
+
+def test_author_full_name_is_a_phrase(query) -> None:
+    assert ids(query("--author", "Sara Khakpoor")) == ["en-vienna"]
+    assert ids(query("--author", "Khakpoor Sara")) == []
+
+
+def test_author_repeated_means_any(query) -> None:
+    assert set(ids(query("--author", "john smith", "--author", "rezaei"))) == {
+        "en-reactor",
+        "en-oil",
+    }
+
+
+def test_author_with_query(query) -> None:
+    assert set(ids(query("talks", "--author", "khakpoor"))) == {"en-trade", "en-vienna"}
+
+
+def test_solar_hijri_month_boundary(query) -> None:
+    # fa-books is 1403-10-30 (2025-01-19); fa-talks is 1403-11-01 (2025-01-20).
+    in_bahman = ids(query("--from", "1403-11", "--to", "1403-11"))
+    assert "fa-talks" in in_bahman and "fa-books" not in in_bahman
+    assert "en-vienna" in in_bahman  # 2025-02-01 is 1403-11-13
+    in_dey = ids(query("--from", "1403-10", "--to", "1403-10"))
+    assert "fa-books" in in_dey and "fa-talks" not in in_dey
+
+
+@pytest.mark.parametrize(
+    ("bounds", "expected"),
+    [
+        (("--from", "1403-10-30", "--to", "1403-10-30"), ["fa-books"]),
+        (("--from", "۱۴۰۳/۱۱/۰۱", "--to", "۱۴۰۳/۱۱/۰۱"), ["fa-talks"]),
+        (("--from", "2025-01-19", "--to", "2025-01-20"), ["fa-talks", "fa-books"]),
+        (("--from", "2025-03"), ["fa-econ"]),
+        (("--from", "1403-12"), ["fa-econ"]),
+        (("--to", "2020"), ["en-long"]),
+        (("--from", "1402", "--to", "1402"), ["en-trade", "fa-old", "en-oil"]),
+        (
+            ("--from", "1403", "--to", "1403"),
+            ["fa-econ", "en-vienna", "fa-talks", "fa-books", "en-reactor"],
+        ),
+    ],
+)
+def test_date_filters_both_calendars(query, bounds: tuple[str, ...], expected: list[str]) -> None:
+    assert ids(query(*bounds, "--limit", "50")) == expected
+
+
+def test_undated_articles_never_match_a_date_filter(query) -> None:
+    assert "fa-nodate" in ids(query("نفت"))
+    assert "fa-nodate" not in ids(query("نفت", "--to", "2030"))
+
+
+def test_lang_filter(query) -> None:
+    assert {hit["lang"] for hit in query("--lang", "fa", "--limit", "50")} == {"fa"}
+    assert len(query("--lang", "fa", "--limit", "50")) == 5
+
+
+def test_site_filter_includes_subdomains(query) -> None:
+    assert set(ids(query("--site", "irna.ir"))) == {"fa-talks", "fa-old", "en-oil"}
+    assert set(ids(query("--site", "https://www.IRNA.ir/"))) == {"fa-talks", "fa-old", "en-oil"}
+    assert ids(query("--site", "en.irna.ir")) == ["en-oil"]
+
+
+# --- listing, sorting, paging -----------------------------------------------------------------
+
+
+def test_no_query_lists_newest_first(query) -> None:
+    hits = query()
+    assert len(hits) == 10
+    dates = [hit["date"] for hit in hits]
+    assert dates == sorted(dates, reverse=True)
+    assert ids(hits)[0] == "fa-econ"
+
+
+def test_sort_by_date(query) -> None:
+    oldest = query("--sort", "date", "--limit", "50")
+    dated = [hit["date"] for hit in oldest if hit["date"]]
+    assert dated == sorted(dated)
+    assert oldest[-1]["id"] == "fa-nodate"  # undated last, not first
+    assert ids(query("nuclear", "--sort", "-date")) == ["en-vienna", "en-reactor"]
+    assert ids(query("nuclear", "--sort", "date")) == ["en-reactor", "en-vienna"]
+
+
+def test_paging(query, cli_run, index_dir) -> None:
+    everything = ids(query("report", "--limit", "50"))
+    assert len(everything) == 9  # eight weekly reports and the reactor report
+    page2 = query("report", "--limit", "3", "--page", "2")
+    assert ids(page2) == everything[3:6]
+    assert [hit["rank"] for hit in page2] == [4, 5, 6]
+    human = cli_run("query", "report", "--limit", "3", "--page", "2", "--index", index_dir)
+    assert human.stdout.splitlines()[0].startswith("9 matches, page 2 of 3 in ")
+
+
+def test_page_past_the_end(cli_run, index_dir) -> None:
+    result = cli_run("query", "report", "--page", "9", "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "no matches on page 9" in result.stderr
+
+
+def test_empty_result(cli_run, index_dir) -> None:
+    result = cli_run("query", "xylophone", "--index", index_dir)
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert result.stderr.strip() == "archive: no matches"
+
+
+# --- human output -----------------------------------------------------------------------------
+
+
+def test_human_output(cli_run, index_dir) -> None:
+    result = cli_run("query", "وین", "--index", index_dir, "--no-color")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert re.fullmatch(r"1 match in \d+\.\d{3} s", lines[0])
+    block = result.stdout.split("\n\n")[1]
+    assert block.startswith(" 1. ")
+    assert "2025-01-20 (1403-11-01)" in block and "irna.ir" in block and "id fa-talks" in block
+    assert "مریم خاکپور" in block
+    assert "[وین]" in block  # matched word marked when not on a terminal
+    assert "هسته\u200cای" in block  # ZWNJ printed as is
+    assert ESC not in result.stdout
+
+
+def test_color_makes_matches_bold(cli_run, index_dir) -> None:
+    result = cli_run("query", "vienna", "--index", index_dir, "--color")
+    assert result.exit_code == 0
+    assert "\x1b[1mVienna\x1b[0m" in result.stdout
+
+
+def test_english_hit_shows_no_jalali_date(cli_run, index_dir) -> None:
+    result = cli_run("query", "vienna", "--index", index_dir)
+    assert "2025-02-01 ·" in result.stdout
+    assert "(1403" not in result.stdout
+
+
+def test_long_body_is_found_and_snippet_stays_short(query) -> None:
+    (hit,) = query("quokka")
+    assert hit["id"] == "en-long"
+    assert len(hit["snippet"]) < 600
+
+
+# --- untrusted text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("color", ["--color", "--no-color"])
+def test_escape_sequences_from_pages_never_reach_the_terminal(cli_run, index_dir, color) -> None:
+    result = cli_run("query", "zebra", "--index", index_dir, color)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "Red alert evil headline" in out
+    assert "pwned" not in out and "\x07" not in out and "\x9b" not in out
+    assert not BIDI.search(out)
+    data_escapes = out.replace("\x1b[1m", "").replace("\x1b[0m", "").replace("\x1b[2m", "")
+    assert ESC not in data_escapes
+    assert "Mallory" in out
+
+
+def test_escape_sequences_removed_from_json_show_and_export(cli_run, index_dir) -> None:
+    for args in (
+        ("query", "zebra", "--json"),
+        ("show", "en-evil"),
+        ("show", "en-evil", "--json"),
+        ("export", "zebra", "--format", "csv"),
+        ("export", "zebra", "--format", "ris"),
+    ):
+        result = cli_run(*args, "--index", index_dir)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert ESC not in result.stdout and "\\u001b" not in result.stdout, args
+        assert not BIDI.search(result.stdout), args
+        assert "\x07" not in result.stdout and "\\u0007" not in result.stdout, args
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["2025-13-45", "notadate", "1403-13", "2025-02-30"])
+@pytest.mark.parametrize("option", ["--from", "--to"])
+def test_bad_date_exits_2_with_one_line(cli_run, index_dir, option, value) -> None:
+    result = cli_run("query", option, value, "--index", index_dir)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert option in lines[0] and "YYYY-MM-DD" in lines[0]
+    assert not result.has_traceback
+
+
+def test_from_after_to(cli_run, index_dir) -> None:
+    result = cli_run("query", "--from", "2025", "--to", "2024", "--index", index_dir)
+    assert result.exit_code == 2
+    assert "after" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "bad", ['"unclosed phrase', "(iran AND oil", "iran)", "AND iran", "iran OR", "NOT"]
+)
+def test_bad_query_syntax_exits_2(cli_run, index_dir, bad) -> None:
+    result = cli_run("query", bad, "--index", index_dir)
+    assert result.exit_code == 2, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("archive: ")
+    assert not result.has_traceback
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--lang", "de"),
+        ("--sort", "size"),
+        ("--limit", "0"),
+        ("--page", "-1"),
+        ("--author", "  "),
+    ],
+)
+def test_bad_option_values_exit_2(cli_run, index_dir, args) -> None:
+    result = cli_run("query", *args, "--index", index_dir)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert not result.has_traceback
+
+
+def test_missing_index_exits_1(cli_run, tmp_path) -> None:
+    for command in ("query", "show", "stats", "export"):
+        args = [command, "x"] if command in ("query", "show") else [command]
+        result = cli_run(*args, "--index", str(tmp_path / "nothing"))
+        assert result.exit_code == 1, command
+        assert "no index" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert not result.has_traceback
+
+
+def test_incompatible_index_exits_1(cli_run, tmp_path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "_MAIN_1.toc").write_bytes(b"\x00junk")
+    result = cli_run("query", "x", "--index", str(folder))
+    assert result.exit_code == 1
+    assert "rebuild" in result.stderr
+    assert not result.has_traceback
+
+
+def test_help_documents_the_syntax(cli_run) -> None:
+    result = cli_run("query", "--help")
+    assert result.exit_code == 0
+    for example in ('"nuclear talks"', "AND", "NOT", "title:", "negot*", "tehran~", "1403-11"):
+        assert example in result.stdout
+
+
+# --- show -------------------------------------------------------------------------------------
+
+
+def test_show_human(cli_run, index_dir) -> None:
+    result = cli_run("show", "fa-econ", "--index", index_dir)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert out.splitlines()[0] == "همکاری‌های اقتصادی ایران و چین"
+    assert "رضا احمدی, علی رضایی" in out
+    assert "2025-03-05 (1403-12-15)" in out
+    assert "url: https://www.bbc.com/persian/iran-700" in out
+    assert "صادرات نفت به چین افزایش یافت." in out
+
+
+def test_show_json_is_the_whole_record(cli_run, index_dir) -> None:
+    result = cli_run("show", "en-vienna", "--json", "--index", index_dir)
+    data = json.loads(result.stdout)
+    assert data["id"] == "en-vienna"
+    assert data["body"].count("\n\n") == 2
+    assert data["summary"] == "Diplomats return to Vienna for nuclear talks."
+
+
+def test_show_unique_prefix(cli_run, index_dir) -> None:
+    assert cli_run("show", "fa-ec", "--index", index_dir).exit_code == 0
+
+
+def test_show_unknown_id(cli_run, index_dir) -> None:
+    result = cli_run("show", "nope-404", "--index", index_dir)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"archive: no article with id 'nope-404' in {index_dir}"
+    ambiguous = cli_run("show", "en-f", "--index", index_dir)
+    assert ambiguous.exit_code in (1, 2) and not ambiguous.has_traceback
+
+
+# --- stats ------------------------------------------------------------------------------------
+
+
+def test_stats_json(cli_run, index_dir) -> None:
+    result = cli_run("stats", "--json", "--index", index_dir)
+    assert result.exit_code == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert stats["articles"] == 19
+    assert stats["languages"] == {"en": 14, "fa": 5}
+    assert stats["years"]["2025"] == 4 and stats["years"]["no date"] == 1
+    assert stats["years_jalali"]["1403"] == 5  # 2024-06-10 .. 2025-03-05
+    assert stats["sites"]["tehrantimes.com"] == 10
+    assert next(iter(stats["authors"])) == "Desk Editor"
+    assert stats["authors"]["علی رضایی"] == 2
+    assert stats["last_ingest"]
+    assert isinstance(stats["size_bytes"], int)
+
+
+def test_stats_human(cli_run, index_dir) -> None:
+    result = cli_run("stats", "--index", index_dir)
+    assert result.exit_code == 0
+    assert "articles: 19" in result.stdout
+    assert "years (Solar Hijri):" in result.stdout
+    assert re.search(r"1403\s+5", result.stdout)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def test_export_jsonl_to_file(cli_run, index_dir, tmp_path) -> None:
+    out = tmp_path / "oil.jsonl"
+    result = cli_run("export", "نفت", "--lang", "fa", "-o", str(out), "--index", index_dir)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert "exported 3 articles" in result.stderr
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {r["id"] for r in records} == {"fa-econ", "fa-old", "fa-nodate"}
+    assert all(r["body"] for r in records)
+
+
+def test_export_uses_the_same_filters(cli_run, index_dir) -> None:
+    result = cli_run("export", "--author", "khakpoor", "--from", "1403-11", "--index", index_dir)
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["en-vienna"]
+
+
+def test_export_csv(cli_run, index_dir) -> None:
+    result = cli_run("export", "--site", "irna.ir", "--format", "csv", "--index", index_dir)
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [row["id"] for row in rows] == ["fa-talks", "fa-old", "en-oil"]
+    assert rows[0]["title"] == "مذاکرات هسته‌ای در وین"
+    assert rows[0]["date_jalali"] == "1403-11-01"
+
+
+def test_export_bibtex(cli_run, index_dir) -> None:
+    result = cli_run("export", "--lang", "en", "--format", "bibtex", "--index", index_dir)
+    assert result.exit_code == 0
+    keys = re.findall(r"^@article\{([^,]+),", result.stdout, flags=re.M)
+    assert len(keys) == 14 and len(set(keys)) == 14
+    assert "khakpoor2025nuclear" in keys
+    assert _balanced(result.stdout)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for match in re.finditer(r"\\[{}]|[{}]", text):
+        token = match.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_export_ris(cli_run, index_dir) -> None:
+    result = cli_run("export", "--author", "مریم خاکپور", "--format", "ris", "--index", index_dir)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "TY  - NEWS"
+    for line in (
+        "TI  - مذاکرات هسته‌ای در وین",
+        "AU  - مریم خاکپور",
+        "PY  - 2025",
+        "DA  - 2025/01/20/",
+        "UR  - https://www.irna.ir/news/85001",
+        "LA  - Persian",
+        "ER  - ",
+    ):
+        assert line in lines
+    assert any(line.startswith("AB  - دور تازه") for line in lines)
+
+
+def test_export_bad_format_and_unwritable_output(cli_run, index_dir, tmp_path) -> None:
+    bad = cli_run("export", "--format", "xml", "--index", index_dir)
+    assert bad.exit_code == 2 and not bad.has_traceback
+    target = tmp_path / "missing-folder" / "out.ris"
+    unwritable = cli_run("export", "--format", "ris", "-o", str(target), "--index", index_dir)
+    assert unwritable.exit_code == 1
+    assert "cannot write" in unwritable.stderr and not unwritable.has_traceback

@@ -1,0 +1,225 @@
+"""search: query parsing, two-tier ranking, filters and snippets over real whoosh indexes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from archive.errors import QuerySyntaxError, UsageError
+from archive.index import open_index, upsert_articles
+from archive.models import Article
+from archive.search import (
+    date_to_int,
+    int_to_date,
+    make_snippet,
+    normalize_site,
+    parse_query,
+    search,
+    snippet_terms,
+)
+
+FILLER = "Several unrelated sentences about the weather and the harvest follow here. " * 30
+
+
+def article(doc_id: str, title: str, body: str, **extra) -> Article:
+    return Article(id=doc_id, title=title, body=body, lang=extra.pop("lang", "en"),
+                   source=f"raw/{doc_id}.html", **extra)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ranking_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = str(tmp_path_factory.mktemp("ranking") / "index")
+    upsert_articles(
+        folder,
+        [
+            # Both words, once each, deep in a long body: a low BM25F score.
+            article(
+                "both",
+                "Harvest notes",
+                FILLER + " alpha " + FILLER + " beta " + FILLER,
+                date=dt.date(2024, 1, 1),
+            ),  # fmt: skip
+            # One word, many times, in a short title and body: a high BM25F score.
+            article(
+                "alpha-only", "Alpha alpha", "alpha alpha alpha alpha", date=dt.date(2024, 2, 1)
+            ),
+            article("beta-only", "Beta", "beta", date=dt.date(2024, 3, 1)),
+            article("neither", "Gamma", "gamma delta", date=dt.date(2024, 4, 1)),
+            article(
+                "fa",
+                "کتاب‌ها",
+                "كتابهای تازه در کتابخانه",
+                lang="fa",
+                date=dt.date(2025, 1, 20),
+                authors=["علی رضایی"],
+            ),  # fmt: skip
+        ],
+    )
+    return folder
+
+
+def test_all_words_first_even_when_partial_matches_score_higher(ranking_index) -> None:
+    ix = open_index(ranking_index)
+    with ix.searcher() as searcher:
+        plain = searcher.search(parse_query(searcher.schema, "alpha beta"), limit=None)
+        # Without tiers, BM25F puts the one-word article first: the test below means something.
+        assert plain[0]["id"] != "both"
+        result = search(searcher, "alpha beta")
+    assert [hit.id for hit in result.hits] == ["both", "alpha-only", "beta-only"]
+    assert result.total == 3
+    assert result.tiers == 2
+    assert result.hits[0].score and result.hits[0].score > 0
+
+
+def test_paging_across_tiers(ranking_index) -> None:
+    pages = [search(ranking_index, "alpha beta", limit=1, page=n) for n in (1, 2, 3, 4)]
+    assert [[h.id for h in p.hits] for p in pages] == [["both"], ["alpha-only"], ["beta-only"], []]
+    assert {p.total for p in pages} == {3}
+    assert [p.hits[0].rank for p in pages[:3]] == [1, 2, 3]
+
+
+def test_require_all(ranking_index) -> None:
+    result = search(ranking_index, "alpha beta", require_all=True)
+    assert [hit.id for hit in result.hits] == ["both"]
+    assert result.total == 1
+
+
+def test_search_accepts_folder_index_or_searcher(ranking_index) -> None:
+    ix = open_index(ranking_index)
+    with ix.searcher() as searcher:
+        from_searcher = search(searcher, "gamma")
+        again = search(searcher, "delta")  # the searcher stays usable: the caller owns it
+    assert [h.id for h in from_searcher.hits] == [h.id for h in search(ix, "gamma").hits]
+    assert [h.id for h in search(ranking_index, "gamma").hits] == ["neither"]
+    assert [h.id for h in again.hits] == ["neither"]
+
+
+def test_not_excludes_instead_of_matching_everything_else(ranking_index) -> None:
+    result = search(ranking_index, "alpha NOT beta")
+    assert [hit.id for hit in result.hits] == ["alpha-only"]
+    either = search(ranking_index, "alpha gamma NOT beta")
+    assert {h.id for h in either.hits} == {"alpha-only", "neither"}
+
+
+def test_parsed_query_is_after_analysis(ranking_index) -> None:
+    result = search(ranking_index, "كتابها")
+    assert "body:کتاب" in result.parsed
+    assert [hit.id for hit in result.hits] == ["fa"]
+
+
+def test_no_query_lists_newest_first(ranking_index) -> None:
+    result = search(ranking_index, None)
+    assert [hit.id for hit in result.hits][:2] == ["fa", "neither"]
+    assert result.total == 5
+    assert all(hit.score is None for hit in result.hits)
+
+
+def test_filters(ranking_index) -> None:
+    assert [h.id for h in search(ranking_index, authors=["رضايي"]).hits] == ["fa"]
+    assert [h.id for h in search(ranking_index, lang="fa").hits] == ["fa"]
+    window = search(ranking_index, date_from=dt.date(2024, 2, 1), date_to=dt.date(2024, 3, 1))
+    assert [h.id for h in window.hits] == ["beta-only", "alpha-only"]
+    assert search(ranking_index, authors=["nobody"]).total == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"authors": [" "]},
+        {"lang": "de"},
+        {"sort": "size"},
+        {"limit": 0},
+        {"page": 0},
+        {"date_from": dt.date(2025, 1, 2), "date_to": dt.date(2025, 1, 1)},
+    ],
+)
+def test_bad_arguments_raise_usage_error(ranking_index, kwargs) -> None:
+    with pytest.raises(UsageError):
+        search(ranking_index, "alpha", **kwargs)
+
+
+@pytest.mark.parametrize("bad", ['"open', "(a", "a)", "OR a", "a AND", "title:[a TO"])
+def test_bad_syntax_raises(ranking_index, bad) -> None:
+    with pytest.raises(QuerySyntaxError):
+        search(ranking_index, bad)
+
+
+def test_snippet_terms_leave_out_negated_words(ranking_index) -> None:
+    ix = open_index(ranking_index)
+    with ix.searcher() as searcher:
+        terms = snippet_terms(searcher, parse_query(searcher.schema, "alpha NOT beta"))
+        prefixed = snippet_terms(searcher, parse_query(searcher.schema, "alph*"))
+    assert terms == {"alpha"}
+    assert prefixed == {"alpha"}
+
+
+# --- snippets ---------------------------------------------------------------------------------
+
+
+def test_snippet_highlights_point_at_the_matched_words() -> None:
+    body = "First paragraph.\n\nThe nuclear talks resumed.   Nuclear issues remain."
+    snippet, spans = make_snippet(body, {"nuclear", "talk"})
+    assert "\n" not in snippet and "  " not in snippet
+    assert [snippet[a:b] for a, b in spans] == ["nuclear", "talks", "Nuclear"]
+
+
+def test_snippet_of_a_long_body_has_at_most_three_short_fragments() -> None:
+    body = (
+        " ".join(f"word{n}" for n in range(3000))
+        + " target "
+        + " ".join(f"more{n}" for n in range(3000))
+    )
+    body = body.replace("word100 ", "word100 target ").replace("more900 ", "more900 target ")
+    body = body.replace("word2000 ", "word2000 target ")
+    snippet, spans = make_snippet(body, {"target"})
+    assert len(spans) >= 3
+    assert snippet.count("…") >= 3
+    assert len(snippet) < 3 * 200
+    assert all(snippet[a:b] == "target" for a, b in spans)
+
+
+def test_snippet_persian_keeps_zwnj() -> None:
+    body = "مردم به کتابخانه می\u200cروند و کتاب\u200cها را امانت می\u200cگیرند."
+    snippet, spans = make_snippet(body, {"کتاب"})
+    assert [snippet[a:b] for a, b in spans] == ["کتاب\u200cها"]
+    assert "می\u200cروند" in snippet
+
+
+def test_snippet_without_match_is_the_opening() -> None:
+    body = "Opening words here. " * 100
+    snippet, spans = make_snippet(body, {"absent"})
+    assert spans == []
+    assert snippet.startswith("Opening words here.")
+    assert snippet.endswith("…") and len(snippet) < 300
+
+
+def test_snippet_scan_is_capped() -> None:
+    body = "filler " * 10_000 + "needle"
+    snippet, spans = make_snippet(body, {"needl"}, scan_chars=5_000)
+    assert spans == [] and snippet.startswith("filler")
+    _, found = make_snippet(body, {"needl"}, scan_chars=len(body))
+    assert len(found) == 1
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def test_date_ints() -> None:
+    assert date_to_int(dt.date(2025, 1, 20)) == 20250120
+    assert int_to_date(20250120) == dt.date(2025, 1, 20)
+    assert int_to_date(0) is None
+    assert int_to_date(None) is None
+    assert int_to_date(20251345) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "host"),
+    [
+        ("irna.ir", "irna.ir"),
+        ("https://www.IRNA.ir/news/1", "irna.ir"),
+        ("en.irna.ir:443", "en.irna.ir"),
+    ],
+)
+def test_normalize_site(given: str, host: str) -> None:
+    assert normalize_site(given) == host
