@@ -265,28 +265,52 @@ def analysis_systems() -> list[System]:
     return [
         System("standard", "whoosh StandardAnalyzer", StandardAnalyzer),
         archive_system(
-            "norm", "normalisation only", normalize=True, stopwords=False,
-            persian_stemmer="none", english_stemmer="none",
+            "norm",
+            "normalisation only",
+            normalize=True,
+            stopwords=False,
+            persian_stemmer="none",
+            english_stemmer="none",
         ),
         archive_system(
-            "norm+stop", "+ stopwords", normalize=True, stopwords=True,
-            persian_stemmer="none", english_stemmer="none",
+            "norm+stop",
+            "+ stopwords",
+            normalize=True,
+            stopwords=True,
+            persian_stemmer="none",
+            english_stemmer="none",
         ),
         archive_system(
-            "stop+light/porter", "+ fa light, en porter", normalize=True, stopwords=True,
-            persian_stemmer="light", english_stemmer="porter",
+            "stop+light/porter",
+            "+ fa light, en porter",
+            normalize=True,
+            stopwords=True,
+            persian_stemmer="light",
+            english_stemmer="porter",
         ),
         archive_system(
-            "stop+light/snowball", "+ fa light, en snowball", normalize=True, stopwords=True,
-            persian_stemmer="light", english_stemmer="snowball",
+            "stop+light/snowball",
+            "+ fa light, en snowball",
+            normalize=True,
+            stopwords=True,
+            persian_stemmer="light",
+            english_stemmer="snowball",
         ),
         archive_system(
-            "stop+hazm-stemmer", "+ fa hazm Stemmer, en snowball", normalize=True,
-            stopwords=True, persian_stemmer="hazm-stemmer", english_stemmer="snowball",
+            "stop+hazm-stemmer",
+            "+ fa hazm Stemmer, en snowball",
+            normalize=True,
+            stopwords=True,
+            persian_stemmer="hazm-stemmer",
+            english_stemmer="snowball",
         ),
         archive_system(
-            "stop+hazm-lemmatizer", "+ fa hazm Lemmatizer, en snowball", normalize=True,
-            stopwords=True, persian_stemmer="hazm-lemmatizer", english_stemmer="snowball",
+            "stop+hazm-lemmatizer",
+            "+ fa hazm Lemmatizer, en snowball",
+            normalize=True,
+            stopwords=True,
+            persian_stemmer="hazm-lemmatizer",
+            english_stemmer="snowball",
         ),
     ]
 
@@ -395,8 +419,10 @@ def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> di
 def _load_collection(lang: str, data_dir: Path) -> list[Doc]:
     started = time.perf_counter()
     docs = LOADERS[lang](data_dir)
-    print(f"[{lang}] {len(docs)} documents loaded in {time.perf_counter() - started:.1f}s",
-          file=sys.stderr)
+    print(
+        f"[{lang}] {len(docs)} documents loaded in {time.perf_counter() - started:.1f}s",
+        file=sys.stderr,
+    )
     return docs
 
 
@@ -423,8 +449,10 @@ def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[
             runs = run_queries(ix, queries, GROUPS["or0.9"], 1.0)
             result = evaluate(runs, qrels)
             rows.append(_row(system, "or0.9", 1.0, result, elapsed))
-            print(f"[{lang}] {system.name}: MAP {result['ap']:.4f} (index {elapsed:.0f}s)",
-                  file=sys.stderr)
+            print(
+                f"[{lang}] {system.name}: MAP {result['ap']:.4f} (index {elapsed:.0f}s)",
+                file=sys.stderr,
+            )
             if best is None or result["ap"] > best[0]:
                 best = (result["ap"], system, ix)
         if best is not None:
@@ -450,20 +478,27 @@ def _row(system: System, group: str, boost: float, result: dict[str, Any], secs:
 
 def print_table(report: dict[str, Any]) -> None:
     """Print the side-by-side table of one language."""
-    print(f"\n## {report['lang']}: {report['documents']} documents, "
-          f"{report['rows'][0]['queries'] if report['rows'] else 0} judged queries")
-    head = f"{'analysis':<24} {'group':<6} {'title':>5} {'MAP':>7} {'P@10':>7} " \
-           f"{'nDCG@10':>8} {'R@100':>7} {'judged@10':>9}"
+    print(
+        f"\n## {report['lang']}: {report['documents']} documents, "
+        f"{report['rows'][0]['queries'] if report['rows'] else 0} judged queries"
+    )
+    head = (
+        f"{'analysis':<24} {'group':<6} {'title':>5} {'MAP':>7} {'P@10':>7} "
+        f"{'nDCG@10':>8} {'R@100':>7} {'judged@10':>9}"
+    )
     print(head)
     print("-" * len(head))
     for row in report["rows"]:
-        print(f"{row['system']:<24} {row['group']:<6} {row['title_boost']:>5.1f} "
-              f"{row['ap']:>7.4f} {row['p10']:>7.4f} {row['ndcg10']:>8.4f} {row['r100']:>7.4f} "
-              f"{row['judged10']:>9.2f}")
+        print(
+            f"{row['system']:<24} {row['group']:<6} {row['title_boost']:>5.1f} "
+            f"{row['ap']:>7.4f} {row['p10']:>7.4f} {row['ndcg10']:>8.4f} {row['r100']:>7.4f} "
+            f"{row['judged10']:>9.2f}"
+        )
 
 
-def print_pools(lang: str, data_dir: Path, qid: str | None, depth: int, systems: list[System],
-                all_docs: bool) -> None:
+def print_pools(
+    lang: str, data_dir: Path, qid: str | None, depth: int, systems: list[System], all_docs: bool
+) -> None:
     """Print the unjudged documents pooled from the top `depth` of each system, for judging."""
     docs = _load_collection(lang, data_dir)
     by_id = {doc.id: doc for doc in docs}
@@ -499,8 +534,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lang", choices=["fa", "en", "both"], default="both")
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--pool", action="store_true", help="print unjudged pooled documents")
-    parser.add_argument("--pool-archive", action="store_true",
-                        help="pool from the archive analysis options instead of the pool systems")
+    parser.add_argument(
+        "--pool-archive",
+        action="store_true",
+        help="pool from the archive analysis options instead of the pool systems",
+    )
     parser.add_argument("--all", action="store_true", help="with --pool: judged docs too")
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
     parser.add_argument("--depth", type=int, default=POOL_DEPTH)
@@ -508,8 +546,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if not args.data_dir.is_dir():
-        print(f"relevance: data folder {args.data_dir} is absent (it holds the Fars News and "
-              "Tehran Times collections); nothing measured", file=sys.stderr)
+        print(
+            f"relevance: data folder {args.data_dir} is absent (it holds the Fars News and "
+            "Tehran Times collections); nothing measured",
+            file=sys.stderr,
+        )
         return 1
     langs = ["fa", "en"] if args.lang == "both" else [args.lang]
     try:
