@@ -258,11 +258,16 @@ class _Meta:
         return None
 
 
-def extract_article(page: RawPage) -> Article:
+def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     """Extract the article of one page.
 
     Never hangs and never raises anything but ExtractionError on any bytes (see module
     docstring for the size and nesting limits).
+
+    Args:
+        page: the raw page.
+        require_body: when False, a page without article text still gives a record (empty
+            body, with a warning) instead of NoArticleError; benchmarks of metadata use it.
 
     Raises:
         ExtractionError (EmptyInputError, NotHTMLError, NoArticleError): one-line reason.
@@ -307,9 +312,9 @@ def extract_article(page: RawPage) -> Article:
     if isinstance(ld_body, str) and _is_better_ld_body(ld_body, body):
         body = "\n\n".join(_filter_body(_ld_blocks(ld_body), title))
     if len(body) < MIN_BODY_CHARS:
-        if not body:
+        if not body and require_body:
             raise NoArticleError("no article text found on the page")
-        warnings.append("very short article text")
+        warnings.append("no article text" if not body else "very short article text")
     if not title:
         title = _first_words(body)
         warnings.append("no title found; first words of the body used")
@@ -320,7 +325,7 @@ def extract_article(page: RawPage) -> Article:
     if date is None:
         warnings.append("no date found")
 
-    lang = text.detect_lang(body)
+    lang = text.detect_lang(body or title)
     title = text.clean_display(title)
     summary = _find_summary(meta)
     return Article(
@@ -786,10 +791,13 @@ def _find_title(root: Any, meta: _Meta, site: str | None) -> str:
         )
         if s
     }
-    for candidate in candidates:
+    for position, candidate in enumerate(candidates):
         if candidate:
             cleaned = _strip_site_suffix(
-                _WS.sub(" ", html.unescape(candidate)).strip(), site_names, h1
+                _WS.sub(" ", html.unescape(candidate)).strip(),
+                site_names,
+                h1,
+                guess=position >= 3,  # headline, og:title and h1 carry real suffixes (– گزارش)
             )
             if cleaned:
                 return cleaned[:500]
@@ -800,7 +808,7 @@ def _key(value: str) -> str:
     return re.sub(r"[\W_]+", "", value.casefold().removeprefix("www."))
 
 
-def _strip_site_suffix(title: str, site_names: set[str], h1: str) -> str:
+def _strip_site_suffix(title: str, site_names: set[str], h1: str, guess: bool = True) -> str:
     if h1 and len(h1) >= 10 and h1 != title and h1 in title:
         rest = _key(title.replace(h1, ""))
         if not rest or any(rest == s or s in rest for s in site_names if s):
@@ -822,7 +830,7 @@ def _strip_site_suffix(title: str, site_names: set[str], h1: str) -> str:
         parts.pop()
     while len(parts) > 1 and is_site(parts[0]):
         parts.pop(0)
-    if len(parts) > 1:
+    if len(parts) > 1 and guess:
         last_words = len(parts[-1].split())
         rest_words = sum(len(p.split()) for p in parts[:-1])
         if last_words <= 3 and rest_words >= 4 and rest_words >= 2 * last_words:
@@ -982,18 +990,25 @@ def _find_date(
         "article.published",
         "cxenseparse:recs:publishtime",
     )
+    local_times = [e.get("datetime") or "" for e in root.iter("time")]
     for value in machine:
         if isinstance(value, list) and value:
             value = value[0]
         if isinstance(value, str):
-            found = dates.parse_date_value(value) or dates.find_date(value)
+            found = _machine_date(value)
             if found and _plausible(found):
+                if _is_utc(value):
+                    # a UTC stamp may fall on the day before the local date the page shows
+                    for other in local_times + meta.all("article:published_time"):
+                        local = _machine_date(other) if _has_offset(other) else None
+                        if local and abs((local - found).days) <= 1:
+                            return local, []
                 return found, []
     for element in root.iter("time"):
         if _in_link_list(element) or any(_is_chrome(a) for a in element.iterancestors()):
             continue
         value = element.get("datetime")
-        found = dates.parse_date_value(value) if value else None
+        found = _machine_date(value) if value else None
         if found is None:
             found = dates.find_date(_text_of(element))
         if found and _plausible(found):
@@ -1021,6 +1036,28 @@ def _find_date(
         if found and _plausible(found):
             return found, ["only a modified date found; used as the date"]
     return None, []
+
+
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
+
+
+def _machine_date(value: str) -> dt.date | None:
+    """Return the calendar date written in a machine value (the page's own local day)."""
+    match = _ISO_DAY.match(value)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return dates.parse_date_value(value) or dates.find_date(value)
+
+
+def _is_utc(value: str) -> bool:
+    return bool(re.search(r"(?:Z|[+-]00:?00)\s*$", value.strip()))
+
+
+def _has_offset(value: str) -> bool:
+    return bool(re.search(r"T.*[+-](?!00:?00)\d\d:?\d\d\s*$", value.strip()))
 
 
 def _plausible(date: dt.date) -> bool:
