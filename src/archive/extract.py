@@ -935,6 +935,8 @@ def _looks_like_names(line: str) -> bool:
 def _clean_authors(raw_names: list[str], site_keys: set[str]) -> list[str]:
     result: list[str] = []
     for raw in raw_names:
+        if not isinstance(raw, str) or re.search(r"https?:|www\.", raw):
+            continue  # a profile URL, not a name
         raw = html.unescape(raw)
         raw = _DIRECTION_MARKS.sub("", raw)
         raw = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", raw)
@@ -990,10 +992,24 @@ def _find_date(
         "article.published",
         "cxenseparse:recs:publishtime",
     )
+    machine += meta.all("originalpublicationdate", "rnews:datepublished", "article_date_original")
+    for blob in meta.all("parsely-page"):
+        try:
+            parsely = json.loads(blob)
+        except ValueError:
+            continue
+        if isinstance(parsely, dict) and isinstance(parsely.get("pub_date"), str):
+            machine.append(parsely["pub_date"])
     local_times = [e.get("datetime") or "" for e in root.iter("time")]
     for value in machine:
         if isinstance(value, list) and value:
             value = value[0]
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+            seconds = value / 1000 if value > 1e11 else value  # Unix milliseconds or seconds
+            try:
+                value = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+            except (OverflowError, OSError, ValueError):
+                continue
         if isinstance(value, str):
             found = _machine_date(value)
             if found and _plausible(found):
