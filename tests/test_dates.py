@@ -237,6 +237,16 @@ MACHINE = [
     ("1 February 2025", D(2025, 2, 1)),
     ("Saturday, February 1, 2025", D(2025, 2, 1)),
     ("۱۲ بهمن ۱۴۰۳", D(2025, 1, 31)),
+    # forms seen in real pages' meta tags (scrapinghub benchmark)
+    ("November 20, 2019 13:42", D(2019, 11, 20)),
+    ("Wednesday, November 20, 2019, 12:01 AM", D(2019, 11, 20)),
+    ("November 19, 2019, 07:47 PM EST", D(2019, 11, 19)),
+    ("Wed Nov 20 2019 09:28:00 GMT+0000 (UTC)", D(2019, 11, 20)),
+    ("Tue Nov 19 21:57:01 UTC 2019", D(2019, 11, 19)),
+    ("01:38:07 PM IST Nov 20, 2019", D(2019, 11, 20)),
+    ("2019-11-18 17:26:05 GMT", D(2019, 11, 18)),
+    ("تاریخ انتشار: ۱۲ بهمن ۱۴۰۳ - ساعت ۱۰:۳۰", D(2025, 1, 31)),
+    ("سه‌شنبه ۱۲ بهمن ۱۴۰۳", D(2025, 1, 31)),
 ]
 
 
@@ -258,6 +268,11 @@ def test_parse_date_value(value, expected):
         "price 1 February 2025 is 12 dollars",
         "\x00\x01\x02",
         "9" * 500,
+        "2019",
+        "0001-01-01T00:00:00Z",
+        "{{post_date}}",
+        "9451CA04ABC9D1D5C6419C73B4C4F7B7",
+        "1 February 2025 12",
     ],
 )
 def test_parse_date_value_returns_none_for_garbage(value):
@@ -360,3 +375,63 @@ def test_iter_dates_never_raises_and_offsets_are_in_range(text):
         assert 0 <= start < end <= len(text)
         assert isinstance(date, D)
     parse_date_value(text)
+
+
+def _scan_whole_text(text):
+    """The plain definition: run the date regex over the whole folded text."""
+    from archive import dates
+
+    folded, adjust = dates._fold(text)
+    found = []
+    for m in dates._DATE_RE.finditer(folded):
+        date = dates._date_from_match(m)
+        if date is not None:
+            start = dates._original_offset(adjust, m.start())
+            found.append((date, start, dates._original_offset(adjust, m.end() - 1) + 1))
+    return found
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "1",
+        "12",
+        "2025",
+        "1403",
+        "۱۴۰۳",
+        "٢٠٢٥",
+        "-",
+        "/",
+        ".",
+        ",",
+        " ",
+        "  ",
+        "\n",
+        "\u200c",
+        "\u064e",
+        "February",
+        "Feb.",
+        "بهمن",
+        "دلو",
+        "ماه",
+        "فوریه",
+        "می",
+        "of",
+        "x",
+        "ي",
+        "1st",
+    ]
+)
+
+
+@given(st.lists(FRAGMENTS, max_size=40).map("".join))
+def test_year_windows_find_what_a_whole_text_scan_finds(text):
+    # iter_dates only runs the regex near four-digit numbers; that must not change results
+    assert list(iter_dates(text)) == _scan_whole_text(text)
+
+
+def test_date_far_into_a_long_page_is_found_with_its_offsets():
+    page = ("<p>menu 123 4567 view 280</p>\n" * 2000) + "منتشر شده: ۱۲ بهمن‌ماه ۱۴۰۳" + "x" * 500
+    found = list(iter_dates(page))
+    assert [d for d, _, _ in found][-1] == D(2025, 1, 31)
+    _, start, end = found[-1]
+    assert page[start:end] == "۱۲ بهمن‌ماه ۱۴۰۳"

@@ -90,6 +90,7 @@ def _alternation(names: object) -> str:
 _EN = _alternation(_MONTHS_EN)
 _FA_ALL = _alternation({**_MONTHS_FA_JALALI, **_MONTHS_FA_GREG})
 _FA_JALALI = _alternation(_MONTHS_FA_JALALI)
+_FA_INITIALS = "".join(sorted({name[0] for name in _MONTHS_FA_JALALI}))
 _DAY = r"(?<![0-9])(?P<{}>[0-3]?[0-9])"
 _YEAR = r"(?P<{}>[0-9]{{4}})(?![0-9])"
 _ORD = r"(?:st|nd|rd|th)?"
@@ -105,7 +106,7 @@ _DATE_RE = re.compile(
             _DAY.format("d1") + _ORD + r"(?:\s+of)?(?:\s+|\s*-\s*)"
             rf"(?P<m1>{_EN})(?![a-z])\.?(?:\s*,\s*|\s+|\s*-\s*)" + _YEAR.format("y1"),
             # February 1, 2025 / Feb. 1 2025
-            rf"(?<![a-z])(?P<m2>{_EN})\.?\s+"
+            rf"(?=[adfjmnos])(?<![a-z])(?P<m2>{_EN})\.?\s+"
             + _DAY.format("d2")
             + _ORD
             + r"(?:\s*,\s*|\s+)"
@@ -114,7 +115,7 @@ _DATE_RE = re.compile(
             _DAY.format("d3") + rf"\s*(?P<m3>{_FA_ALL}){_MAH}\s*,?\s*" + _YEAR.format("y3"),
             # دلو ۰۱, ۱۴۰۳ (VOA Dari), بهمن ۱۲، ۱۴۰۳; only solar month names in this order,
             # because "می ۱۲" is far more often a verb prefix than the month May.
-            rf"(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*"
+            rf"(?=[{_FA_INITIALS}])(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*"
             + _DAY.format("d4")
             + r"(?:\s*,\s*|\s+)"
             + _YEAR.format("y4"),
@@ -198,13 +199,44 @@ def iter_dates(text: str) -> Iterator[tuple[dt.date, int, int]]:
     Offsets index the original `text` (text[start:end] is the date as written). Matches that
     name an impossible date are skipped.
     """
-    folded, adjust = _fold(text)
-    for m in _DATE_RE.finditer(folded):
-        date = _date_from_match(m)
-        if date is not None:
-            start = _original_offset(adjust, m.start())
-            end = _original_offset(adjust, m.end() - 1) + 1
-            yield date, start, end
+    for window_start, window_end in _year_windows(text):
+        # one character of left context for the lookbehinds at the window start
+        left = max(0, window_start - 1)
+        folded, adjust = _fold(text[left:window_end])
+        begin = window_start - left
+        for m in _DATE_RE.finditer(folded, begin):
+            date = _date_from_match(m)
+            if date is not None:
+                start = left + _original_offset(adjust, m.start())
+                end = left + _original_offset(adjust, m.end() - 1) + 1
+                yield date, start, end
+
+
+_DIGITS_RE = re.compile("[0-9\u06f0-\u06f9\u0660-\u0669]+")
+# Every date form has a four-digit year; the regex runs only near one. A match may start at
+# most this many characters before its year ("1st of September, 2025" is 22; ZWNJ and
+# diacritics count here) ...
+_BEFORE_YEAR = 64
+# ... and end at most this many after it ("2025-02-01" is 6, plus lookahead room).
+_AFTER_YEAR = 10
+
+
+def _year_windows(text: str) -> Iterator[tuple[int, int]]:
+    """Yield disjoint (start, end) spans of `text` around four-digit numbers, in order."""
+    current: list[int] | None = None
+    for m in _DIGITS_RE.finditer(text):
+        if m.end() - m.start() != 4:
+            continue
+        start = max(0, m.start() - _BEFORE_YEAR)
+        end = min(len(text), m.end() + _AFTER_YEAR)
+        if current is not None and start <= current[1]:
+            current[1] = end
+            continue
+        if current is not None:
+            yield current[0], current[1]
+        current = [start, end]
+    if current is not None:
+        yield current[0], current[1]
 
 
 def find_date(text: str) -> dt.date | None:
@@ -224,6 +256,13 @@ _ISO_RE = re.compile(
 _RFC_RE = re.compile(
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s*)?(?P<d>[0-9]{1,2})\s+(?P<m>[a-z]{3,9})\.?"
     r"\s+(?P<y>[0-9]{4})(?:\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:\s*(?:[+-][0-9]{4}|[a-z]{1,5}))?)?",
+    re.IGNORECASE,
+)
+
+# Unix `date` and C ctime(): "Tue Nov 19 21:57:01 UTC 2019"
+_CTIME_RE = re.compile(
+    r"(?:[a-z]{3},?\s+)?(?P<m>[a-z]{3})\s+(?P<d>[0-9]{1,2})\s+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?"
+    r"\s+(?:[a-z]{2,5}\s+)?(?P<y>[0-9]{4})",
     re.IGNORECASE,
 )
 
@@ -251,24 +290,42 @@ def parse_date_value(value: str) -> dt.date | None:
     if m:
         month = _MONTHS_EN.get(m["m"].lower())
         return _make_date(int(m["y"]), month, int(m["d"]), "gregorian") if month else None
-    found = list(iter_dates(value.strip()))
+    m = _CTIME_RE.fullmatch(folded)
+    if m:
+        month = _MONTHS_EN.get(m["m"].lower())
+        return _make_date(int(m["y"]), month, int(m["d"]), "gregorian") if month else None
+    value = value.strip()
+    found = list(iter_dates(value))
     if len(found) == 1:
         date, start, end = found[0]
-        rest = value.strip()[:start] + value.strip()[end:]
-        if not re.search(r"[^\W\d_]{3,}|[0-9۰-۹٠-٩]", _strip_weekdays(rest)):
+        if _is_date_noise(value[:start] + " " + value[end:]):
             return date
     return None
 
 
-_WEEKDAYS_RE = re.compile(
-    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:یک|دو|سه|چهار|پنج)?\s*شنبه|جمعه"
-    r"|at|on|published|updated|[T:+-]",
-    re.IGNORECASE,
+# Words that may surround a date in a metadata value without making it something else.
+_NOISE_WORDS = frozenset(
+    "mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday "
+    "saturday sunday am pm a m p gmt utc z at on of published updated posted modified date "
+    "last first time "
+    "شنبه یکشنبه دوشنبه سه سهشنبه چهارشنبه پنجشنبه جمعه تاریخ انتشار ساعت منتشر شده "
+    "بهروزرسانی روز".split()
+)
+_TIME_NOISE_RE = re.compile(
+    r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?|[+-][0-9]{2}:?[0-9]{2}(?![0-9])"
 )
 
 
-def _strip_weekdays(text: str) -> str:
-    return _WEEKDAYS_RE.sub(" ", text.replace("\u200c", ""))
+def _is_date_noise(rest: str) -> bool:
+    """Tell whether the text around a date holds only weekdays, times, zones and labels."""
+    folded = _TIME_NOISE_RE.sub(" ", _fold(rest)[0])
+    for token in re.findall(r"[^\W_]+", folded):
+        if token.lower() in _NOISE_WORDS:
+            continue
+        if token.isascii() and token.isalpha() and token.isupper() and 2 <= len(token) <= 5:
+            continue  # a zone abbreviation: EST, IRST, CEST
+        return False
+    return True
 
 
 def to_jalali(date: dt.date) -> str:
