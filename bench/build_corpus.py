@@ -24,7 +24,8 @@ Everything depends only on the seed and the input data: two builds are byte-iden
 Usage:
     .venv/bin/python bench/build_corpus.py --pages 2000 [--out bench/corpus/pages-2000]
 
-Importable: build_corpus(out_dir, pages, ...) -> manifest dict; load_queries(path).
+Importable: build_corpus(out_dir, pages, ...) -> manifest dict; iter_pages(pages, ...) -> Page
+records with their bytes; load_queries(path).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import shutil
 import sys
 import tarfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -779,15 +781,8 @@ def _plan_layout(rng: random.Random, lang: str) -> str:
     return "news-ld" if r < 0.75 else "og"
 
 
-def build_pages(
-    pages: int,
-    *,
-    seed: int = DEFAULT_SEED,
-    data_dir: Path = DEFAULT_DATA_DIR,
-    dup_fraction: float = DEFAULT_DUP_FRACTION,
-) -> tuple[list[Page], list[tuple[str, int]]]:
-    """Return the unique pages (with bytes) and the duplicate plan [(copy path, page index)]."""
-    _check_data(Path(data_dir))
+def _plan(pages: int, seed: int, dup_fraction: float) -> tuple[list[str], list[int]]:
+    """Return the language of each unique page and the numbers of the pages to copy."""
     if pages < 1:
         raise ValueError("pages must be at least 1")
     rng = random.Random(seed)
@@ -795,6 +790,24 @@ def build_pages(
     unique = pages - dups
     langs = ["en" if i % 2 == 0 else "fa" for i in range(unique)]
     rng.shuffle(langs)
+    copies = sorted(rng.sample(range(unique), dups)) if dups <= unique else []
+    return langs, copies
+
+
+def iter_pages(
+    pages: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    data_dir: Path = DEFAULT_DATA_DIR,
+    dup_fraction: float = DEFAULT_DUP_FRACTION,
+) -> Iterator[Page]:
+    """Yield the unique pages, bytes included, one at a time (a big corpus never sits in memory).
+
+    Raises:
+        DataMissingError: the shared data is not there.
+    """
+    _check_data(Path(data_dir))
+    langs, _copies = _plan(pages, seed, dup_fraction)
     need = Counter(langs)
     english = load_english(Path(data_dir), need["en"], seed)
     persian = load_persian(Path(data_dir))
@@ -813,7 +826,6 @@ def build_pages(
         pools[lang] = pool
     used = {"en": 0, "fa": 0}
     sources = {"en": english, "fa": persian}
-    out: list[Page] = []
     for number, lang in enumerate(langs):
         prng = random.Random(f"{seed}:page:{number}")
         items = sources[lang]
@@ -828,7 +840,7 @@ def build_pages(
             if layout == "news-ld"
             else (1 if layout.startswith("ipis") else prng.choice((1, 1, 2)))
         )
-        authors = []
+        authors: list[str] = []
         while len(authors) < n_auth:
             name = _author(prng, lang)
             if name not in authors:
@@ -837,10 +849,9 @@ def build_pages(
         if layout == "ipis-fa" and prng.random() < CP1256_FRACTION:
             encoding = "windows-1256"
         url = _url(layout, lang, host, number, item.title)
-        path = f"{site_key}/{number:06d}.html"
         page = Page(
             number=number,
-            path=path,
+            path=f"{site_key}/{number:06d}.html",
             layout=layout,
             lang=lang,
             site=host,
@@ -852,13 +863,7 @@ def build_pages(
             words=_content_words(item.title + " " + " ".join(item.paragraphs[:2]), lang),
         )
         page.data = _encode(_render(page, item, site, prng, pools[lang]), encoding)
-        out.append(page)
-    dup_plan = []
-    sources_for_dups = rng.sample(range(unique), dups) if dups <= unique else []
-    for j, src in enumerate(sorted(sources_for_dups)):
-        site_dir = out[src].path.split("/")[0]
-        dup_plan.append((f"{site_dir}/mirror-{j:05d}.html", src))
-    return out, dup_plan
+        yield page
 
 
 def build_corpus(
@@ -894,29 +899,35 @@ def build_corpus(
             )
             old["reused"] = True
             return old
-    page_list, dup_plan = build_pages(pages, seed=seed, data_dir=Path(data_dir),
-                                      dup_fraction=dup_fraction)  # fmt: skip
+    _check_data(Path(data_dir))
+    _langs, copies = _plan(pages, seed, dup_fraction)
     if out.exists():
         shutil.rmtree(out)
+    if manifest_path.exists():
+        manifest_path.unlink()
     out.mkdir(parents=True)
     total = 0
     sizes = []
-    for page in page_list:
+    digest = hashlib.sha256()
+    page_list: list[Page] = []
+    for page in iter_pages(pages, seed=seed, data_dir=Path(data_dir), dup_fraction=dup_fraction):
         target = out / page.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(page.data)
         total += len(page.data)
         sizes.append(len(page.data))
-    for copy_path, src in dup_plan:
-        data = page_list[src].data
-        (out / copy_path).write_bytes(data)
-        total += len(data)
-        sizes.append(len(data))
+        digest.update(page.data)
+        page.data = b""
+        page_list.append(page)
+    dup_plan = []
+    for j, src in enumerate(copies):
+        copy_path = f"{page_list[src].path.split('/')[0]}/mirror-{j:05d}.html"
+        shutil.copyfile(out / page_list[src].path, out / copy_path)
+        dup_plan.append((copy_path, src))
+        total += sizes[src]
+        sizes.append(sizes[src])
     sizes.sort()
     queries = make_queries(page_list, seed=seed)
-    digest = hashlib.sha256()
-    for page in page_list:
-        digest.update(page.data)
     manifest: dict[str, Any] = {
         **key,
         "corpus": str(out),
