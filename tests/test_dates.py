@@ -142,6 +142,12 @@ WRITTEN = [
     ("سرطان ۱۳, ۱۴۰۱", D(2022, 7, 4)),
     ("۲۰ جوزا ۱۴۰۲", D(2023, 6, 10)),
     ("حوت ۳۰, ۱۴۰۳", D(2025, 3, 20)),
+    # Solar Hijri months in Latin script (English-language Iranian media)
+    ("12 Bahman 1403", D(2025, 1, 31)),
+    ("Dey 30, 1403", D(2025, 1, 19)),
+    ("1 Farvardin 1404", D(2025, 3, 21)),
+    ("30 Esfand 1403", D(2025, 3, 20)),
+    ("26 Khordad 1403", D(2024, 6, 15)),
     # Gregorian months in Persian script (BBC Persian)
     ("۱ فوریه ۲۰۲۵", D(2025, 2, 1)),
     ("۱۵ ژانویه ۲۰۲۵", D(2025, 1, 15)),
@@ -190,6 +196,10 @@ NO_DATE = [
     "version 1.2.3",
     "۱۲ بهمن ۲۰۲۵",  # Solar Hijri month with a Gregorian year
     "1 فوریه 1403",  # Gregorian month with a Solar Hijri year
+    "12 Bahman 2025",  # Solar Hijri month with a Gregorian year
+    "1 February 1403",  # Gregorian month with a Solar Hijri year
+    "30 Esfand 1402",
+    "Mehr 12 people in 1999",
 ]
 
 

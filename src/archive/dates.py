@@ -62,6 +62,13 @@ _MONTHS_EN = {
     "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
     "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
 }  # fmt: skip
+# Solar Hijri months in Latin script, as English-language Iranian media write them.
+_MONTHS_LATIN_JALALI = {
+    "farvardin": 1, "ordibehesht": 2, "khordad": 3, "tir": 4, "mordad": 5, "amordad": 5,
+    "shahrivar": 6, "mehr": 7, "aban": 8, "azar": 9, "dey": 10, "dei": 10, "bahman": 11,
+    "esfand": 12, "isfand": 12,
+}  # fmt: skip
+_MONTHS_LATIN = {**_MONTHS_EN, **_MONTHS_LATIN_JALALI}
 # Gregorian month names in Persian script, as BBC Persian and Iranian press write them.
 # Spelled here in folded form (no hamza seat, plain alef, Persian yeh/kaf).
 _MONTHS_FA_GREG = {
@@ -87,7 +94,8 @@ def _alternation(names: object) -> str:
     return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))  # type: ignore[call-overload]
 
 
-_EN = _alternation(_MONTHS_EN)
+_EN = _alternation(_MONTHS_LATIN)
+_EN_INITIALS = "".join(sorted({name[0] for name in _MONTHS_LATIN}))
 _FA_ALL = _alternation({**_MONTHS_FA_JALALI, **_MONTHS_FA_GREG})
 _FA_JALALI = _alternation(_MONTHS_FA_JALALI)
 _FA_INITIALS = "".join(sorted({name[0] for name in _MONTHS_FA_JALALI}))
@@ -106,7 +114,7 @@ _DATE_RE = re.compile(
             _DAY.format("d1") + _ORD + r"(?:\s+of)?(?:\s+|\s*-\s*)"
             rf"(?P<m1>{_EN})(?![a-z])\.?(?:\s*,\s*|\s+|\s*-\s*)" + _YEAR.format("y1"),
             # February 1, 2025 / Feb. 1 2025
-            rf"(?=[adfjmnos])(?<![a-z])(?P<m2>{_EN})\.?\s+"
+            rf"(?=[{_EN_INITIALS}])(?<![a-z])(?P<m2>{_EN})\.?\s+"
             + _DAY.format("d2")
             + _ORD
             + r"(?:\s*,\s*|\s+)"
@@ -179,8 +187,9 @@ def _date_from_match(m: re.Match[str]) -> dt.date | None:
     groups = m.groupdict()
     if groups["m1"] or groups["m2"]:
         i = "1" if groups["m1"] else "2"
-        month = _MONTHS_EN[groups["m" + i].lower()]
-        return _make_date(int(groups["y" + i]), month, int(groups["d" + i]), "gregorian")
+        name = groups["m" + i].lower()
+        calendar = "jalali" if name in _MONTHS_LATIN_JALALI else "gregorian"
+        return _make_date(int(groups["y" + i]), _MONTHS_LATIN[name], int(groups["d" + i]), calendar)
     if groups["m3"] or groups["m4"]:
         i = "3" if groups["m3"] else "4"
         name = groups["m" + i]
