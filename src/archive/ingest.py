@@ -29,7 +29,7 @@ from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, iter_pages
 
 BATCH_DOCS = 500  # documents per whoosh commit: bigger batches, fewer segments to merge
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
-_INFLIGHT_PAGES_PER_JOB = 8
+_INFLIGHT_PAGES_PER_JOB = 48  # keeps workers busy while the main process commits
 _INFLIGHT_BYTES = 256 * 1024 * 1024
 
 
