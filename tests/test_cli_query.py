@@ -553,3 +553,65 @@ def test_export_bad_format_and_unwritable_output(cli_run, index_dir, tmp_path) -
     unwritable = cli_run("export", "--format", "ris", "-o", str(target), "--index", index_dir)
     assert unwritable.exit_code == 1
     assert "cannot write" in unwritable.stderr and not unwritable.has_traceback
+
+
+# --- end to end: real pages through `archive ingest` ------------------------------------------
+
+PAGES = FIXTURES / "pages"
+
+
+@pytest.fixture(scope="session")
+def ingested_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from click.testing import CliRunner
+
+    from archive.cli import run
+
+    folder = str(tmp_path_factory.mktemp("ingested") / "index")
+    with CliRunner().isolation() as (_out, err, _):
+        code = run(["ingest", str(PAGES), "--index", folder, "--jobs", "1"])
+        assert code == 0, err.getvalue().decode("utf-8", "replace")
+    return folder
+
+
+def test_ingested_pages_both_calendars_month_boundary(cli_run, ingested_index) -> None:
+    def titles(*args: str) -> list[str]:
+        result = cli_run("query", *args, "--index", ingested_index, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line)["title"] for line in result.stdout.splitlines()]
+
+    # The windows-1256 page is dated 30 Dey 1403 (2025-01-19), the other 1 Bahman 1403.
+    assert titles("--from", "1403-11", "--to", "1403-11", "--lang", "fa") == [
+        "دور تازه مذاکرات هسته‌ای در وین"
+    ]
+    assert titles("--to", "۱۴۰۳/۱۰/۳۰", "--from", "1403-10-30") == ["کتابخانه‌های تهران در زمستان"]
+    assert titles("--from", "2025-01-19", "--to", "2025-01-20") == [
+        "دور تازه مذاکرات هسته‌ای در وین",
+        "کتابخانه‌های تهران در زمستان",
+    ]
+
+
+def test_ingested_pages_letter_variants_and_authors(cli_run, ingested_index) -> None:
+    def ids_of(*args: str) -> list[str]:
+        result = cli_run("query", *args, "--index", ingested_index, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [json.loads(line)["id"] for line in result.stdout.splitlines()]
+
+    # The cp1256 page spells کتاب with Arabic kaf and yeh; every spelling finds it.
+    found = ids_of("کتاب‌ها")
+    assert len(found) == 1
+    assert ids_of("كتابها") == found == ids_of("کتابها")
+    assert ids_of("--author", "رضایی") == found
+    assert len(ids_of("--author", "khakpoor")) == 1
+    assert len(ids_of("--author", "خاکپور")) == 1
+    assert len(ids_of("nuclear talks", "--all")) == 1
+
+
+def test_ingested_hostile_page_prints_clean(cli_run, ingested_index) -> None:
+    for args in (("zebra",), ("zebra", "--color"), ("zebra", "--json")):
+        result = cli_run("query", *args, "--index", ingested_index)
+        assert result.exit_code == 0, result.stderr
+        out = result.stdout.replace("\x1b[1m", "").replace("\x1b[0m", "").replace("\x1b[2m", "")
+        assert "zebra" in out.lower()
+        assert ESC not in out and "\\u001b" not in out
+        assert not BIDI.search(out)
+        assert "\x07" not in out
