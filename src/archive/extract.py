@@ -161,7 +161,8 @@ _BOILERPLATE_ANYWHERE = re.compile(
 _BYLINE_START = re.compile(
     r"^\s*(?:by|written by|words by|reporting by|author[s]?\s*[:：]|reporter\s*[:：]"
     r"|نویسند(?:ه|گان)\s*[:：]?|نوشته(?:\s*ی)?\s*[:：]|به\s*قلم\s*[:：]?|گزارش\s*[:：]"
-    r"|نگارش\s*[:：]|تهیه\s*و\s*تنظیم\s*[:：]|گردآوری\s*[:：])\s*",
+    r"|نگارش\s*[:：]|تهیه\s*و\s*تنظیم\s*[:：]|گردآوری\s*[:：]|خبرنگار\s*[:：]"
+    r"|گزارش\s*از\s*[:：]?|گزارشگر\s*[:：])\s*",
     re.I,
 )
 _UPDATE_WORDS = re.compile(
@@ -183,6 +184,10 @@ _ROLE_WORDS = re.compile(
     r"|پژوهشگر|پژوهشکده|پژوهش|کارشناس|استاد|استادیار|دانشیار|دانشجو|دانشگاه|عضو|هیئت|سردبیر"
     r"|دبیر|خبرنگار|تحلیلگر|مدیر|رئیس|معاون|مرکز|موسسه|مؤسسه|گروه|سرویس|خبرگزاری|روزنامه"
     r"|مترجم|ترجمه|دکتر(?:ای)?\s*$|مطالعات|سیاسی|بین[\s\u200c]*المللی|کارشناسی|تحریریه",
+    re.I,
+)
+_HONORIFIC = re.compile(
+    r"^\s*(?:(?:dr|prof|mr|mrs|ms|sir)\.?|professor|doctor|دکتر|مهندس|پروفسور|آقای|خانم)\s+",
     re.I,
 )
 _NAME_SPLIT = re.compile(r"\s*(?:,|،|;|؛|\band\b|&|\s+و\s+|\||/|\n)\s*", re.I)
@@ -304,6 +309,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     title = _find_title(root, meta, site)
     # metadata blocks come from the whole page (headers hold dates and bylines)
     blocks = [b for b in _linearize(root) if not b.chrome]
+    marked_authors = _marked_authors(root)
     _remove_chrome(root)
     body_blocks = _find_body(root, meta)
     body_lines = _filter_body(body_blocks, title)
@@ -319,7 +325,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         title = _first_words(body)
         warnings.append("no title found; first words of the body used")
 
-    authors = _find_authors(meta, root, blocks, title, site)
+    authors = _find_authors(meta, marked_authors, blocks, title, site)
     date, date_warnings = _find_date(meta, root, blocks, title)
     warnings.extend(date_warnings)
     if date is None:
@@ -791,7 +797,16 @@ def _find_title(root: Any, meta: _Meta, site: str | None) -> str:
         )
         if s
     }
+    headings = {_text_of(e) for _, e in zip(range(60), root.iter("h1", "h2", "h3"), strict=False)}
+    headings.discard("")
     for position, candidate in enumerate(candidates):
+        if candidate and position == 3:
+            # `<title>` = "site - headline": the part that is also a heading on the page
+            whole = _WS.sub(" ", html.unescape(candidate)).strip()
+            for match in _TITLE_SEPARATORS.finditer(whole):
+                for part in (whole[: match.start()].strip(), whole[match.end() :].strip()):
+                    if len(part) >= 10 and part in headings:
+                        return part[:500]
         if candidate:
             cleaned = _strip_site_suffix(
                 _WS.sub(" ", html.unescape(candidate)).strip(),
@@ -847,8 +862,46 @@ def _strip_site_suffix(title: str, site_names: set[str], h1: str, guess: bool = 
 # --- authors --------------------------------------------------------------------------------
 
 
+_NAME_CLASS = re.compile(
+    r"(?:author|byline|writer)[-_]{0,2}(?:name|link|title)|author__name|\bauthor\b", re.I
+)
+_AUTHOR_HREF = re.compile(r"/(?:author|authors|writer|writers|nevisande|journalist)s?/", re.I)
+
+
+def _marked_authors(root: Any) -> list[list[str]]:
+    """Return author names marked up in the page: rel=author, name classes, /author/ links."""
+    rel = [_text_of(a) for a in root.iter("a") if "author" in (a.get("rel") or "").lower()]
+    named: list[str] = []
+    linked: list[str] = []
+    first_parent = None
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("meta", "link", "html", "body"):
+            continue
+        hint = _classes(element)
+        is_named = bool(hint and _NAME_CLASS.search(hint)) and len(named) < 10
+        is_link = element.tag == "a" and _AUTHOR_HREF.search(element.get("href") or "")
+        if not (is_named or is_link) or any(_is_chrome(a) for a in element.iterancestors()):
+            continue
+        if is_named:
+            text_value = _text_of(element)
+            if 2 <= len(text_value) <= 80 and not len(element.findall(".//a")) > 4:
+                named.append(text_value)
+        if is_link:
+            scope = next(
+                (a for a in element.iterancestors() if a.tag in ("div", "p", "ul", "section")),
+                None,
+            )
+            if first_parent is None:
+                first_parent = scope
+            if scope is first_parent:
+                linked.append(_text_of(element))
+    # the innermost name element wins over a whole byline box holding name + role
+    named = [n for n in named if not any(o != n and o in n for o in named)]
+    return [rel, named, linked]
+
+
 def _find_authors(
-    meta: _Meta, root: Any, blocks: list[_Block], title: str, site: str | None
+    meta: _Meta, marked: list[list[str]], blocks: list[_Block], title: str, site: str | None
 ) -> list[str]:
     site_keys = {_key(s) for s in (site, meta.first("og:site_name"), _publisher_name(meta)) if s}
     sources: list[list[str]] = []
@@ -866,7 +919,7 @@ def _find_authors(
             "itemprop:author",
         )
     )
-    sources.append([_text_of(a) for a in root.iter("a") if "author" in (a.get("rel") or "")])
+    sources.extend(marked)
     for names in sources:
         cleaned = _clean_authors(names, site_keys)
         if cleaned:
@@ -942,9 +995,11 @@ def _clean_authors(raw_names: list[str], site_keys: set[str]) -> list[str]:
         raw = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", raw)
         raw = _BYLINE_START.sub("", raw)
         raw = re.sub(r"^(?:by|از)\s+", "", raw.strip(), flags=re.I)
+        raw = _HONORIFIC.sub("", raw)
         for part in _NAME_SPLIT.split(raw):
             name = _WS.sub(" ", part).strip(" -–—:|'\"")
             name = re.sub(r"^(?:by|and|و)\s+", "", name, flags=re.I)
+            name = _HONORIFIC.sub("", name)
             if not _is_name(name, site_keys):
                 continue
             name = text.clean_display(name)
