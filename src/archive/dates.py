@@ -162,7 +162,11 @@ def jalali_to_gregorian(year: int, month: int, day: int) -> dt.date:
 
 
 def gregorian_to_jalali(date: dt.date) -> tuple[int, int, int]:
-    """Return the Solar Hijri (year, month, day) of a Gregorian date."""
+    """Return the Solar Hijri (year, month, day) of a Gregorian date.
+
+    Raises:
+        ValueError: the date is before 622 CE (Solar Hijri year 1) or after year 9377 AP.
+    """
     j = jdatetime.date.fromgregorian(date=date)
     return j.year, j.month, j.day
 
@@ -338,7 +342,12 @@ def _is_date_noise(rest: str) -> bool:
 
 
 def to_jalali(date: dt.date) -> str:
-    """Return the Solar Hijri form "YYYY-MM-DD" (ASCII digits) of a Gregorian date."""
+    """Return the Solar Hijri form "YYYY-MM-DD" (ASCII digits) of a Gregorian date.
+
+    Raises:
+        ValueError: outside the Solar Hijri range (see `gregorian_to_jalali`); dates found by
+        this module always lie within it (Gregorian 1700-2999, Solar Hijri 1200-1699).
+    """
     y, m, d = gregorian_to_jalali(date)
     return f"{y:04d}-{m:02d}-{d:02d}"
 
