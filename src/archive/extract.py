@@ -16,6 +16,7 @@ CONTRACT (owner: extraction). Safe to call in worker processes; never prints.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -475,9 +476,8 @@ def _remove_chrome(root: Any) -> None:
         hint = _classes(element)
         if not hint or element.tag in ("h1",):
             continue
-        strong = _STRONG_NEGATIVE.search(hint)
-        positive = _POSITIVE.search(hint)
-        if (strong or _NEGATIVE.search(hint)) and (strong or not positive):
+        strong, negative, positive = _hint_kind(hint)
+        if (strong or negative) and (strong or not positive):
             if _holds_article(element, total):
                 continue
             if strong and positive and total and len(_text_of(element)) > 0.2 * total:
@@ -496,13 +496,23 @@ def _holds_article(element: Any, total: int) -> bool:
     return bool(total) and len(_text_of(element)) > 0.5 * total
 
 
+@functools.lru_cache(maxsize=4096)
+def _hint_kind(hint: str) -> tuple[bool, bool, bool]:
+    """Return (strongly negative, negative, positive) for a class/id string (pages repeat them)."""
+    return (
+        bool(_STRONG_NEGATIVE.search(hint)),
+        bool(_NEGATIVE.search(hint)),
+        bool(_POSITIVE.search(hint)),
+    )
+
+
 def _is_chrome(element: Any) -> bool:
     if element.tag in ("nav", "aside", "footer", "form", "menu"):
         return True
     if element.tag in ("html", "body", "article", "main"):
         return False
     hint = _classes(element)
-    return bool(hint and _STRONG_NEGATIVE.search(hint))
+    return bool(hint) and _hint_kind(hint)[0]
 
 
 def _linearize(root: Any) -> list[_Block]:
@@ -513,11 +523,13 @@ def _linearize(root: Any) -> list[_Block]:
     owner: list[Any] = [root]
     in_list_depth = 0
     chrome_depth = 0
+    chrome_elements: set[Any] = set()
     hints: list[str] = [_classes(root)]
 
     def flush() -> None:
         nonlocal parts, link_chars
-        joined = _WS.sub(" ", _DIRECTION_MARKS.sub("", "".join(parts))).strip()
+        raw = "".join(parts)
+        joined = _WS.sub(" ", _DIRECTION_MARKS.sub("", raw)).strip() if raw.strip() else ""
         if joined:
             element = owner[-1]
             blocks.append(
@@ -552,6 +564,7 @@ def _linearize(root: Any) -> list[_Block]:
                     in_list_depth += 1
                 if _is_chrome(element):
                     chrome_depth += 1
+                    chrome_elements.add(element)
             if tag == "a":
                 link_depth += 1
             if tag and element.text:
@@ -570,7 +583,7 @@ def _linearize(root: Any) -> list[_Block]:
                 hints.pop()
                 if tag == "li":
                     in_list_depth -= 1
-                if _is_chrome(element):
+                if element in chrome_elements:
                     chrome_depth -= 1
             elif tag in ("img",):
                 parts.append(" ")
@@ -590,9 +603,10 @@ def _class_weight(element: Any) -> float:
     if not hint:
         return 0.0
     weight = 0.0
-    if _NEGATIVE.search(hint):
+    _, negative, positive = _hint_kind(hint)
+    if negative:
         weight -= 25
-    if _POSITIVE.search(hint):
+    if positive:
         weight += 25
     return weight
 
