@@ -189,6 +189,16 @@ def test_joined_affix_offsets_cover_both_words() -> None:
     assert original[term.start : term.end] == "می روند"
 
 
+def test_junk_runs_are_not_indexed_and_do_not_glue_neighbours() -> None:
+    junk = "x" * (text.MAX_TOKEN_CHARS + 1)
+    assert terms(f"Tehran {junk} talks") == ["tehran", "talk"]
+    assert terms("کتاب " + junk + " ها") == ["کتاب"]
+    # a runaway chain of detached suffixes stops growing at the cap
+    chained = list(iter_terms("کتاب" + " ها" * 500))
+    assert chained[0].text == "کتاب"
+    assert all(t.end - t.start <= text.MAX_TOKEN_CHARS for t in chained)
+
+
 def test_mixed_text_routes_each_token_by_script() -> None:
     # Persian chain for Arabic script (no English stemming), English chain for Latin.
     assert terms("relations روابط") == ["relat", "روابط"]

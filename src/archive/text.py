@@ -87,9 +87,9 @@ _TOKEN_RE = re.compile(
     # a dotted acronym: U.S.  U.S  e.g.
     rf"|(?P<acr>[A-Za-z](?:\.[A-Za-z])+\.?)(?![^\W_])"
     # an Arabic-script word (marks, tatweel and invisibles may sit inside it)
-    rf"|(?P<ar>{_AR}(?:[{_JOIN}]*{_AR})*)"
+    rf"|(?P<ar>{_AR}+(?:[{_JOIN}]+{_AR}+)*)"
     # any other word; apostrophes inside (Iran's, O'Brien) and invisibles do not split it
-    rf"|(?P<la>{_LA}(?:[{_JOIN}]*{_LA}|['\u2019]{_LA})*)"
+    rf"|(?P<la>{_LA}+(?:(?:[{_JOIN}]+|['\u2019]){_LA}+)*)"
 )
 _GAP_RE = re.compile(rf"[\s{_JOIN}]+")
 
@@ -262,6 +262,8 @@ def _english_stem_function(kind: str) -> Callable[[str], str]:
 # --- per-token chains (memoised per options) --------------------------------------------
 
 _CACHE_LIMIT = 200_000
+# Longer "words" are binary junk, base64 or run-together garbage: not indexed, never joined.
+MAX_TOKEN_CHARS = 128
 
 
 class _Chain:
@@ -359,6 +361,8 @@ def _scan(text: str, normalize_letters: bool, join_affixes: bool) -> Iterator[_T
     for m in _TOKEN_RE.finditer(text):
         kind = m.lastgroup
         start, end = m.span()
+        if end - start > MAX_TOKEN_CHARS:
+            continue
         raw = m.group()
         if kind == "ar":
             folded = _fold_cached(raw) if normalize_letters else raw.lower()
@@ -371,6 +375,7 @@ def _scan(text: str, normalize_letters: bool, join_affixes: bool) -> Iterator[_T
         if pending is not None:
             if (
                 join_affixes
+                and tok.end - pending.start <= MAX_TOKEN_CHARS
                 and tok.kind == "fa"
                 and pending.kind == "fa"
                 and _GAP_RE.fullmatch(text, pending.end, tok.start)
