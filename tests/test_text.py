@@ -195,7 +195,7 @@ def test_junk_runs_are_not_indexed_and_do_not_glue_neighbours() -> None:
     assert terms("کتاب " + junk + " ها") == ["کتاب"]
     # a runaway chain of detached suffixes stops growing at the cap
     chained = list(iter_terms("کتاب" + " ها" * 500))
-    assert chained[0].text == "کتاب"
+    assert chained[0].start == 0 and chained[0].text.startswith("کتاب")
     assert all(t.end - t.start <= text.MAX_TOKEN_CHARS for t in chained)
 
 
