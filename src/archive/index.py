@@ -584,7 +584,7 @@ class IndexWriter:
             else:
                 if isinstance(name, str) and name.startswith(GENERATION_PREFIX):
                     shutil.rmtree(os.path.join(self.index_dir, name), ignore_errors=True)
-                name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+                name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(4).hex()}"
                 self._create_generation(os.path.join(self.index_dir, name))
             self.gen_dir = os.path.join(self.index_dir, name)
             if meta is None:

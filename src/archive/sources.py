@@ -33,6 +33,7 @@ SKIP_EXTENSIONS = frozenset(
     .mp3 .mp4 .m4a .m4v .webm .ogg .ogv .wav .avi .mov .mkv .flv .swf
     .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .exe .dll .so .bin .iso .dmg
     .rar .7z .bz2 .xz .zst .pyc .db .sqlite .lock .tmp .part
+    .md .markdown .rst .csv .tsv .log .yml .yaml .ini .cfg .toml .py .sh
     """.split()
 )
 
