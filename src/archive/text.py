@@ -57,6 +57,9 @@ class AnalysisOptions:
 
 
 DEFAULT_OPTIONS = AnalysisOptions()
+# Bumped whenever iter_terms/iter_name_terms output changes for the same input: an index built
+# with another version must be rebuilt (index.py can fold this into its SCHEMA_VERSION).
+ANALYSIS_VERSION = 1
 
 # --- character classes -------------------------------------------------------------------
 
