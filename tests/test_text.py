@@ -355,3 +355,38 @@ def test_any_text_is_analysed_without_error(value: str) -> None:
         assert term.text and 0 <= term.start < term.end <= len(value)
     detect_lang(value)
     clean_display(value)
+
+
+# --- through a real whoosh index ---------------------------------------------------------
+
+
+def test_variant_spellings_find_each_other_in_a_real_index(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.qparser import QueryParser
+
+    from archive.index import ArchiveTokenizer
+
+    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ArchiveTokenizer(), phrase=True))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    with ix.writer() as writer:
+        writer.add_document(id="fa", body="همکاری‌های هسته‌ای ايران در سال ۱۴۰۲ می روند")
+        writer.add_document(id="en", body="The U.S. and Iran's negotiators met in 2023.")
+    parser = QueryParser("body", schema)
+    expected = {
+        "همکاریهای": {"fa"},
+        "هستهای": {"fa"},
+        "ایران": {"fa"},
+        "1402": {"fa"},
+        '"سال ۱۴۰۲"': {"fa"},
+        "میروند": {"fa"},
+        "US": {"en"},
+        "iran": {"en"},
+        "negotiator": {"en"},
+        "٢٠٢٣": {"en"},
+        "us": set(),
+    }
+    with ix.searcher() as searcher:
+        for query, ids in expected.items():
+            found = {hit["id"] for hit in searcher.search(parser.parse(query))}
+            assert found == ids, query
