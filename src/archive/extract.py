@@ -38,6 +38,7 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 120
 MAX_JSONLD = 20
 MAX_JSONLD_CHARS = 500_000
+ANCESTOR_LEVELS = 3  # how far up a paragraph's score is shared
 MIN_BODY_CHARS = 80  # below this a page "has no article"
 
 _MAGIC = (
@@ -671,8 +672,11 @@ def _find_body(root: Any, meta: _Meta) -> list[_Block]:
         parent = para.getparent()
         if parent is None:
             continue
-        add(parent, points)
-        add(parent.getparent(), points / 2)
+        # as Readability.js: parent full, grandparent half, further ancestors level * 3
+        ancestor, level = parent, 0
+        while ancestor is not None and level < ANCESTOR_LEVELS and ancestor.tag != "body":
+            add(ancestor, points / (1 if level == 0 else 2 if level == 1 else level * 3))
+            ancestor, level = ancestor.getparent(), level + 1
         if para.tag in ("div", "section", "article"):
             add(para, points)
     if not scores:
@@ -683,8 +687,22 @@ def _find_body(root: Any, meta: _Meta) -> list[_Block]:
         links = sum(len(_text_of(a)) for a in element.iter("a"))
         return scores[element] * (1 - links / max(1, len(content)))
 
-    top = max(scores, key=final)
-    top_score = final(top)
+    finals = {element: final(element) for element in scores}
+    ranked = sorted(finals, key=finals.__getitem__, reverse=True)
+    top = ranked[0]
+    top_score = finals[top]
+    # as Readability.js: when several strong candidates (one card per paragraph) share an
+    # ancestor, the ancestor is the article
+    rivals = [c for c in ranked[1:5] if finals[c] >= 0.75 * top_score]
+    if len(rivals) >= 2:
+        for ancestor in top.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break
+            inside = sum(1 for c in rivals if any(a is ancestor for a in c.iterancestors()))
+            if inside >= 2:
+                top = ancestor
+                top_score = max(finals.get(ancestor, 0.0), top_score)
+                break
     # climb while the parent holds about as much score (article text split over wrappers)
     parent = top.getparent()
     while parent is not None and parent.tag != "body" and parent in scores:
