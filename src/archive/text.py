@@ -198,7 +198,14 @@ _ACRONYM_STOPWORDS = frozenset({"us", "it", "who"})
 
 _PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هایش", "هایت", "هایم", "هایی", "های", "ها")
 _NOT_PLURAL = frozenset({"تنها", "انتها", "بها", "رها", "سها", "اینها", "انها", "کوها"})
-_NOT_COMPARATIVE = frozenset({"دختر", "دفتر", "دکتر", "بستر", "کبوتر", "انگشتر", "چتر", "متر"})
+# Words that end in تر but are no comparative (loanwords, broken plurals), folded.
+_NOT_COMPARATIVE = frozenset(
+    """دختر دفتر دکتر بستر کبوتر انگشتر چتر متر تیاتر دفاتر کاراکتر فیلتر پوستر کامپیوتر
+    اکتر استر اختر شتر تیتر لیتر اتر کاتر ساتر هلیکوپتر پارامتر اسکوتر مستر کنتر سنتر
+    کلاستر کانتر اوستر چستر منچستر""".split()
+)
+# Words that end in ات but are no plural in ات, folded.
+_NOT_AT_PLURAL = frozenset("امارات ملاقات مساوات زکات صلوات".split())
 
 
 # Without ZWNJ, "Xهای" is either X+های (کشورهای) or Xه+ای (هسته‌ای): the list decides.
@@ -226,7 +233,9 @@ def _stem_persian_light(word: str) -> str:
             return word
     if word.endswith("هی") and len(word) >= 5:
         return word[:-1]  # ezafe/indefinite yeh after heh: خانه‌ی, گروهی
-    if word.endswith("ات") and len(word) >= 6:
+    if word.endswith("ات") and len(word) >= 6 and not word.endswith("یات"):
+        if word in _NOT_AT_PLURAL:
+            return word
         return word[:-2]  # انتخابات, اطلاعات, اقدامات
     return word
 
