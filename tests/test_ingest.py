@@ -383,3 +383,10 @@ def test_persian_fixture_pages(tmp_path: Path, tmp_index: str):
     docs = stored_docs(tmp_index)
     assert any(d["lang"] == "fa" for d in docs.values())
     assert all(d["title"] for d in docs.values())
+
+
+def test_index_folder_inside_the_input_is_not_ingested(tmp_path: Path):
+    write_pages(tmp_path / "pages", range(2))
+    index_dir = str(tmp_path / "index")
+    assert statuses(ingest([str(tmp_path)], index_dir, jobs=1)) == {"added": 2}
+    assert statuses(ingest([str(tmp_path)], index_dir, jobs=1)) == {"unchanged": 2}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -89,6 +90,8 @@ def process_page(page: RawPage) -> tuple[str, Any]:
 def _worker_init(parent_pid: int, lock_fd: int | None) -> None:
     # Forked workers inherit the ingest lock's fd: close it so only the parent holds the lock,
     # and exit when the parent is gone (SIGKILL) instead of lingering.
+    # Ctrl-C reaches the whole process group: the parent alone handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if lock_fd is not None:
         try:
             os.close(lock_fd)
@@ -215,7 +218,13 @@ class _Run:
             self._drain(block=True)
 
     def _items(self, paths: Iterable[str]) -> Iterator[Outcome | DumpEnd | _Parsed]:
-        for item in iter_pages(paths, max_size=self.max_size, known=self._known, markers=True):
+        for item in iter_pages(
+            paths,
+            max_size=self.max_size,
+            known=self._known,
+            markers=True,
+            exclude=[self.writer.index_dir],
+        ):
             if isinstance(item, RawPage):
                 yield self._triage(item)
             else:

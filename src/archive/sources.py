@@ -85,6 +85,7 @@ def iter_pages(
     max_size: int = DEFAULT_MAX_SIZE,
     known: KnownCheck | None = None,
     markers: bool = False,
+    exclude: Iterable[str] = (),
 ) -> Iterator[RawPage | Outcome | DumpEnd]:
     """Yield each page found under `paths`, or a failed Outcome for an input that cannot be read.
 
@@ -93,8 +94,15 @@ def iter_pages(
         max_size: bytes above which a file or member is reported as failed, not read.
         known: called before an input is opened; a list it returns is yielded instead.
         markers: also yield a DumpEnd after each dump (ingest records finished dumps).
+        exclude: folders never to walk into (the index folder itself).
     """
     seen_dirs: set[tuple[int, int]] = set()
+    for folder in exclude:
+        try:
+            st = os.stat(folder)
+        except OSError:
+            continue
+        seen_dirs.add((st.st_dev, st.st_ino))
     for path in paths:
         path = os.fspath(path)
         try:
