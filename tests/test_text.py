@@ -216,6 +216,9 @@ def test_options_switch_each_stage() -> None:
     assert terms("generously", AnalysisOptions(english_stemmer="snowball")) == ["generous"]
     assert terms("کتاب‌ها", AnalysisOptions(persian_stemmer="none")) == ["کتابها"]
     assert terms("كتاب", AnalysisOptions(normalize=False)) != terms("کتاب")
+    adj = AnalysisOptions(persian_stemmer="light-adj")
+    assert terms("ایرانی امریکایی ایران", adj) == ["ایران", "امریکا", "ایران"]
+    assert terms("ایرانی", AnalysisOptions(persian_stemmer="light")) == ["ایرانی"]
 
 
 def test_unknown_stemmer_is_rejected() -> None:
