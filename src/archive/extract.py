@@ -95,14 +95,14 @@ _NEGATIVE = re.compile(
     r"|popular|trending|recommend|outbrain|taboola|signup|login|modal|toolbar|author-?bio"
     r"|caption|credit|print|e-?mail|tools|copyright|\bads?\b|advert|\bad-|-ad\b|dfp|tag-?list"
     r"|tags\b|keywords|byline|dateline|meta-?data|post-?meta|article-?meta|read-?more|more-?news"
-    r"|see-?also|next|prev|\bhide|hidden|survey|donate|paywall|overlay|inline-?link|video-?player"
+    r"|see-?also|next|prev|\bhide|hidden|survey|donate|overlay|inline-?link|video-?player"
     r"|افزودن|نظر|دیدگاه|اشتراک",
     re.I,
 )
 _STRONG_NEGATIVE = re.compile(
     r"comment|disqus|related|share|sharing|social|cookie|consent|newsletter|subscri|outbrain"
     r"|taboola|recommend|most-?(?:read|popular|viewed)|breadcrumb|advert|promo|popup|modal"
-    r"|sidebar|see-?also|more-?news|author-?bio|tag-?list|paywall",
+    r"|sidebar|see-?also|more-?news|author-?bio|tag-?list",
     re.I,
 )
 _POSITIVE = re.compile(
@@ -746,7 +746,7 @@ def _prune_container(blocks: list[_Block]) -> list[_Block]:
     for block in blocks:
         if block.link_density > 0.5 and len(block.text) < 400:
             continue
-        if block.in_list and block.link_density > 0.3:
+        if block.in_list and block.link_density > 0.3 and len(block.text) < 150:
             continue
         kept.append(block)
     return kept
