@@ -59,7 +59,7 @@ def test_failures_are_one_line_each_and_exit_3(cli_run, tmp_path):
     shutil.copy(PAGES / "bom_utf8.html", folder / "good.html")
     shutil.copy(PAGES / "empty.html", folder / "sub" / "empty.html")
     shutil.copy(PAGES / "binary_junk.html", folder / "sub" / "junk.htm")
-    (folder / "notes.txt").write_text("not looked at")
+    (folder / "notes.md").write_text("not a page: skipped")
     result = cli_run("extract", folder, tmp_path / "missing.html", "--json")
     assert result.exit_code == 3
     assert not result.has_traceback
@@ -89,3 +89,18 @@ def test_help_has_an_example(cli_run):
     result = cli_run("extract", "--help")
     assert result.exit_code == 0
     assert "archive extract raw/" in result.stdout
+
+
+def test_zip_dump_members_are_extracted_with_their_location(cli_run, tmp_path):
+    import zipfile
+
+    dump = tmp_path / "dump.zip"
+    with zipfile.ZipFile(dump, "w") as archive:
+        archive.writestr("site/a.html", (PAGES / "cp1256_undeclared.html").read_bytes())
+        archive.writestr("site/b.html", (PAGES / "plain_text.html").read_bytes())
+    result = cli_run("extract", dump, "--json")
+    assert result.exit_code == 3
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in records] == [f"{dump}!site/a.html"]
+    assert records[0]["title"] == "گزارش همکاری‌های منطقه‌ای"
+    assert result.stderr.strip().startswith(f"{dump}!site/b.html: ")

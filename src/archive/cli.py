@@ -82,50 +82,6 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 # === extract (owner: extraction) ===
 
-_EXTRACT_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz", ".xhtml")
-
-
-def _iter_extract_pages(paths: tuple[str, ...]) -> Any:
-    """Yield RawPage or (location, reason) for files and folders (recursing *.html/*.htm)."""
-    from archive.models import RawPage
-
-    for path in paths:
-        if os.path.isdir(path):
-            found = []
-            for folder, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found += [
-                    os.path.join(folder, name)
-                    for name in sorted(files)
-                    if name.lower().endswith(_EXTRACT_SUFFIXES) and not name.startswith(".")
-                ]
-            if not found:
-                yield path, "no .html/.htm files in this folder"
-            paths_here = found
-        else:
-            paths_here = [path]
-        for name in paths_here:
-            try:
-                with open(name, "rb") as handle:
-                    data = handle.read(64 * 1024 * 1024 + 1)
-            except FileNotFoundError:
-                yield name, "no such file or folder"
-                continue
-            except OSError as exc:
-                yield name, f"cannot read: {exc.strerror or exc}"
-                continue
-            if name.lower().endswith(".gz"):
-                import gzip
-                import zlib
-
-                try:
-                    data = gzip.decompress(data)
-                except (OSError, EOFError, zlib.error):
-                    yield name, "corrupt gzip file"
-                    continue
-            yield RawPage(name, data, size=len(data))
-
-
 def _format_extracted(article: Any) -> str:
     from archive.render import sanitize_terminal
 
@@ -162,8 +118,9 @@ def _format_extracted(article: Any) -> str:
 def extract(paths: tuple[str, ...], as_json: bool) -> int:
     """Show what ingest would store for each page, without touching the index.
 
-    PATH may be a page (.html, .htm, .html.gz) or a folder (searched recursively). Each page
-    failing is reported as one `path: reason` line on stderr; the others are still shown.
+    PATH may be a page, a folder (searched recursively) or a zip/tar/WARC dump, read exactly as
+    `archive ingest` reads them. Each page failing is reported as one `path: reason` line on
+    stderr; the others are still shown.
 
     \b
     Examples:
@@ -174,12 +131,16 @@ def extract(paths: tuple[str, ...], as_json: bool) -> int:
 
     from archive.errors import ExtractionError
     from archive.extract import extract_article
+    from archive.models import Outcome, RawPage
     from archive.render import sanitize_terminal
+    from archive.sources import iter_pages
 
     failed = 0
-    for item in _iter_extract_pages(paths):
-        if isinstance(item, tuple):
-            location, reason = item
+    for item in iter_pages(paths):
+        if isinstance(item, Outcome):
+            location, reason = item.location, item.reason or "failed"
+        elif not isinstance(item, RawPage):
+            continue
         else:
             location = item.location
             try:

@@ -289,7 +289,9 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
             f"page larger than {MAX_BYTES // (1024 * 1024)} MB; only its start was read"
         )
     _check_binary(data)
-    markup, encoding, charset_warnings = decode_html(data)
+    markup, encoding, charset_warnings = decode_html(
+        data, declared=getattr(page, "declared_charset", None)
+    )
     warnings.extend(charset_warnings)
     if not _HTML_SIGN.search(markup[:65536]):
         raise NotHTMLError("no HTML markup found (plain text or another format)")
