@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive import errors
 from archive.extract import extract_article, normalize_url
@@ -168,3 +170,53 @@ def test_no_date_gives_a_warning():
     article = extract_article(RawPage("n.html", html))
     assert article.date is None and article.date_jalali is None
     assert "no date found" in article.warnings
+
+
+_FRAGMENTS = [
+    "<html>",
+    "<body>",
+    "<p>",
+    "</p>",
+    "<div class='content'>",
+    "</div>",
+    "<h1>",
+    "</h1>",
+    "<script>",
+    "</script>",
+    "<!--",
+    "-->",
+    "<a href='/author/x'>",
+    "</a>",
+    "<li>",
+    "<time ",
+    "datetime='2024-13-45'>",
+    "<meta charset='x-bogus'>",
+    "<title>",
+    "</title>",
+    "۱۲ بهمن ۱۴۰۳",
+    "By John",
+    "نویسنده: علی",
+    "text, with, commas. ",
+    "\x00",
+    "\ufeff",
+    "<![CDATA[",
+    "&#xD800;",
+    '<script type=\'application/ld+json\'>{"@type":"NewsArticle","author":[{}, 3, null]',
+    "}</script>",
+    "<svg>",
+    "<br/>",
+    "<table><tr><td>",
+    "\u202e",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), max_size=60), st.sampled_from(["utf-8", "cp1256"]))
+def test_any_markup_gives_a_record_or_a_typed_error(parts, encoding):
+    data = "".join(parts).encode(encoding, "ignore")
+    try:
+        article = extract_article(RawPage("fuzz.html", data))
+    except errors.ExtractionError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert article.body and article.lang in ("en", "fa")
