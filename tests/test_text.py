@@ -171,6 +171,10 @@ def test_persian_stopwords_are_dropped_and_positions_stay_consecutive() -> None:
     assert [t.pos for t in result] == [0, 1]
 
 
+def test_content_words_in_hazms_stoplist_stay_searchable() -> None:
+    assert terms("نشست‌های شورای عالی") == ["نشست", "شورا", "عالی"]
+
+
 def test_lone_affix_gives_no_term() -> None:
     assert terms("ها") == []
     assert terms("می") == []
