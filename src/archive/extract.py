@@ -130,6 +130,7 @@ _BLOCK_TAGS = frozenset(
     "details summary".split()
 )
 _PARAGRAPH_TAGS = ("p", "pre", "td", "blockquote")
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
 # --- lines that are never body text ----------------------------------------------------------
 _DIGITS = "0-9\u06f0-\u06f9\u0660-\u0669"
@@ -151,6 +152,9 @@ _BOILERPLATE_ANYWHERE = re.compile(
     r"opinions? expressed .{0,200}(?:do not|don't|does not) necessarily reflect"
     r"|views expressed .{0,200}(?:do not|don't|does not) necessarily reflect"
     r"|(?:do not|don't) necessarily reflect the (?:views|opinions|position)"
+    r"|^(?:reporting|writing|editing|additional reporting) by .{0,160}$"
+    r"|نظر نویسنده (?:است|بوده|می‌باشد)|لزوما(?:ً)? (?:بازتاب|منعکس|بیانگر|دیدگاه)"
+    r"|مطالب مرتبط|موضوعات مرتبط|اخبار مرتبط|منبع تصویر|انتهای پیام"
     r"|تاکنون نظری ثبت نشده است|نظری ثبت نشده|نظر خود را بنویسید|نظرات حاوی توهین"
     r"|دیدگاه‌های ارسال شده توسط شما|منتشر نخواهد شد|مسئولیت (?:این )?(?:مطلب|مقاله|نوشته)"
     r"|all rights reserved|©\s*(?:19|20)\d\d|copyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d"
@@ -314,6 +318,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     # metadata blocks come from the whole page (headers hold dates and bylines)
     blocks = [b for b in _linearize(root) if not b.chrome]
     marked_authors = _marked_authors(root)
+    lead = _find_lead(root)
     _remove_chrome(root)
     body_blocks = _find_body(root, meta)
     body_lines = _filter_body(body_blocks, title)
@@ -337,7 +342,8 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
 
     lang = text.detect_lang(body or title)
     title = text.clean_display(title)
-    summary = _find_summary(meta)
+    summary = lead or _find_summary(meta)
+    body = _drop_signature(body, authors)
     return Article(
         id=_make_id(url, title, body),
         title=title,
@@ -756,6 +762,7 @@ def _prune_container(blocks: list[_Block]) -> list[_Block]:
 
 def _filter_body(blocks: list[_Block], title: str) -> list[str]:
     lines: list[str] = []
+    tags: list[str] = []
     seen: set[str] = set()
     title_key = _WS.sub(" ", title).strip().casefold()
     for block in blocks:
@@ -773,6 +780,11 @@ def _filter_body(blocks: list[_Block], title: str) -> list[str]:
             continue
         seen.add(key)
         lines.append(line)
+        tags.append(block.tag)
+    # a heading with nothing after it introduces a list that was removed (related topics)
+    while lines and (tags[-1] in _HEADINGS or (len(lines[-1]) < 60 and lines[-1].endswith(":"))):
+        lines.pop()
+        tags.pop()
     return lines
 
 
@@ -1240,6 +1252,47 @@ def _site_name(url: str | None, meta: _Meta) -> str | None:
         if host:
             return host.lower().removeprefix("www.")
     return meta.first("og:site_name") or _publisher_name(meta)
+
+
+_LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:lead|lede|standfirst|summary|excerpt|dek|intro|subtitle|sub-?title|rutitr"
+    r"|chapeau|teaser|abstract|description)(?:$|[\s_-])",
+    re.I,
+)
+
+
+def _find_lead(root: Any) -> str | None:
+    """Return the visible lead/standfirst of the article (a class-marked short block), if any."""
+    for element in root.iter("div", "p", "h2", "span", "section"):
+        hint = _classes(element)
+        if not hint or not _LEAD_CLASS.search(hint) or _hint_kind(hint)[0]:
+            continue
+        value = _text_of(element)
+        if not 30 <= len(value) <= 800:
+            continue
+        links = sum(len(_text_of(a)) for a in element.iter("a"))
+        if links > 0.3 * len(value) or any(_is_chrome(a) for a in element.iterancestors()):
+            continue
+        return value
+    return None
+
+
+def _drop_signature(body: str, authors: list[str]) -> str:
+    """Drop a closing paragraph that only repeats an author's name (a signature line)."""
+    paragraphs = body.split("\n\n")
+    names = {text.clean_display(a).casefold() for a in authors}
+
+    def is_signature(paragraph: str) -> bool:
+        if len(paragraph) > 150:
+            return False
+        parts = [p for p in _NAME_SPLIT.split(text.clean_display(paragraph).casefold()) if p]
+        named = [p for p in parts if _HONORIFIC.sub("", p).strip() in names]
+        # "Name, Senior Researcher": the rest of a signature line is roles and affiliations
+        return bool(named) and all(p in named or _ROLE_WORDS.search(p) for p in parts)
+
+    while len(paragraphs) > 1 and names and is_signature(paragraphs[-1]):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
 
 
 def _find_summary(meta: _Meta) -> str | None:
