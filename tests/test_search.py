@@ -223,3 +223,62 @@ def test_date_ints() -> None:
 )
 def test_normalize_site(given: str, host: str) -> None:
     assert normalize_site(given) == host
+
+
+# --- the fast route agrees with whoosh's matchers ---------------------------------------------
+
+QUERY_FIXTURES = __import__("pathlib").Path(__file__).parent / "fixtures" / "query"
+
+
+@pytest.fixture(scope="module")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    import json
+
+    data = json.loads((QUERY_FIXTURES / "articles.json").read_text(encoding="utf-8"))
+    articles = [Article.from_dict(item) for item in data]
+    folder = str(tmp_path_factory.mktemp("corpus") / "index")
+    upsert_articles(folder, articles[:10])
+    upsert_articles(folder, articles[10:])
+    upsert_articles(folder, articles[3:6])  # replaced documents leave deletions behind
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("query", "kwargs"),
+    [
+        ("nuclear talks", {}),
+        ("talks nuclear", {"limit": 1}),
+        ("nuclear talks", {"require_all": True}),
+        ("vienna", {}),
+        ("report", {"limit": 3, "page": 2}),
+        ("نفت", {}),
+        ("نفت گاز", {"lang": "fa"}),
+        ("nuclear NOT talks", {}),
+        ("oil gas NOT چین", {}),
+        ("reactor AND (talks OR ankara)", {}),
+        ("report weekly", {"sort": "-date"}),
+        ("report", {"sort": "date", "limit": 50}),
+        ("talks", {"authors": ["khakpoor"]}),
+        ("نفت", {"date_from": dt.date(2023, 1, 1), "date_to": dt.date(2025, 1, 31)}),
+        (None, {}),
+        (None, {"limit": 50, "sort": "date"}),
+        (None, {"lang": "fa"}),
+        (None, {"site": "irna.ir", "date_to": dt.date(2024, 12, 31)}),
+        ("xylophone", {}),
+    ],
+)
+def test_fast_route_matches_whoosh(corpus_index, query, kwargs) -> None:
+    from archive.search import plan_search, run_plan
+
+    limit = kwargs.pop("limit", 10)
+    page = kwargs.pop("page", 1)
+    ix = open_index(corpus_index)
+    with ix.searcher() as searcher:
+        plan = plan_search(searcher.schema, query, **kwargs)
+        fast = run_plan(searcher, plan, limit=limit, page=page, fast=True)
+        slow = run_plan(searcher, plan, limit=limit, page=page, fast=False)
+        assert searcher.doc_count() < searcher.doc_count_all()  # deletions are present
+    assert fast[0] == slow[0]
+    assert [d for _, d in fast[1]] == [d for _, d in slow[1]]
+    for (fast_score, _), (slow_score, _) in zip(fast[1], slow[1], strict=True):
+        assert fast_score == pytest.approx(slow_score, rel=1e-5) if slow_score else not fast_score

@@ -249,11 +249,14 @@ def build_filter(
 
 
 def run_plan(
-    searcher: Any, plan: SearchPlan, *, limit: int = 10, page: int = 1
+    searcher: Any, plan: SearchPlan, *, limit: int = 10, page: int = 1, fast: bool = True
 ) -> tuple[int, list[tuple[float | None, int]], int]:
     """Match and rank: return (exact total, [(score, docnum)] of the page, tiers used).
 
-    Only `page * limit` documents are ranked; nothing is loaded from stored fields here.
+    Only `page * limit` documents are kept while matching; nothing is loaded from stored fields.
+    Plain words (with NOT) and listings take a faster route (`_rank_bag`, `_list_by_date`)
+    giving the same scores and order as whoosh's matchers; `fast=False` forces whoosh's route
+    (tests compare the two).
     """
     if limit < 1 or page < 1:
         raise UsageError("--limit and --page must be at least 1")
@@ -261,34 +264,318 @@ def run_plan(
     allowed = _docset(searcher, plan.filter_query)
     if allowed is not None and not allowed:
         return 0, [], 1  # nothing passes the filters (and whoosh reads an empty filter as none)
-    kwargs: dict[str, Any] = {}
-    if allowed is not None:
-        kwargs["filter"] = allowed
-    if plan.sort != "relevance":
-        kwargs["sortedby"] = _date_facet(plan.sort)
-        kwargs["reverse"] = plan.sort == "-date"
     main = plan.text_query if plan.text_query is not None else wq.Every()
     if main is wq.NullQuery:  # the query text analysed to nothing (only stopwords)
         return 0, [], 1
 
-    if plan.all_query is None:
-        results = searcher.search(main, limit=wanted, **kwargs)
-        ranked = _top(results, plan)
-        return len(results), ranked[(page - 1) * limit : wanted], 1
+    if fast:
+        try:
+            if plan.text_query is None:
+                total, ranked = _list_by_date(searcher, wanted, allowed, plan.sort)
+                return total, ranked[(page - 1) * limit : wanted], 1
+            bag = _bag_of_terms(plan)
+            if bag is not None:
+                total, ranked, tiers = _rank_bag(searcher, bag, wanted, allowed, plan.sort)
+                return total, ranked[(page - 1) * limit : wanted], tiers
+        except _NotFast:
+            pass  # whoosh's matchers below give the same answer, slower
 
-    first = searcher.search(plan.all_query, limit=wanted, **kwargs)
-    ranked = _top(first, plan)
-    n_first = len(first)
+    if plan.all_query is None:
+        total, ranked = _collect(searcher, main, wanted, plan.sort, allowed=allowed)
+        return total, ranked[(page - 1) * limit : wanted], 1
+
+    n_first, ranked = _collect(searcher, plan.all_query, wanted, plan.sort, allowed=allowed)
     if n_first >= wanted:
-        total = n_first + _count(searcher, main, allowed, exclude=plan.all_query)
+        # The page is all first tier; the second tier only adds to the count (it contains the
+        # first: a document with every clause has some).
+        total = _count(searcher, main, allowed)
     else:
         # Every first-tier document is in `ranked` already: mask them out of the second tier.
-        second = searcher.search(
-            main, limit=wanted - n_first, mask={docnum for _, docnum in ranked}, **kwargs
+        seen = {docnum for _, docnum in ranked}
+        n_second, more = _collect(
+            searcher, main, wanted - n_first, plan.sort, allowed=allowed, mask=seen
         )
-        ranked += _top(second, plan)
-        total = n_first + len(second)
+        ranked += more
+        total = n_first + n_second
     return total, ranked[(page - 1) * limit : wanted], 2
+
+
+# --- the fast route for plain words ----------------------------------------------------------
+#
+# Whoosh scores through a tree of matcher objects, a few microseconds per posting; a common
+# word in a 20,000-article index has ~10,000 postings per field. For the commonest query shape,
+# plain words ranked by relevance, the postings are read block by block and BM25F is summed
+# in one loop (the formula and parameters of whoosh's BM25F, so scores and ranks agree).
+
+
+@dataclass
+class _Bag:
+    """A query of plain words: clauses of (field, term) alternatives, minus a NOT part."""
+
+    clauses: list[list[tuple[str, str]]]
+    need_all: bool  # only documents with every clause
+    excluded: list[Any]  # queries whose documents are left out
+
+
+def _bag_of_terms(plan: SearchPlan) -> _Bag | None:
+    """Return the query as a _Bag when it is plain words (and NOT words), else None."""
+    if plan.text_query is None:
+        return None
+    every = plan.all_query if plan.all_query is not None else plan.text_query
+    excluded = []
+    if type(every) is wq.AndNot:
+        every, excluded = every.a, [every.b]
+    parts = list(every.subqueries) if type(every) is wq.And else [every]
+    clauses = []
+    for part in parts:
+        if type(part) is wq.Not:
+            excluded.append(part.query)
+            continue
+        terms = part.subqueries if type(part) is wq.Or else [part]
+        clause = []
+        for term in terms:
+            if type(term) is not wq.Term or term.boost != 1.0:
+                return None
+            clause.append((term.fieldname, term.text))
+        clauses.append(clause)
+    if not clauses:
+        return None
+    # Without a separate all-clause query, several clauses were joined by an explicit AND.
+    need_all = plan.require_all or (plan.all_query is None and len(clauses) > 1)
+    return _Bag(clauses, need_all, excluded)
+
+
+_B2L: list[int] | None = None
+
+
+def _byte_to_length_table() -> list[int]:
+    global _B2L
+    if _B2L is None:
+        from whoosh.util.numeric import byte_to_length
+
+        _B2L = [byte_to_length(b) for b in range(256)]
+    return _B2L
+
+
+_LENGTH_CACHE: Any = None
+
+
+def _field_lengths(reader: Any, fieldname: str) -> bytes:
+    """Return the length bytes of `fieldname` for every document of a segment (cached)."""
+    cache = _reader_cache(reader)
+    key = "length:" + fieldname
+    if key not in cache:
+        from whoosh.codec import whoosh3
+
+        try:
+            column = reader._perdoc._cached_reader(
+                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+            )
+            if column is None:
+                raise _NotFast
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        except AttributeError as exc:  # not whoosh3's segment layout
+            raise _NotFast from exc
+        cache[key] = bytes(raw)
+    value: bytes = cache[key]
+    return value
+
+
+def _blocks(reader: Any, fieldname: str, term: str) -> Iterator[tuple[Any, Any]]:
+    """Yield (docnums, weights) of a term's postings in one segment, a block at a time."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    matcher = reader.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops deleted documents
+        matcher = matcher.child
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, weights = [], []
+    while matcher.is_active():  # another codec: the generic, slower walk
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    yield ids, weights
+
+
+def _rank_bag(
+    searcher: Any, bag: _Bag, wanted: int, allowed: set[int] | None, sort: str
+) -> tuple[int, list[tuple[float | None, int]], int]:
+    import heapq
+
+    from whoosh import scoring
+
+    weighting = searcher.weighting
+    if type(weighting) is not scoring.BM25F:
+        raise _NotFast
+    k1 = weighting.K1
+    lengths_table = _byte_to_length_table()
+    scores: dict[int, float] = {}
+    seen: dict[int, int] = {}
+    several = len(bag.clauses) > 1
+    leaves = searcher.reader().leaf_readers()
+    for bit, clause in enumerate(bag.clauses):
+        flag = 1 << bit
+        for fieldname, term in clause:
+            if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
+                raise _NotFast
+            b = weighting._field_B.get(fieldname, weighting.B)
+            idf = searcher.idf(fieldname, term)
+            avgfl = searcher.avg_field_length(fieldname) or 1
+            for reader, base in leaves:
+                if (fieldname, term) not in reader:
+                    continue
+                lengths = _field_lengths(reader, fieldname)
+                n_lengths = len(lengths)
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                for ids, weights in _blocks(reader, fieldname, term):
+                    for docnum, tf in zip(ids, weights, strict=False):
+                        if deleted and docnum in deleted:
+                            continue
+                        fl = lengths_table[lengths[docnum]] if docnum < n_lengths else 0
+                        score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
+                        key = base + docnum
+                        scores[key] = scores.get(key, 0.0) + score
+                        if several:
+                            seen[key] = seen.get(key, 0) | flag
+    docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
+    for query in bag.excluded:
+        docs = set(docs) - _docset(searcher, query)  # type: ignore[operator]
+    if sort == "relevance":
+        order: Any = lambda d: (-scores[d], d)  # noqa: E731
+    else:
+        order = _date_order(searcher, sort)
+    scored = sort == "relevance"
+
+    def best(candidates: Any, n: int) -> list[tuple[float | None, int]]:
+        top = heapq.nsmallest(n, candidates, key=order) if n > 0 else []
+        return [(scores[d] if scored else None, d) for d in top]
+
+    full = (1 << len(bag.clauses)) - 1
+    if not several:
+        return len(docs), best(docs, wanted), 1
+    first = [d for d in docs if seen[d] == full]
+    ranked = best(first, wanted)
+    if bag.need_all:
+        return len(first), ranked, 1
+    if len(ranked) < wanted:
+        ranked += best((d for d in docs if seen[d] != full), wanted - len(ranked))
+    return len(docs), ranked, 2
+
+
+def _list_by_date(
+    searcher: Any, wanted: int, allowed: set[int] | None, sort: str
+) -> tuple[int, list[tuple[float | None, int]]]:
+    """List documents (all, or those `allowed`) by date without a query."""
+    import heapq
+
+    if allowed is None:
+        deleted = _deleted(searcher)
+        total_docs = searcher.doc_count_all()
+        candidates: Any = range(total_docs)
+        if deleted:
+            candidates = [d for d in candidates if d not in deleted]
+        total = total_docs - len(deleted)
+    else:
+        candidates, total = allowed, len(allowed)
+    top = heapq.nsmallest(wanted, candidates, key=_date_order(searcher, sort))
+    return total, [(None, d) for d in top]
+
+
+def _date_order(searcher: Any, sort: str) -> Any:
+    """Return a sort key for docnums: newest first ("-date") or oldest first, undated last."""
+    dates = _dates(searcher)
+    n_dates = len(dates)
+    if sort == "-date":
+        return lambda d: (-(dates[d] if d < n_dates else 0), d)
+    return lambda d: ((dates[d] if d < n_dates else 0) or _NO_DATE_LAST, d)
+
+
+def _dates(searcher: Any) -> list[int]:
+    """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
+    from array import array
+
+    values: list[int] = []
+    for reader, base in searcher.reader().leaf_readers():
+        cache = _reader_cache(reader)
+        if "date" not in cache:
+            count = reader.doc_count_all()
+            try:
+                column = reader.column_reader("date", translate=False)
+                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+                numbers = array(column._typecode)
+                numbers.frombytes(bytes(raw))
+                if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
+                    numbers.byteswap()  # whoosh writes columns big-endian
+                found = numbers.tolist()
+            except (AttributeError, TypeError, ValueError) as exc:
+                raise _NotFast from exc
+            cache["date"] = (found + [0] * count)[:count]
+        if len(values) < base:
+            values.extend([0] * (base - len(values)))
+        values.extend(cache["date"])
+    return values
+
+
+def _deleted(searcher: Any) -> set[int]:
+    found: set[int] = set()
+    for reader, base in searcher.reader().leaf_readers():
+        if reader.has_deletions():
+            found.update(base + d for d in reader.deleted_docs_set)
+    return found
+
+
+def _reader_cache(reader: Any) -> dict[str, Any]:
+    global _LENGTH_CACHE
+    if _LENGTH_CACHE is None:
+        import weakref
+
+        _LENGTH_CACHE = weakref.WeakKeyDictionary()
+    cache: dict[str, Any] = _LENGTH_CACHE.setdefault(reader, {})
+    return cache
+
+
+class _NotFast(Exception):
+    """The fast route does not apply (another weighting, an unscorable field)."""
+
+
+def _collect(
+    searcher: Any,
+    q: Any,
+    limit: int,
+    sort: str,
+    *,
+    allowed: set[int] | None = None,
+    mask: set[int] | None = None,
+) -> tuple[int, list[tuple[float | None, int]]]:
+    """Run `q` once: the exact number of matches and the best `limit` (score, docnum) pairs.
+
+    Whoosh's block-quality skipping is off: on this corpus it saved little, and with it the
+    exact count needs a second pass over the postings (its matcher replacement also makes the
+    collector's own count wrong). One exhaustive pass scores and counts together.
+    """
+    from whoosh import collectors
+
+    inner: Any
+    if sort == "relevance":
+        inner = collectors.TopCollector(limit, usequality=False, replace=0)
+    else:
+        inner = collectors.SortingCollector(_date_facet(sort), limit=limit, reverse=sort == "-date")
+    collector = inner
+    if allowed is not None or mask:
+        collector = collectors.FilterCollector(inner, allowed, mask or None)
+    searcher.search_with_collector(q, collector)
+    results = collector.results()
+    scored = sort == "relevance"
+    ranked = [(score if scored else None, docnum) for score, docnum in results.top_n]
+    return collector.count(), ranked
 
 
 def iter_hits(
@@ -489,17 +776,23 @@ def _check_syntax(query: str) -> None:
 
 
 def _lift_negations(q: Any) -> Any:
-    """Read `a b NOT c` as Lucene does: (a OR b) excluding c, not (a OR b OR everything-but-c)."""
-    if type(q) is wq.Or:
+    """Read `a b NOT c` as Lucene does: (a OR b) excluding c, not (a OR b OR everything-but-c).
+
+    The same for AND groups, so that the all-words and some-words forms agree on exclusions.
+    """
+    if type(q) in (wq.Or, wq.And):
         subs = [_lift_negations(child) for child in q.subqueries]
         negated = [child.query for child in subs if isinstance(child, wq.Not)]
         positive = [child for child in subs if not isinstance(child, wq.Not)]
+        if type(q) is wq.Or:
+            joined = wq.Or(positive, boost=q.boost, scale=q.scale)
+        else:
+            # `a b NOT c` with --all: (a AND b) excluding c; whoosh's And would add a constant
+            # score for the NOT clause and read differently from the OR form.
+            joined = wq.And(positive, boost=q.boost)
         if negated and positive:
-            kept = (
-                wq.Or(positive, boost=q.boost, scale=q.scale) if len(positive) > 1 else positive[0]
-            )
-            return wq.AndNot(kept, _or(negated))
-        return wq.Or(subs, boost=q.boost, scale=q.scale)
+            return wq.AndNot(joined if len(positive) > 1 else positive[0], _or(negated))
+        return joined if not negated else type(q)(subs, boost=q.boost)
     if q.is_leaf():
         return q
     return q.apply(_lift_negations)
@@ -562,21 +855,52 @@ def _site_query(site: str) -> Any:
 
 
 def _docset(searcher: Any, q: Any | None) -> set[int] | None:
+    """Return the docnums matching `q` (None for no query), reading postings in bulk."""
     if q is None:
         return None
+    kind = type(q)
+    if kind is wq.And:
+        sets = sorted((_docset(searcher, child) or set() for child in q.subqueries), key=len)
+        return set.intersection(*sets) if sets else set()
+    if kind is wq.Or:
+        return set().union(*(_docset(searcher, child) or set() for child in q.subqueries))
+    try:
+        if kind is wq.Term:
+            return _term_docs(searcher, q.fieldname, q.text)
+        if kind is wq.NumericRange and q.fieldname == "date":
+            return _date_docs(searcher, q)
+    except _NotFast:
+        pass
     return set(searcher.docs_for_query(q))
 
 
-def _count(searcher: Any, q: Any, allowed: set[int] | None, *, exclude: Any) -> int:
-    """Count documents matching `q` (within `allowed`) but not `exclude`, without scoring."""
-    excluded = set(searcher.docs_for_query(exclude))
-    count = 0
-    for docnum in searcher.docs_for_query(q):
-        if docnum in excluded:
+def _term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
+    found: set[int] = set()
+    for reader, base in searcher.reader().leaf_readers():
+        if (fieldname, term) not in reader:
             continue
-        if allowed is None or docnum in allowed:
-            count += 1
-    return count
+        for ids, _ in _blocks(reader, fieldname, term):
+            found.update(ids if not base else (base + d for d in ids))
+    return found - _deleted(searcher)
+
+
+def _date_docs(searcher: Any, q: Any) -> set[int]:
+    low = q.start if q.start is not None else 0
+    high = q.end if q.end is not None else _NO_DATE_LAST
+    if q.startexcl:
+        low += 1
+    if q.endexcl:
+        high -= 1
+    dates = _dates(searcher)
+    found = {d for d, value in enumerate(dates) if low <= value <= high}
+    return found - _deleted(searcher)
+
+
+def _count(searcher: Any, q: Any, allowed: set[int] | None) -> int:
+    """Count documents matching `q` (within `allowed`) without scoring them."""
+    if allowed is None:
+        return sum(1 for _ in searcher.docs_for_query(q))
+    return sum(1 for docnum in searcher.docs_for_query(q) if docnum in allowed)
 
 
 def _date_facet(sort: str) -> Any:
@@ -586,11 +910,6 @@ def _date_facet(sort: str) -> Any:
         return sorting.FieldFacet("date")
     # Oldest first, but undated articles (stored as 0) last rather than first.
     return sorting.TranslateFacet(lambda value: value or _NO_DATE_LAST, sorting.FieldFacet("date"))
-
-
-def _top(results: Any, plan: SearchPlan) -> list[tuple[float | None, int]]:
-    scored = plan.sort == "relevance"
-    return [(score if scored else None, docnum) for score, docnum in results.top_n]
 
 
 @contextmanager
