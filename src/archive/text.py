@@ -111,7 +111,8 @@ def _build_fold_table() -> dict[int, str | None]:
         for cp in range(lo, hi + 1):
             if unicodedata.category(chr(cp)) in ("Mn", "Me"):
                 table[cp] = None
-    for ch in "\u0670\u0640\u0621":  # superscript alef, tatweel, lone hamza
+    # superscript alef, tatweel, lone hamza, small high waw/yeh (Lm, not marks)
+    for ch in "\u0670\u0640\u0621\u06e5\u06e6":
         table[ord(ch)] = None
     for lo, hi in ((0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x2069)):
         for cp in range(lo, hi + 1):
@@ -192,7 +193,8 @@ _SUFFIXES = frozenset(
 )
 _SUFFIXES_AFTER_HEH = frozenset({"ای", "ی", "ام", "ات", "اش", "اند", "ایم", "اید"})
 # Lone affixes that could not be joined carry no meaning of their own.
-_LONE_AFFIXES = _PREFIXES | _SUFFIXES | _SUFFIXES_AFTER_HEH - {"تر"}
+# (تر alone is the word "wet".)
+_LONE_AFFIXES = (_PREFIXES | _SUFFIXES | _SUFFIXES_AFTER_HEH) - {"تر"}
 
 # Lucene/whoosh-style English list plus a few pronouns and auxiliaries; small on purpose.
 ENGLISH_STOPWORDS = frozenset(
