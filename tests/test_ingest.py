@@ -390,3 +390,34 @@ def test_index_folder_inside_the_input_is_not_ingested(tmp_path: Path):
     index_dir = str(tmp_path / "index")
     assert statuses(ingest([str(tmp_path)], index_dir, jobs=1)) == {"added": 2}
     assert statuses(ingest([str(tmp_path)], index_dir, jobs=1)) == {"unchanged": 2}
+
+
+def test_manifest_rows_lost_in_a_crash_are_repaired_from_the_index(tmp_path, tmp_index):
+    # A run killed between the whoosh commit and the manifest commit leaves documents the
+    # manifest does not know: the next run must see them as unchanged, not as duplicates.
+    import sqlite3
+
+    paths = write_pages(tmp_path / "raw", range(4))
+    ingest([str(tmp_path / "raw")], tmp_index, jobs=1)
+    docs = stored_docs(tmp_index)
+    gen = Path(tmp_index) / index.read_meta(tmp_index)["generation"]
+    with sqlite3.connect(gen / index.MANIFEST_FILE) as db:
+        db.execute("DELETE FROM pages")
+    assert statuses(ingest([str(tmp_path / "raw")], tmp_index, jobs=1)) == {"unchanged": 4}
+    assert stored_docs(tmp_index) == docs
+    paths[2].write_text(page_html(2, topic="rail link"), encoding="utf-8")
+    assert statuses(ingest([str(tmp_path / "raw")], tmp_index, jobs=1)) == {
+        "updated": 1,
+        "unchanged": 3,
+    }
+
+
+def test_damaged_manifest_is_one_line_and_exit_1(cli_run, tmp_path: Path, tmp_index: str):
+    write_pages(tmp_path / "raw", range(2))
+    assert cli_run("ingest", tmp_path / "raw", "--index", tmp_index, "-j", "1").exit_code == 0
+    gen = Path(tmp_index) / index.read_meta(tmp_index)["generation"]
+    (gen / index.MANIFEST_FILE).write_bytes(b"garbage, not sqlite" * 100)
+    result = cli_run("ingest", tmp_path / "raw", "--index", tmp_index, "-j", "1")
+    assert result.exit_code == 1 and not result.has_traceback
+    assert result.stderr.count("\n") == 1 and "--rebuild" in result.stderr
+    assert cli_run("ingest", tmp_path / "raw", "--index", tmp_index, "--rebuild").exit_code == 0

@@ -328,7 +328,11 @@ def ingest(
     def on_outcome(outcome: Any) -> None:
         progress.update(outcome.status)
         if report_file is not None:
-            report_file.write(json.dumps(outcome.as_dict(), ensure_ascii=False) + "\n")
+            try:
+                report_file.write(json.dumps(outcome.as_dict(), ensure_ascii=False) + "\n")
+            except OSError as exc:
+                message = f"cannot write the report {report_path}: {exc.strerror}"
+                raise ArchiveError(message) from None
 
     def on_notice(message: str) -> None:
         if not quiet:

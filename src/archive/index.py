@@ -116,7 +116,8 @@ def build_schema() -> Schema:
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # yyyymmdd, 0 = none
         date_jalali=STORED(),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
-        content_hash=KEYWORD(stored=True, commas=True),  # hashes of raw inputs giving this doc
+        content_hash=KEYWORD(stored=True, commas=True),  # hash of the raw input giving this doc
+        source_key=STORED(),  # that input's manifest key (absolute location)
         text_hash=ID(stored=True),  # hash of normalised title+body, for duplicates
         warnings=STORED(),
         encoding=STORED(),
@@ -664,7 +665,8 @@ class IndexWriter:
             return PageRecord(*row)
         doc = self._stored(content_hash=digest)
         if doc:  # committed to whoosh, not yet to the manifest (crash between the two)
-            return PageRecord("", "", 0, 0, digest, doc["id"], "indexed")
+            key = doc.get("source_key") or ""
+            return PageRecord(key, key.split("!", 1)[0], 0, 0.0, digest, doc["id"], "indexed")
         return None
 
     def doc_by_url(self, url: str) -> str | None:

@@ -14,6 +14,7 @@ import errno
 import hashlib
 import os
 import signal
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -21,12 +22,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from archive.errors import ArchiveError, ExtractionError
 from archive.index import IndexWriter, PageRecord
 from archive.models import IngestReport, Outcome, RawPage
 from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, iter_pages
+
+_T = TypeVar("_T")
 
 BATCH_DOCS = 500  # documents per whoosh commit: bigger batches, fewer segments to merge
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
@@ -140,7 +143,9 @@ def ingest(
     started = time.monotonic()
     jobs = max(1, jobs or os.cpu_count() or 1)
     report = IngestReport()
-    writer = IndexWriter(index_dir, rebuild=rebuild, lock_wait=lock_wait)
+    writer = _guard_write(
+        index_dir, lambda: IndexWriter(index_dir, rebuild=rebuild, lock_wait=lock_wait)
+    )
     stale = writer.lock.stale
     if stale:
         on_notice(
@@ -165,9 +170,14 @@ def ingest(
     return report
 
 
-def _guard_write(index_dir: str, action: Callable[[], Any]) -> Any:
+def _guard_write(index_dir: str, action: Callable[[], _T]) -> _T:
     try:
         return action()
+    except sqlite3.Error as exc:
+        raise ArchiveError(
+            f"the manifest of the index at {index_dir} cannot be used ({exc}); "
+            "run `archive ingest --rebuild`"
+        ) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise ArchiveError(
@@ -264,6 +274,10 @@ class _Run:
             writer.record_page(_with_stat(previous, page.size, mtime))
             return self._replay(page.location, previous)
         same = writer.by_content_hash(digest)
+        if same is not None and same.key == key and same.status == "indexed":
+            # indexed by a run that died before its manifest commit: repair the manifest
+            writer.record_page(_record(key, page, digest, same.doc_id, "indexed"))
+            return Outcome(page.location, "unchanged", id=same.doc_id)
         if same is not None:
             status, reason = same.status, same.reason
             if status == "failed":
@@ -333,6 +347,8 @@ class _Run:
             writer.record_page(_record(key, page, digest, None, "failed", str(value)))
             return Outcome(page.location, "failed", reason=str(value))
         fields: dict[str, Any] = value
+        fields["content_hash"] = digest
+        fields["source_key"] = key
         doc_id = fields["id"]
         existing = (
             doc_id if writer.has_doc(doc_id) else writer.doc_by_text_hash(fields["text_hash"])
