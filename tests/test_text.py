@@ -118,6 +118,9 @@ EQUIVALENT = [
     ("The talks", "talks"),
     ("Rouhani\u200b", "Rouhani"),
     ("O'Brien", "OBrien"),
+    ("Khāmeneʾī", "Khamenei"),
+    ("Iran\u02bcs", "Iran"),
+    ("Shiʿa", "Shia"),
     # mixed scripts in one text
     ("ایران و U.S.", "ايران و US"),
     ("سفر Zarif به تهران", "سفر zarif به طهران".replace("طهران", "تهران")),

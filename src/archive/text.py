@@ -96,7 +96,7 @@ _TOKEN_RE = re.compile(
     # an Arabic-script word (marks, tatweel and invisibles may sit inside it)
     rf"|(?P<ar>{_AR}+(?:[{_JOIN}]+{_AR}+)*)"
     # any other word; apostrophes inside (Iran's, O'Brien) and invisibles do not split it
-    rf"|(?P<la>{_LA}+(?:(?:[{_JOIN}]+|['\u2019]){_LA}+)*)"
+    rf"|(?P<la>{_LA}+(?:(?:[{_JOIN}]+|['\u2018\u2019]){_LA}+)*)"
 )
 _GAP_RE = re.compile(rf"[\s{_JOIN}]+")
 
@@ -119,6 +119,10 @@ def _build_fold_table() -> dict[int, str | None]:
             table[cp] = None
     for ch in "\ufeff\u00ad\u061c\u180e":
         table[ord(ch)] = None
+    # transliteration marks for hamza and ayn (Khāmeneʾī, Shiʿa), modifier apostrophes
+    for ch in "\u02bb\u02bd\u02be\u02bf":
+        table[ord(ch)] = None
+    table[0x02BC] = "'"
     letters = {
         "\u064a": "\u06cc",  # ARABIC YEH -> FARSI YEH
         "\u0649": "\u06cc",  # ALEF MAKSURA
@@ -353,7 +357,7 @@ class _Chain:
         letters = raw.translate(_APOSTROPHES)
         acronym = len(letters) >= 2 and letters.isupper() and len(letters) <= 6
         word = _fold(raw)
-        if word.endswith(("'s", "\u2019s")):
+        if word.endswith(_POSSESSIVE):
             word = word[:-2]
         word = word.translate(_APOSTROPHES)
         if not word:
@@ -366,7 +370,8 @@ class _Chain:
         return self.en_stem(word) or word
 
 
-_APOSTROPHES = str.maketrans({"'": None, "\u2019": None, ".": None})
+_POSSESSIVE = ("'s", "\u2018s", "\u2019s")
+_APOSTROPHES = str.maketrans({"'": None, "\u2018": None, "\u2019": None, ".": None})
 
 
 @lru_cache(maxsize=16)
@@ -464,7 +469,7 @@ def iter_name_terms(text: str) -> Iterator[Term]:
 
 def _fold_name_en(raw: str) -> str:
     word = _fold_cached(raw)
-    if word.endswith(("'s", "\u2019s")):
+    if word.endswith(_POSSESSIVE):
         word = word[:-2]
     return word.translate(_APOSTROPHES)
 
