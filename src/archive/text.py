@@ -304,7 +304,7 @@ def _english_stem_function(kind: str) -> Callable[[str], str]:
 
 # --- per-token chains (memoised per options) --------------------------------------------
 
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 100_000  # entries per memo; about 14 MB each when full
 # Longer "words" are binary junk, base64 or run-together garbage: not indexed, never joined.
 MAX_TOKEN_CHARS = 128
 
