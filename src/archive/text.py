@@ -13,6 +13,9 @@ Choices (see tests/test_text.py for the equivalence table):
   common and no frequent word pair is separated by the madda alone.
 - Tokens are routed by script: Arabic-script tokens through the Persian chain, others through
   the English chain, so one field serves both languages and queries use the same chain.
+  Positions count emitted terms only (stopwords leave no gap). Tokens over MAX_TOKEN_CHARS are
+  junk and skipped. Query strings should pass through `join_detached_affixes` before whoosh's
+  parser splits them on spaces (so the query می روند reaches the analyzer as one word).
 - Persian: detached affixes written with a space are joined (می روند = می‌روند = میروند,
   کتاب ها = کتابها, خانه ای = خانه‌ای); hazm's stopword list (shipped in data/, pinned by a
   test) minus a few content words (نشست, رشد, سهم); stemmer (default "light": MAP 0.803 vs
