@@ -170,3 +170,17 @@ def test_uncommitted_changes_are_invisible_to_readers(tmp_index: str):
             assert list(searcher.docs_for_query(Term("id", "doc-2")))
     finally:
         writer.close()
+
+
+def test_put_after_delete_in_one_batch_keeps_one_copy(tmp_index: str):
+    index.upsert_articles(tmp_index, [_article(1)])
+    writer = index.IndexWriter(tmp_index)
+    try:
+        writer.delete("doc-1")
+        writer.put(index.article_to_fields(_article(1, title="Back again")), replace=False)
+        writer.commit()
+    finally:
+        writer.close()
+    with index.open_index(tmp_index).searcher() as searcher:
+        assert searcher.doc_count() == 1
+        assert searcher.document(id="doc-1")["title"] == "Back again"

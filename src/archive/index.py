@@ -705,8 +705,10 @@ class IndexWriter:
     def put(self, fields: dict[str, Any], *, replace: bool = True) -> None:
         """Queue a document (fields from article_to_fields, maybe pre-analysed)."""
         doc_id = fields["id"]
+        # a committed copy may still exist when the id was deleted earlier in this batch
+        replace = replace or doc_id in self._docs or doc_id in self._deletes
         self._deletes.discard(doc_id)
-        self._docs[doc_id] = (fields, replace or doc_id in self._docs)
+        self._docs[doc_id] = (fields, replace)
         if fields.get("url"):
             self._by_url[fields["url"]] = doc_id
         if fields.get("text_hash"):
