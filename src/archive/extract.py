@@ -56,14 +56,13 @@ _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _HTML_SIGN = re.compile(
     r"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article|h[1-6]|span|table|br)\b", re.I
 )
-_JSONLD = re.compile(
-    r"<script[^>]*type\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
+# Opening tags of elements whose content never holds article text; cut out before parsing.
+_SKIPPED_OPEN = re.compile(
+    r"<(script|style|svg|noscript|template|iframe|object|canvas|math|select)\b[^>]{0,4096}>"
+    r"|<!--|<\?xml[^>]{0,4096}>",
+    re.I,
 )
-_PRESTRIP = re.compile(
-    r"<(script|style|svg|noscript|template|iframe|object|canvas|math|select)\b[^>]*>.*?</\1\s*>"
-    r"|<!--.*?-->|<\?xml[^>]*>",
-    re.I | re.S,
-)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _WS = re.compile(r"\s+")
 # bidi controls, BOM, soft hyphen and C0/C1 controls never belong in stored text
 _DIRECTION_MARKS = re.compile(
@@ -303,8 +302,9 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         if not re.search(r"</(?:body|html)\s*>", markup[-5000:], re.I):
             warnings.append("page looks truncated (no closing </html>)")
 
-    meta = _Meta(jsonld=_parse_jsonld(markup))
-    root = _parse(markup)
+    cleaned, jsonld_blobs = _prestrip(markup)
+    meta = _Meta(jsonld=_parse_jsonld(jsonld_blobs))
+    root = _parse(cleaned)
     _collect_meta(root, meta)
     ld_url = meta.ld("url")
     url = (
@@ -377,8 +377,50 @@ def _check_binary(data: bytes) -> None:
         raise NotHTMLError("binary data, not HTML")
 
 
-def _parse(markup: str) -> Any:
-    cleaned = _PRESTRIP.sub(" ", markup)
+def _prestrip(markup: str) -> tuple[str, list[str]]:
+    """Cut scripts, styles, SVG, comments etc. out of the markup; return it and JSON-LD texts.
+
+    One left-to-right pass with `str.find` (linear time: a regex with a lazy `.*?` goes
+    quadratic on thousands of unclosed `<script>` tags). An unclosed script/style swallows the
+    rest of the page, as in a browser; an unclosed comment opener is dropped alone.
+    """
+    lower = markup.lower()
+    if len(lower) != len(markup):  # a few letters (İ) grow when lowered: keep offsets equal
+        lower = markup.translate(_ASCII_LOWER)
+    out: list[str] = []
+    blobs: list[str] = []
+    pos = 0
+    comments_close = True
+    while True:
+        match = _SKIPPED_OPEN.search(markup, pos)
+        if match is None:
+            break
+        out.append(markup[pos : match.start()])
+        out.append(" ")
+        tag = match.group(1)
+        if tag is None:
+            if match.group().startswith("<!--"):
+                close = lower.find("-->", match.end()) if comments_close else -1
+                comments_close = close >= 0  # no "-->" after here: stop searching for one
+                pos = close + 3 if close >= 0 else match.end()
+            else:
+                pos = match.end()
+            continue
+        tag = tag.lower()
+        close = lower.find("</" + tag, match.end())
+        if close < 0:
+            pos = len(markup)
+            break
+        if tag == "script" and "ld+json" in lower[match.start() : match.end()]:
+            if len(blobs) < MAX_JSONLD:
+                blobs.append(markup[match.end() : close])
+        end = lower.find(">", close)
+        pos = end + 1 if end >= 0 else len(markup)
+    out.append(markup[pos:])
+    return "".join(out), blobs
+
+
+def _parse(cleaned: str) -> Any:
     parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
     try:
         root = lxml.html.document_fromstring(cleaned, parser=parser)
@@ -389,10 +431,10 @@ def _parse(markup: str) -> Any:
     return root
 
 
-def _parse_jsonld(markup: str) -> list[dict[str, Any]]:
+def _parse_jsonld(blobs: list[str]) -> list[dict[str, Any]]:
     """Return the article-like JSON-LD objects of the page, best first."""
     found: list[dict[str, Any]] = []
-    for raw in _JSONLD.findall(markup)[:MAX_JSONLD]:
+    for raw in blobs[:MAX_JSONLD]:
         raw = raw.strip()
         if not raw or len(raw) > MAX_JSONLD_CHARS:
             continue
@@ -1333,5 +1375,5 @@ def _first_words(body: str) -> str:
 
 def iter_text_blocks(page_text: str) -> Iterator[str]:
     """Yield the text blocks of an HTML string (debug helper for bench scripts)."""
-    for block in _linearize(_parse(page_text)):
+    for block in _linearize(_parse(_prestrip(page_text)[0])):
         yield block.text
