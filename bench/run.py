@@ -717,7 +717,7 @@ def _busy_processes() -> list[str]:
         except psutil.Error:
             continue
         if cpu >= 30:
-            cmd = " ".join(proc.info["cmdline"] or [])[:100]
+            cmd = " ".join(" ".join(proc.info["cmdline"] or []).split())[:100]
             busy.append(f"pid {proc.info['pid']} {cpu:.0f}% {cmd}")
     return busy
 
