@@ -66,7 +66,8 @@ _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrst
 _WS = re.compile(r"\s+")
 # bidi controls, BOM, soft hyphen and C0/C1 controls never belong in stored text
 _DIRECTION_MARKS = re.compile(
-    "[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+    "\x1b\\[[0-?]*[ -/]*[@-~]"  # ANSI escape sequences
+    "|[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 )
 
 _ARTICLE_TYPES = {
