@@ -169,6 +169,10 @@ def test_us_acronym_is_kept_but_pronoun_us_is_a_stopword() -> None:
     assert terms("THE") == []
 
 
+def test_month_may_is_not_a_stopword() -> None:
+    assert terms("In May 2023 the talks") == ["may", "2023", "talk"]
+
+
 def test_persian_stopwords_are_dropped_and_positions_stay_consecutive() -> None:
     result = list(iter_terms("این کتاب در تهران است"))
     assert [t.text for t in result] == ["کتاب", "تهران"]

@@ -204,10 +204,11 @@ _SUFFIXES_AFTER_HEH = frozenset({"ای", "ی", "ام", "ات", "اش", "اند",
 # (تر alone is the word "wet".)
 _LONE_AFFIXES = (_PREFIXES | _SUFFIXES | _SUFFIXES_AFTER_HEH) - {"تر"}
 
-# Lucene/whoosh-style English list plus a few pronouns and auxiliaries; small on purpose.
+# Lucene/whoosh-style English list plus a few pronouns and auxiliaries; small on purpose
+# ("may" stays searchable: May is a month).
 ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be been but by can for from had has have he her his i if in into is it
-    its may no not of on or our she such that the their them then there these they this those to
+    its no not of on or our she such that the their them then there these they this those to
     us was we were when which who will with would yet you your""".split()
 )
 # Stopwords that are also common acronyms when written in capitals.
