@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -235,3 +237,39 @@ def test_any_markup_gives_a_record_or_a_typed_error(parts, encoding):
         assert str(exc) and "\n" not in str(exc)
     else:
         assert article.body and article.lang in ("en", "fa")
+
+
+RAW = Path(__file__).parent.parent / "raw"
+_RAW_ROW = re.compile(
+    r"^\| `([^`]+)` \| \w+ \| (en|fa) \| (.+?) \| (.+?) \| (\S+) / (\S+) \|", re.MULTILINE
+)
+
+
+def _fold_arabic(value: str) -> str:
+    # raw/README.md writes names as the page does (علي); we store Persian letters (علی)
+    return value.replace("ي", "ی").replace("ك", "ک")
+
+
+def _raw_pages() -> dict[str, RawPage]:
+    pages = {p.name: RawPage(str(p), p.read_bytes()) for p in RAW.glob("*.html")}
+    for dump in RAW.glob("dumps/*.zip"):
+        with zipfile.ZipFile(dump) as archive:
+            for member in archive.namelist():
+                pages[f"dumps/…zip!{member}"] = RawPage(str(dump), archive.read(member), member)
+    return pages
+
+
+@pytest.mark.skipif(not (RAW / "README.md").exists(), reason="no raw/ sample corpus")
+def test_raw_sample_corpus_matches_its_readme():
+    rows = _RAW_ROW.findall((RAW / "README.md").read_text(encoding="utf-8"))
+    assert len(rows) >= 20
+    pages = _raw_pages()
+    wrong = []
+    for name, lang, title, authors, date, jalali in rows:
+        article = extract_article(pages[name])
+        want_authors = [] if authors.strip() == "—" else [a.strip() for a in authors.split(";")]
+        got = (article.lang, _fold_arabic(article.title), article.authors, str(article.date))
+        want = (lang, _fold_arabic(title), [_fold_arabic(a) for a in want_authors], date)
+        if got != want or article.date_jalali != jalali:
+            wrong.append((name, got, want))
+    assert not wrong
