@@ -309,3 +309,11 @@ def test_memory_file_reads_like_a_file() -> None:
     mem.seek(1)
     buf = bytearray(3)
     assert mem.readinto(buf) == 3 and bytes(buf) == b"ine"
+
+
+def test_explain_groups_fields_per_word(ranking_index) -> None:
+    result = search(ranking_index, "كتابها NOT gamma", authors=["رضایی"])
+    assert result.parsed == (
+        "((title|summary|body:کتاب OR author:کتابها) NOT title|summary|body|author:gamma)"
+    )
+    assert result.filters == "author:رضایی"

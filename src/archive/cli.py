@@ -520,7 +520,7 @@ def query_command(
       title:برجام               in the title only (title: summary: body: author:)
       author:khakpoor           by author name in the query
       negot*                    prefix: negotiate, negotiations...
-      tehran~                   fuzzy: one edit away (tehran~2: two)
+      tehran~                   fuzzy: one edit away, same first letter (~2: two)
 
     \b
     Examples:

@@ -83,12 +83,46 @@ class SearchPlan:
         if self.text_query is None:
             return ""
         if self.all_query is not None and not self.require_all:
-            return f"first {self.all_query}\nthen {self.text_query}"
-        return str(self.text_query)
+            return f"first {describe_query(self.all_query)}\nthen {describe_query(self.text_query)}"
+        return describe_query(self.text_query)
 
     @property
     def filters(self) -> str:
-        return "" if self.filter_query is None else str(self.filter_query)
+        return "" if self.filter_query is None else describe_query(self.filter_query)
+
+
+def describe_query(q: Any) -> str:
+    """Return a whoosh query as text, one word's fields joined: `title|summary|body:کتاب`."""
+    kind = type(q)
+    if kind is wq.Term:
+        return f"{q.fieldname}:{_text(q.text)}"
+    if kind is wq.Phrase:
+        return f'{q.fieldname}:"{" ".join(_text(w) for w in q.words)}"'
+    if kind is wq.Or:
+        grouped: dict[Any, list[str]] = {}
+        for child in q.subqueries:
+            if type(child) is wq.Term:
+                key: Any = _text(child.text)
+            elif type(child) is wq.Phrase:
+                key = '"' + " ".join(_text(w) for w in child.words) + '"'
+            else:
+                key = (describe_query(child),)
+            grouped.setdefault(key, []).append(getattr(child, "fieldname", ""))
+        parts = [
+            key[0] if isinstance(key, tuple) else f"{'|'.join(names)}:{key}"
+            for key, names in grouped.items()
+        ]
+        return parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")"
+    if kind is wq.NumericRange and q.fieldname == "date":
+        low, high = int_to_date(q.start), int_to_date(q.end)
+        return f"date {low or '…'} to {high or '…'}"
+    if kind is wq.And:
+        return "(" + " AND ".join(describe_query(child) for child in q.subqueries) + ")"
+    if kind is wq.AndNot:
+        return f"({describe_query(q.a)} NOT {describe_query(q.b)})"
+    if kind is wq.Not:
+        return f"NOT {describe_query(q.query)}"
+    return str(q)
 
 
 # --- public API -------------------------------------------------------------------------------
