@@ -245,6 +245,37 @@ _RAW_ROW = re.compile(
 )
 
 
+# raw/README.md "Must not end up in an article body"
+_RAW_CHROME = [
+    "نظرات کاربران",
+    "تاکنون نظری ثبت نشده است",
+    "متن دیدگاه",
+    "Most viewed",
+    "پربازدیدترین",
+    "Board of Directors",
+    "Share:",
+    "We use cookies",
+    "Get the Tehran Daily briefing",
+    "Advertisement",
+    "googletag",
+    "Related news",
+    "Comments are moderated",
+    "Editor's picks",
+    "صفحه اصلی",
+    "اخبار مرتبط",
+    "پربیننده‌ترین",
+    "منبع تصویر",
+    "موضوعات مرتبط",
+    "مطالب مرتبط",
+    "انتهای پیام",
+    "__PRELOADED_STATE__",
+    "analyticsData",
+    "gtm.js",
+    "view 280",
+    "بازدید ۱۵۴",
+]
+
+
 def _fold_arabic(value: str) -> str:
     # raw/README.md writes names as the page does (علي); we store Persian letters (علی)
     return value.replace("ي", "ی").replace("ك", "ک")
@@ -272,4 +303,6 @@ def test_raw_sample_corpus_matches_its_readme():
         want = (lang, _fold_arabic(title), [_fold_arabic(a) for a in want_authors], date)
         if got != want or article.date_jalali != jalali:
             wrong.append((name, got, want))
+        body = _fold_arabic(article.body)
+        wrong += [(name, "chrome in body", s) for s in _RAW_CHROME if _fold_arabic(s) in body]
     assert not wrong
