@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import re
 import sys
 import tarfile
@@ -254,65 +255,87 @@ class System:
     name: str
     label: str
     make_analyzer: Callable[[], Any] = field(compare=False)
+    ref: str | None = None  # the analysis step this one is compared with
+    is_default: bool = False  # same options as archive.text.DEFAULT_OPTIONS
 
 
-def archive_system(name: str, label: str, **options: Any) -> System:
-    return System(name, label, lambda: archive_analyzer(**options))
+def archive_system(name: str, label: str, ref: str, **options: Any) -> System:
+    return System(
+        name, label, lambda: archive_analyzer(**options), ref, _is_default_options(options)
+    )
+
+
+def _is_default_options(options: dict[str, Any]) -> bool:
+    try:
+        from archive import text
+    except ImportError:
+        return False
+    return bool(text.AnalysisOptions(**options) == text.DEFAULT_OPTIONS)
 
 
 def analysis_systems() -> list[System]:
-    """Return the analysis options compared side by side (rows (a)-(d) of the table)."""
-    return [
-        System("standard", "whoosh StandardAnalyzer", StandardAnalyzer),
-        archive_system(
-            "norm",
-            "normalisation only",
-            normalize=True,
-            stopwords=False,
-            persian_stemmer="none",
-            english_stemmer="none",
-        ),
-        archive_system(
-            "norm+stop",
-            "+ stopwords",
-            normalize=True,
-            stopwords=True,
-            persian_stemmer="none",
-            english_stemmer="none",
-        ),
-        archive_system(
-            "stop+light/porter",
-            "+ fa light, en porter",
-            normalize=True,
-            stopwords=True,
-            persian_stemmer="light",
-            english_stemmer="porter",
-        ),
-        archive_system(
+    """Return the analysis options compared side by side (rows (a)-(d) of the table).
+
+    Each row names the step it is compared with (`ref`): folding against the plain analyzer,
+    stopwords against folding, each stemmer against stopwords.
+    """
+    rows = [
+        # name, label, ref, normalize, stopwords, persian_stemmer, english_stemmer
+        ("raw", "archive tokenizer, no folding", "standard", False, False, "none", "none"),
+        ("norm", "normalisation only", "standard", True, False, "none", "none"),
+        ("norm+stop", "+ stopwords", "norm", True, True, "none", "none"),
+        ("stop+light/porter", "+ fa light, en porter", "norm+stop", True, True, "light", "porter"),
+        (
             "stop+light/snowball",
             "+ fa light, en snowball",
-            normalize=True,
-            stopwords=True,
-            persian_stemmer="light",
-            english_stemmer="snowball",
+            "norm+stop",
+            True,
+            True,
+            "light",
+            "snowball",
         ),
-        archive_system(
+        (
             "stop+hazm-stemmer",
             "+ fa hazm Stemmer, en snowball",
-            normalize=True,
-            stopwords=True,
-            persian_stemmer="hazm-stemmer",
-            english_stemmer="snowball",
+            "norm+stop",
+            True,
+            True,
+            "hazm-stemmer",
+            "snowball",
         ),
-        archive_system(
+        (
             "stop+hazm-lemmatizer",
             "+ fa hazm Lemmatizer, en snowball",
-            normalize=True,
-            stopwords=True,
-            persian_stemmer="hazm-lemmatizer",
-            english_stemmer="snowball",
+            "norm+stop",
+            True,
+            True,
+            "hazm-lemmatizer",
+            "snowball",
+        ),
+        (
+            "light/snowball-nostop",
+            "fa light, en snowball, no stopwords",
+            "stop+light/snowball",
+            True,
+            False,
+            "light",
+            "snowball",
         ),
     ]
+    systems = [System("standard", "whoosh StandardAnalyzer", StandardAnalyzer)]
+    for name, label, ref, norm, stop, fa_stem, en_stem in rows:
+        systems.append(
+            archive_system(
+                name,
+                label,
+                ref,
+                normalize=norm,
+                stopwords=stop,
+                persian_stemmer=fa_stem,
+                english_stemmer=en_stem,
+            )
+        )
+    return systems
 
 
 POOL_SYSTEMS = [
@@ -426,12 +449,49 @@ def _load_collection(lang: str, data_dir: Path) -> list[Doc]:
     return docs
 
 
+def randomization_p(a: list[float], b: list[float], trials: int = 10_000) -> float:
+    """Two-sided paired randomization test on per-query scores (seeded, so runs repeat)."""
+    rng = random.Random(20261126)
+    diffs = [x - y for x, y in zip(a, b, strict=True)]
+    observed = abs(sum(diffs))
+    if not diffs or observed == 0:
+        return 1.0
+    hits = 0
+    for _ in range(trials):
+        if abs(sum(d if rng.random() < 0.5 else -d for d in diffs)) >= observed - 1e-12:
+            hits += 1
+    return (hits + 1) / (trials + 1)
+
+
+def _compare(row: dict[str, Any], ref: dict[str, Any] | None) -> None:
+    """Add the MAP difference to `ref` and its paired randomization p-value to `row`."""
+    if ref is None:
+        row["ref"], row["delta_ap"], row["p_value"] = None, None, None
+        return
+    qids = sorted(set(row["per_query"]) & set(ref["per_query"]))
+    mine = [row["per_query"][q]["ap"] for q in qids]
+    theirs = [ref["per_query"][q]["ap"] for q in qids]
+    row["ref"] = f"{ref['system']} {ref['group']} {ref['title_boost']:.1f}"
+    row["delta_ap"] = round((sum(mine) - sum(theirs)) / max(1, len(qids)), 4)
+    row["p_value"] = round(randomization_p(mine, theirs), 4)
+    row["wins_losses"] = [
+        sum(1 for x, y in zip(mine, theirs, strict=True) if x > y + 1e-9),
+        sum(1 for x, y in zip(mine, theirs, strict=True) if x < y - 1e-9),
+    ]
+
+
 def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[str, Any]:
-    """Build one index per analysis option, run every query and return the table rows."""
+    """Build one index per analysis option, run every query and return the table rows.
+
+    Rows (a)-(d) use OR grouping with a 0.9 coordination bonus and no title boost; the best of
+    them (ties go to archive.text.DEFAULT_OPTIONS) is then run with a title boost of 2.0 and with
+    plain OR and AND grouping. Every row carries its MAP difference to the step before it.
+    """
     docs = _load_collection(lang, data_dir)
     queries, qrels = load_judged(lang)
     rows: list[dict[str, Any]] = []
-    best: tuple[float, System, Any] | None = None
+    by_name: dict[str, dict[str, Any]] = {}
+    best: tuple[tuple[float, bool], System, Any] | None = None
     with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
         indexes: dict[str, Any] = {}
         for system in systems:
@@ -447,19 +507,25 @@ def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[
             indexes[system.name] = ix
             elapsed = time.perf_counter() - started
             runs = run_queries(ix, queries, GROUPS["or0.9"], 1.0)
-            result = evaluate(runs, qrels)
-            rows.append(_row(system, "or0.9", 1.0, result, elapsed))
+            row = _row(system, "or0.9", 1.0, evaluate(runs, qrels), elapsed)
+            _compare(row, by_name.get(system.ref or ""))
+            rows.append(row)
+            by_name[system.name] = row
             print(
-                f"[{lang}] {system.name}: MAP {result['ap']:.4f} (index {elapsed:.0f}s)",
+                f"[{lang}] {system.name}: MAP {row['ap']:.4f} (index {elapsed:.0f}s)",
                 file=sys.stderr,
             )
-            if best is None or result["ap"] > best[0]:
-                best = (result["ap"], system, ix)
+            key = (round(row["ap"], 4), system.is_default)
+            if best is None or key > best[0]:
+                best = (key, system, ix)
         if best is not None:
             _, system, ix = best
+            base = by_name[system.name]
             for group_name, boost in (("or0.9", 2.0), ("or", 1.0), ("and", 1.0), ("or", 2.0)):
                 runs = run_queries(ix, queries, GROUPS[group_name], boost)
-                rows.append(_row(system, group_name, boost, evaluate(runs, qrels), None))
+                row = _row(system, group_name, boost, evaluate(runs, qrels), None)
+                _compare(row, base)
+                rows.append(row)
         for ix in indexes.values():
             ix.close()
     return {"lang": lang, "documents": len(docs), "rows": rows}
@@ -477,22 +543,25 @@ def _row(system: System, group: str, boost: float, result: dict[str, Any], secs:
 
 
 def print_table(report: dict[str, Any]) -> None:
-    """Print the side-by-side table of one language."""
+    """Print the side-by-side table of one language (dMAP and p against the step before)."""
     print(
         f"\n## {report['lang']}: {report['documents']} documents, "
         f"{report['rows'][0]['queries'] if report['rows'] else 0} judged queries"
     )
     head = (
-        f"{'analysis':<24} {'group':<6} {'title':>5} {'MAP':>7} {'P@10':>7} "
-        f"{'nDCG@10':>8} {'R@100':>7} {'judged@10':>9}"
+        f"{'analysis':<22} {'group':<5} {'title':>5} {'MAP':>6} {'P@10':>6} "
+        f"{'nDCG@10':>7} {'R@100':>6} {'judg@10':>7} {'dMAP':>7} {'p':>6} {'+/-':>6}  vs"
     )
     print(head)
-    print("-" * len(head))
+    print("-" * (len(head) + 20))
     for row in report["rows"]:
+        delta = "" if row["delta_ap"] is None else f"{row['delta_ap']:+.4f}"
+        pval = "" if row["p_value"] is None else f"{row['p_value']:.3f}"
+        wl = "" if row["delta_ap"] is None else "{}/{}".format(*row["wins_losses"])
         print(
-            f"{row['system']:<24} {row['group']:<6} {row['title_boost']:>5.1f} "
-            f"{row['ap']:>7.4f} {row['p10']:>7.4f} {row['ndcg10']:>8.4f} {row['r100']:>7.4f} "
-            f"{row['judged10']:>9.2f}"
+            f"{row['system']:<22} {row['group']:<5} {row['title_boost']:>5.1f} "
+            f"{row['ap']:>6.4f} {row['p10']:>6.4f} {row['ndcg10']:>7.4f} {row['r100']:>6.4f} "
+            f"{row['judged10']:>7.2f} {delta:>7} {pval:>6} {wl:>6}  {row['ref'] or ''}"
         )
 
 
@@ -535,9 +604,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--pool", action="store_true", help="print unjudged pooled documents")
     parser.add_argument(
-        "--pool-archive",
-        action="store_true",
-        help="pool from the archive analysis options instead of the pool systems",
+        "--pool-from",
+        choices=["pool", "archive", "all"],
+        default="pool",
+        help="with --pool: which systems to pool from (our pooling analyzers, the archive "
+        "analysis options, or both)",
     )
     parser.add_argument("--all", action="store_true", help="with --pool: judged docs too")
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
@@ -563,7 +634,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"relevance: no document {args.show}", file=sys.stderr)
             return 1
         if args.pool:
-            systems = analysis_systems() if args.pool_archive else POOL_SYSTEMS
+            systems = {
+                "pool": POOL_SYSTEMS,
+                "archive": analysis_systems(),
+                "all": POOL_SYSTEMS + analysis_systems()[1:],
+            }[args.pool_from]
             for lang in langs:
                 print_pools(lang, args.data_dir, args.qid, args.depth, systems, args.all)
             return 0
