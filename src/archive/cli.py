@@ -563,17 +563,29 @@ def query_command(
                 click.echo("archive: no matches", err=True)
             return ExitCode.OK
         hits = iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1)
-        if as_json:
-            for hit in hits:
-                click.echo(render.hit_to_json(hit))
-            return ExitCode.OK
-        shown = list(hits)
-        elapsed = time.perf_counter() - started
-        click.echo(render.format_header(total, elapsed, page=page, limit=limit))
-        for hit in shown:
-            click.echo("")
-            click.echo(render.format_hit(hit, color=use_color), color=use_color)
+        try:
+            if as_json:
+                for hit in hits:
+                    click.echo(render.hit_to_json(hit))
+                return ExitCode.OK
+            shown = list(hits)
+            elapsed = time.perf_counter() - started
+            click.echo(render.format_header(total, elapsed, page=page, limit=limit))
+            for hit in shown:
+                click.echo("")
+                click.echo(render.format_hit(hit, color=use_color), color=use_color)
+        except BrokenPipeError:
+            _reader_went_away()
     return ExitCode.OK
+
+
+def _reader_went_away() -> None:
+    """`archive query ... | head`: the reader left; stop quietly with exit 0 (as `main` does)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout without a file descriptor
+        pass
 
 
 @cli.command("show")
@@ -696,8 +708,12 @@ def export_command(
             for score, stored in iter_matches(searcher, plan, limit=limit)
         )
         if output is None:
-            count = render.export_records(records, fmt, sys.stdout)
-            sys.stdout.flush()
+            try:
+                count = render.export_records(records, fmt, sys.stdout)
+                sys.stdout.flush()
+            except BrokenPipeError:
+                _reader_went_away()
+                return ExitCode.OK
         else:
             try:
                 with open(output, "w", encoding="utf-8", newline="") as out:
