@@ -317,3 +317,24 @@ def test_explain_groups_fields_per_word(ranking_index) -> None:
         "((title|summary|body:کتاب OR author:کتابها) NOT title|summary|body|author:gamma)"
     )
     assert result.filters == "author:رضایی"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(
+    ["alpha", "beta", "کتاب‌ها", "كتابها", "AND", "OR", "NOT", "(", ")", '"', "*", "~", "?",
+     ":", "title:", "author:", "^2", "[", "]", "{", "}", "TO", "-", "+", "\\", "'", "۱۴۰۳",
+     "\u200c", "\x1b[31m", " "]
+)  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_PIECES, max_size=8).map(" ".join))
+def test_any_query_text_gives_hits_or_a_usage_error(ranking_index, query) -> None:
+    try:
+        result = search(ranking_index, query, limit=3)
+    except UsageError:
+        return
+    assert result.total >= len(result.hits)
+    assert all(hit.id for hit in result.hits)

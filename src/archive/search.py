@@ -248,7 +248,10 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     try:
         parsed = parser.parse(query)
     except Exception as exc:  # whoosh raises assorted errors on odd input
-        raise QuerySyntaxError(f"cannot parse the query {query!r}: {exc}") from exc
+        raise QuerySyntaxError(
+            f"cannot parse the query {query!r}; check its operators (AND, OR, NOT), "
+            "field names and brackets"
+        ) from exc
     error = _find_error(parsed)
     if error:
         raise QuerySyntaxError(f"cannot parse the query {query!r}: {error}")
