@@ -785,10 +785,40 @@ def _find_body(root: Any, meta: _Meta) -> list[_Block]:
                 chosen.append(sibling)
             elif 0 < len(content) <= 80 and density == 0 and re.search(r"[.!?؟]\s*$", content):
                 chosen.append(sibling)
+    cousins = _continuation_chunks(body, top, chosen, finals, threshold)
+    if cousins:
+        chosen += cousins
+        order = {element: index for index, element in enumerate(body.iter())}
+        chosen.sort(key=lambda element: order.get(element, 0))
     blocks: list[_Block] = []
     for element in chosen:
         blocks.extend(_prune_container(_linearize(element)))
     return blocks
+
+
+def _continuation_chunks(
+    body: Any, top: Any, chosen: list[Any], finals: dict[Any, float], threshold: float
+) -> list[Any]:
+    """Return elements elsewhere in the page that continue the article (same tag and class).
+
+    Long articles are often cut into chunks between ad rails (`article__chunks` > grid > body);
+    the chunks are cousins of the top candidate, not siblings.
+    """
+    hint = top.get("class")
+    if not hint:
+        return []
+    taken = set(chosen)
+    found = []
+    for element in body.iter(top.tag):
+        if element in taken or element.get("class") != hint:
+            continue
+        if any(a in taken for a in element.iterancestors()):
+            continue
+        if any(d in taken for d in element.iterdescendants()):
+            continue
+        if finals.get(element, 0.0) >= threshold:
+            found.append(element)
+    return found
 
 
 def _prune_container(blocks: list[_Block]) -> list[_Block]:
