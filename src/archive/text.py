@@ -239,8 +239,8 @@ def _stem_persian_light(word: str) -> str:
     ambiguous forms are read one way (نامهای is نامه+ای, never نام+های).
     Never strips ان or a plain ی (ایران, تهران, رئیسی, نظامی keep their form).
     """
-    if word.endswith("ای") and word[:-2] in _HEH_WORDS:
-        return word[:-2]  # هسته‌ای, منطقه‌ای, نامه‌ای
+    if word.endswith(("ای", "اش", "ام")) and word[:-2] in _HEH_WORDS:
+        return word[:-2]  # هسته‌ای, منطقه‌ای, نامه‌ای, خانه‌اش, نامه‌ام
     if word.endswith("های") and word[:-3] + "ه" in _HEH_WORDS:
         return word[:-3] + "ه"  # هسته ای written without ZWNJ or space
     for suffix in _PLURAL_SUFFIXES:
