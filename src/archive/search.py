@@ -618,7 +618,9 @@ def _expand_fuzzy(searcher: Any, plan: SearchPlan) -> SearchPlan:
             return terms[0] if len(terms) == 1 else wq.Or(terms)
         return q if q.is_leaf() else q.apply(expand)
 
-    if not any(isinstance(leaf, wq.FuzzyTerm) for leaf in plan.text_query.leaves()):
+    if plan.text_query is None or not any(
+        isinstance(leaf, wq.FuzzyTerm) for leaf in plan.text_query.leaves()
+    ):
         return plan
     text_query = expand(plan.text_query).normalize()
     all_query = expand(plan.all_query).normalize() if plan.all_query is not None else None
