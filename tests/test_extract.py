@@ -306,3 +306,27 @@ def test_raw_sample_corpus_matches_its_readme():
         body = _fold_arabic(article.body)
         wrong += [(name, "chrome in body", s) for s in _RAW_CHROME if _fold_arabic(s) in body]
     assert not wrong
+
+
+@pytest.mark.parametrize(
+    ("title", "sites", "clean"),
+    [
+        ("IPIS | Oman and Iran - a new era", {"ipis"}, "Oman and Iran - a new era"),
+        ("Gulf talks resume amid tension - Gulf Monitor", set(), "Gulf talks resume amid tension"),
+        ("Iran - EU talks resume", set(), "Iran - EU talks resume"),
+        (
+            "Sanctions: what comes next for oil exports",
+            set(),
+            "Sanctions: what comes next for oil exports",
+        ),
+        (
+            "اخبار روز - همکاری‌های اقتصادی در سال جدید",
+            {"اخبارروز"},
+            "همکاری‌های اقتصادی در سال جدید",
+        ),
+    ],
+)
+def test_site_names_are_stripped_from_titles(title, sites, clean):
+    from archive.extract import _strip_site_suffix
+
+    assert _strip_site_suffix(title, sites, "") == clean

@@ -892,7 +892,7 @@ def _is_better_ld_body(ld_body: str, body: str) -> bool:
 
 # --- title ----------------------------------------------------------------------------------
 
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»«•·~/]\s+|\s*\|\s*|\s+::\s+")
+_TITLE_SEPARATORS = re.compile(r"(\s+[|\-–—:»«•·~/]\s+|\s*\|\s*|\s+::\s+)")
 
 
 def _find_title(root: Any, meta: _Meta, site: str | None) -> str:
@@ -947,7 +947,8 @@ def _strip_site_suffix(title: str, site_names: set[str], h1: str, guess: bool = 
         rest = _key(title.replace(h1, ""))
         if not rest or any(rest == s or s in rest for s in site_names if s):
             return h1
-    parts = _TITLE_SEPARATORS.split(title)
+    pieces = _TITLE_SEPARATORS.split(title)  # part, separator, part, separator, part ...
+    parts, separators = pieces[0::2], pieces[1::2]
     if len(parts) < 2:
         return title
 
@@ -962,20 +963,18 @@ def _strip_site_suffix(title: str, site_names: set[str], h1: str, guess: bool = 
 
     while len(parts) > 1 and is_site(parts[-1]):
         parts.pop()
+        separators.pop()
     while len(parts) > 1 and is_site(parts[0]):
         parts.pop(0)
-    if len(parts) > 1 and guess:
+        separators.pop(0)
+    if len(parts) > 1 and guess and separators[-1].strip() not in (":", "/", "~"):
+        # "Long headline - Short Name": a short last part after a dash or bar is a site name
         last_words = len(parts[-1].split())
         rest_words = sum(len(p.split()) for p in parts[:-1])
         if last_words <= 3 and rest_words >= 4 and rest_words >= 2 * last_words:
-            separator = re.search(r"\s+([|\-–—:»«•·~/]|::)\s+|\s*\|\s*", title[::-1])
-            if separator and separator.group(1) in (None, "|", "-", "–", "—", "»", "•", "·", "::"):
-                parts.pop()
-    separators = _TITLE_SEPARATORS.findall(title)
-    out = parts[0]
-    for sep, part in zip(separators, parts[1:], strict=False):
-        out += sep + part
-    return out.strip()
+            parts.pop()
+            separators.pop()
+    return "".join(p + s for p, s in zip(parts, [*separators, ""], strict=True)).strip()
 
 
 # --- authors --------------------------------------------------------------------------------
