@@ -330,3 +330,11 @@ def test_site_names_are_stripped_from_titles(title, sites, clean):
     from archive.extract import _strip_site_suffix
 
     assert _strip_site_suffix(title, sites, "") == clean
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_pages_with_a_wide_bom_are_html_not_binary(codec):
+    html = (PAGES / "bom_utf8.html").read_bytes().decode("utf-8-sig")
+    article = extract_article(RawPage("w.html", ("\ufeff" + html).encode(codec)))
+    assert article.title == "Water crisis deepens in Isfahan"
+    assert article.encoding == codec[:6]

@@ -21,7 +21,6 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -371,8 +370,8 @@ def _check_binary(data: bytes) -> None:
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise NotHTMLError(f"{what}, not HTML")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return  # UTF-16 with a BOM: NUL bytes are expected
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return  # UTF-16/32 with a BOM: NUL bytes are expected
     controls = len(_CONTROL_BYTES.findall(head))
     if b"\x00" in head and head.count(b"\x00") > len(head) // 100 or controls > len(head) // 20:
         raise NotHTMLError("binary data, not HTML")
@@ -1401,9 +1400,3 @@ def _find_tags(meta: _Meta) -> list[str]:
 def _first_words(body: str) -> str:
     words = body.split()
     return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
-
-
-def iter_text_blocks(page_text: str) -> Iterator[str]:
-    """Yield the text blocks of an HTML string (debug helper for bench scripts)."""
-    for block in _linearize(_parse(_prestrip(page_text)[0])):
-        yield block.text
