@@ -12,6 +12,8 @@ comparison. Also: title/author/date agreement on newspaper4k and goose3 test pag
 title on VOA Dari pages, and pages per second on one core (parse + extract, files read first).
 
 Floors the extractor must not fall below are in FLOORS; the script exits 1 when one is missed.
+The issue's targets were F1 0.93 and 40 pages/s; measured 2026-11-26 on the shared 2-core box
+(load ~7): F1 0.969 (P 0.969, R 0.968), 52-60 pages/s; the F1 floor sits just under that.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ NEWSPAPER = DATA / "newspaper4k-testdata" / "tests" / "data"
 GOOSE = DATA / "goose3-testdata" / "tests" / "data"
 VOA = DATA / "voa-dari-articles"
 
-FLOORS = {"body_f1": 0.93, "pages_per_second": 40.0}
+FLOORS = {"body_f1": 0.96, "pages_per_second": 40.0}
 
 _TOKEN = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 
