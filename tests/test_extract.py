@@ -338,3 +338,22 @@ def test_pages_with_a_wide_bom_are_html_not_binary(codec):
     article = extract_article(RawPage("w.html", ("\ufeff" + html).encode(codec)))
     assert article.title == "Water crisis deepens in Isfahan"
     assert article.encoding == codec[:6]
+
+
+@pytest.mark.parametrize(
+    ("name", "strip", "authors"),
+    [
+        ("en_seed_ipis.html", [b' class="writer-line"', b' class="info"'], ["Behzad khakpoor"]),
+        (
+            "fa_thinktank_hijri.html",
+            ["نویسنده: ".encode(), b' class="author"'],
+            ["علی رضایی"],
+        ),
+    ],
+)
+def test_author_line_under_the_date_needs_no_markup(name, strip, authors):
+    data = (PAGES / name).read_bytes()
+    for chunk in strip:
+        assert chunk in data
+        data = data.replace(chunk, b"")
+    assert extract_article(RawPage(name, data)).authors == authors
