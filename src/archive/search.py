@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
+import pickle
 import re
 import time
 from collections.abc import Iterable, Iterator
@@ -420,7 +421,8 @@ def _field_lengths(reader: Any, fieldname: str) -> bytes:
             raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
         except AttributeError as exc:  # not whoosh3's segment layout
             raise _NotFast from exc
-        cache[key] = bytes(raw)
+        count = reader.doc_count_all()
+        cache[key] = (bytes(raw) + bytes(count))[:count]  # short columns: the rest are 0
     value: bytes = cache[key]
     return value
 
@@ -452,7 +454,7 @@ def _blocks(reader: Any, fieldname: str, term: str) -> Iterator[tuple[Any, Any]]
 def _rank_bag(
     searcher: Any, bag: _Bag, wanted: int, allowed: set[int] | None, sort: str
 ) -> tuple[int, list[tuple[float | None, int]], int]:
-    import heapq
+    from collections import defaultdict
 
     from whoosh import scoring
 
@@ -461,8 +463,8 @@ def _rank_bag(
         raise _NotFast
     k1 = weighting.K1
     lengths_table = _byte_to_length_table()
-    scores: dict[int, float] = {}
-    seen: dict[int, int] = {}
+    scores: defaultdict[int, float] = defaultdict(float)
+    seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
     leaves = searcher.reader().leaf_readers()
     for bit, clause in enumerate(bag.clauses):
@@ -473,34 +475,46 @@ def _rank_bag(
             b = weighting._field_B.get(fieldname, weighting.B)
             idf = searcher.idf(fieldname, term)
             avgfl = searcher.avg_field_length(fieldname) or 1
+            # whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            # with the length part precomputed for each of the 256 length bytes.
+            k1_plus_1 = k1 + 1
+            norms = [k1 * ((1 - b) + b * length / avgfl) for length in lengths_table]
             for reader, base in leaves:
                 if (fieldname, term) not in reader:
                     continue
                 lengths = _field_lengths(reader, fieldname)
-                n_lengths = len(lengths)
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for ids, weights in _blocks(reader, fieldname, term):
                     for docnum, tf in zip(ids, weights, strict=False):
                         if deleted and docnum in deleted:
                             continue
-                        fl = lengths_table[lengths[docnum]] if docnum < n_lengths else 0
-                        score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
                         key = base + docnum
-                        scores[key] = scores.get(key, 0.0) + score
+                        scores[key] += idf * ((tf * k1_plus_1) / (tf + norms[lengths[docnum]]))
                         if several:
-                            seen[key] = seen.get(key, 0) | flag
+                            seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
         docs = set(docs) - _docset(searcher, query)  # type: ignore[operator]
-    if sort == "relevance":
-        order: Any = lambda d: (-scores[d], d)  # noqa: E731
-    else:
-        order = _date_order(searcher, sort)
     scored = sort == "relevance"
+    date_order = None if scored else _date_order(searcher, sort)
 
     def best(candidates: Any, n: int) -> list[tuple[float | None, int]]:
-        top = heapq.nsmallest(n, candidates, key=order) if n > 0 else []
-        return [(scores[d] if scored else None, d) for d in top]
+        if n <= 0:
+            return []
+        if date_order is not None:
+            import heapq
+
+            return [(None, d) for d in heapq.nsmallest(n, candidates, key=date_order)]
+        pool = candidates if isinstance(candidates, list) else list(candidates)
+        if len(pool) > n:
+            # The n-th best score (C speed), then order the few at or above it exactly:
+            # higher score first, lower docnum first among equals (whoosh's order).
+            import heapq
+
+            cut = heapq.nlargest(n, map(scores.__getitem__, pool))[-1]
+            pool = [d for d in pool if scores[d] >= cut]
+        pool.sort(key=lambda d: (-scores[d], d))
+        return [(scores[d], d) for d in pool[:n]]
 
     full = (1 << len(bag.clauses)) - 1
     if not several:
@@ -510,7 +524,7 @@ def _rank_bag(
     if bag.need_all:
         return len(first), ranked, 1
     if len(ranked) < wanted:
-        ranked += best((d for d in docs if seen[d] != full), wanted - len(ranked))
+        ranked += best([d for d in docs if seen[d] != full], wanted - len(ranked))
     return len(docs), ranked, 2
 
 
@@ -1102,7 +1116,22 @@ def _read_segments_without_copies() -> None:
         self.is_real = False
         self.is_closed = False
 
+    def read_pickle(self: Any) -> Any:
+        # pickle.load() on a Python-level file makes a call per opcode; the block headers
+        # read for every posting block are small, so unpickle a short copied window instead.
+        start = self.file.tell()
+        for size in (512, len(self._buf) - start):
+            window = io.BytesIO(bytes(self._buf[start : start + size]))
+            try:
+                value = pickle.load(window)
+            except (EOFError, pickle.UnpicklingError):
+                continue
+            self.file.seek(start + window.tell())
+            return value
+        raise EOFError("truncated pickle in an index file")
+
     structfile.BufferFile.__init__ = init
+    structfile.BufferFile.read_pickle = read_pickle
     _ZERO_COPY = True
 
 
