@@ -106,6 +106,8 @@ def test_field_queries(query) -> None:
     assert ids(query("title:vienna")) == ["en-vienna"]
     assert ids(query("title:talks", "--lang", "en")) == ["en-vienna"]  # en-trade: body only
     assert set(ids(query("author:khakpoor"))) == {"en-vienna", "en-trade"}
+    assert set(ids(query("authors:khakpoor"))) == {"en-vienna", "en-trade"}  # alias
+    assert ids(query("text:bushehr")) == ["en-reactor"]  # alias of body:
 
 
 def test_prefix_and_fuzzy(query) -> None:

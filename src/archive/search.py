@@ -28,7 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.qparser import AndGroup, FuzzyTermPlugin, MultifieldPlugin, OrGroup, QueryParser
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldPlugin,
+    OrGroup,
+    QueryParser,
+)
 
 from archive import text
 from archive.errors import QuerySyntaxError, UsageError
@@ -37,7 +44,7 @@ from archive.models import Hit
 DEFAULT_FIELDS = ("title", "summary", "body", "author")
 SNIPPET_FIELDS = ("title", "summary", "body")
 SORTS = ("relevance", "date", "-date")
-FIELD_ALIASES = {"authors": "author", "text": "body", "content": "body"}
+FIELD_ALIASES = {"author": ["authors", "by"], "body": ["text", "content"]}  # also accepted
 
 # Snippets: look at most this many characters into a stored body; the analysis chain runs only
 # on the few words a cheap regex picks out (see _find_matches).
@@ -246,6 +253,7 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     parser = _ArchiveParser(None, schema, group=group)
     parser.add_plugin(MultifieldPlugin(fields))
     parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     try:
         parsed = parser.parse(query)
     except Exception as exc:  # whoosh raises assorted errors on odd input
@@ -868,9 +876,6 @@ class _ArchiveParser(QueryParser):
         self, spec: Any, texts: Any, fieldname: Any, termclass: Any, boost: Any
     ) -> Any:
         return wq.And([termclass(fieldname, t, boost=boost) for t in texts])
-
-
-_FIELD_PREFIX = re.compile(r"(?<![\w:])(\w+):(?=\S)")
 
 
 def _check_syntax(query: str) -> None:
