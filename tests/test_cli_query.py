@@ -617,3 +617,23 @@ def test_ingested_hostile_page_prints_clean(cli_run, ingested_index) -> None:
         assert ESC not in out and "\\u001b" not in out
         assert not BIDI.search(out)
         assert "\x07" not in out
+
+
+def test_query_path_imports_neither_hazm_nor_bs4(index_dir) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io, contextlib\n"
+        "from archive.cli import run\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    code = run(['query', 'vienna', '--author', 'khakpoor', '--index', {index_dir!r}])\n"
+        "heavy = sorted(m for m in sys.modules if m == 'archive.extract'"
+        " or m.split('.')[0] in ('hazm', 'bs4', 'sklearn', 'nltk'))\n"
+        "print(code, 'Vienna' in out.getvalue(), heavy)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "0 True []", result.stderr
