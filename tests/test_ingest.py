@@ -268,8 +268,16 @@ def test_changed_dump_forgets_members_it_lost(tmp_path: Path, tmp_index: str):
 def test_parallel_workers_give_the_same_index(tmp_path: Path):
     write_pages(tmp_path / "raw", range(30))
     one = ingest([str(tmp_path / "raw")], str(tmp_path / "one"), jobs=1)
-    two = ingest([str(tmp_path / "raw")], str(tmp_path / "two"), jobs=2, batch_docs=7)
+    committed = []
+
+    def on_outcome(outcome):
+        committed.append(index.read_meta(str(tmp_path / "two"))["documents"])
+
+    two = ingest(
+        [str(tmp_path / "raw")], str(tmp_path / "two"), jobs=2, batch_docs=7, on_outcome=on_outcome
+    )
     assert statuses(one) == statuses(two) == {"added": 30}
+    assert committed[-1] >= 14  # batches were committed while workers still parsed
     assert stored_docs(str(tmp_path / "one")) == stored_docs(str(tmp_path / "two"))
 
 

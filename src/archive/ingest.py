@@ -312,7 +312,7 @@ class _Run:
             head = self.queue[0]
             if isinstance(head, _Parsed) and not head.done():
                 if not block:
-                    return
+                    break
                 head.get()
             self.queue.popleft()
             if isinstance(head, _Parsed):
