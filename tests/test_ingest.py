@@ -429,3 +429,17 @@ def test_damaged_manifest_is_one_line_and_exit_1(cli_run, tmp_path: Path, tmp_in
     assert result.exit_code == 1 and not result.has_traceback
     assert result.stderr.count("\n") == 1 and "--rebuild" in result.stderr
     assert cli_run("ingest", tmp_path / "raw", "--index", tmp_index, "--rebuild").exit_code == 0
+
+
+def test_no_path_and_no_raw_folder_is_a_usage_error(cli_run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli_run("ingest", "--index", tmp_path / "ix")
+    assert result.exit_code == 2 and not result.has_traceback
+    assert "raw/" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_help_documents_exit_codes(cli_run):
+    result = cli_run("ingest", "--help")
+    assert result.exit_code == 0
+    for line in ("Examples:", "0  every input", "1  the run could not", "3  finished"):
+        assert line in result.stdout

@@ -305,6 +305,7 @@ def ingest(
       1  the run could not proceed (index unreadable or locked, disk full)
       2  usage error (bad option value)
       3  finished, but some inputs failed (listed on stderr and in --report)
+      130  interrupted (Ctrl-C, SIGTERM); what was committed stays, run again to finish
     """
     import json
     import signal
