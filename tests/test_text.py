@@ -157,6 +157,38 @@ def test_distinct_words_stay_distinct(a: str, b: str) -> None:
     assert terms(a) != terms(b)
 
 
+LIGHT_STEMS = {
+    "کشورهای": "کشور",
+    "انتخابات": "انتخاب",
+    "اطلاعات": "اطلاع",
+    "ایران": "ایران",
+    "تهران": "تهران",
+    "سازمان": "سازمان",
+    "هسته‌ای": "هسته",
+    "منطقه‌ای": "منطقه",
+    "رئیسی": "رییسی",  # a name: never stemmed to رئیس
+    "سلیمانی": "سلیمانی",
+    "نظامی": "نظامی",
+    "دکتر": "دکتر",
+    "تئاتر": "تیاتر",
+    "امارات": "امارات",
+    "عملیات": "عملیات",
+    "شورای": "شورا",
+    "نیروی": "نیرو",
+    "بزرگترین": "بزرگ",
+    "سریع‌تر": "سریع",
+    "تنها": "تنها",
+    "خانه‌ی": "خانه",
+    "ماهی": "ماهی",
+}
+
+
+@pytest.mark.parametrize(("word", "stem"), LIGHT_STEMS.items())
+def test_light_stemmer_table(word: str, stem: str) -> None:
+    options = AnalysisOptions(stopwords=False)
+    assert terms(word, options) == [stem]
+
+
 def test_iran_is_not_overstemmed() -> None:
     assert terms("ایران") == ["ایران"]
     assert terms("ایرانیان") != terms("ایر")

@@ -132,6 +132,7 @@ def _build_fold_table() -> dict[int, str | None]:
         "\u0649": "\u06cc",  # ALEF MAKSURA
         "\u06cd": "\u06cc",
         "\u06d0": "\u06cc",
+        "\u06d2": "\u06cc",  # YEH BARREE (Urdu)
         "\u0643": "\u06a9",  # ARABIC KAF -> KEHEH
         "\u06aa": "\u06a9",
         "\u0629": "\u0647",  # TEH MARBUTA
