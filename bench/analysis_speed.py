@@ -17,6 +17,8 @@ import argparse
 import glob
 import json
 import os
+import subprocess
+import sys
 import tarfile
 import time
 from collections.abc import Callable
@@ -85,6 +87,18 @@ def terms_counter(options: text.AnalysisOptions) -> Callable[[str], object]:
     return lambda doc: sum(1 for _ in text.iter_terms(doc, options))
 
 
+def import_cost_ms() -> tuple[float, bool]:
+    """Return the cold import time of archive.text in a fresh interpreter and whether hazm came."""
+    code = (
+        "import sys, time; t = time.perf_counter(); import archive.text as T;"
+        "list(T.iter_terms('Iran ایران')); print((time.perf_counter() - t) * 1000,"
+        " 'hazm' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    ms, hazm = out.stdout.split()
+    return float(ms), hazm == "True"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4.0, help="MB of text per language")
@@ -97,7 +111,9 @@ def main() -> None:
         "Persian (Fars News)": load_persian(limit),
         "English (Tehran Times)": load_english(limit),
     }
-    failed = False
+    ms, hazm = import_cost_ms()
+    print(f"import archive.text + first call: {ms:.0f} ms; hazm imported: {hazm}")
+    failed = hazm
     for label, docs in sets.items():
         if not docs:
             print(f"{label}: data absent under {DATA}; not measured")
