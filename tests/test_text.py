@@ -478,3 +478,15 @@ def test_compound_query_finds_every_spelling(tmp_path: Path, query: str, require
     parsed = parser.parse(expand_query_compounds(query, require_all=require_all))
     with ix.searcher() as searcher:
         assert {hit["id"] for hit in searcher.search(parsed)} == {"zwnj", "apart"}
+
+
+@given(st.text(alphabet=PERSIAN_LETTERS[:8] + ZWNJ + ' "():ab-', max_size=40), st.booleans())
+@settings(max_examples=200, deadline=None)
+def test_expand_query_compounds_keeps_brackets_and_quotes_balanced(
+    query: str, require_all: bool
+) -> None:
+    expanded = expand_query_compounds(query, require_all=require_all)
+    for opening, closing in (("(", ")"), ('"', '"')):
+        before = query.count(opening) - (query.count(closing) if opening != closing else 0)
+        after = expanded.count(opening) - (expanded.count(closing) if opening != closing else 0)
+        assert before == after
