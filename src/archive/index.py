@@ -734,6 +734,10 @@ class IndexWriter:
         self._forget.update(key for (key,) in rows if key not in keep)
 
     @property
+    def pending_docs(self) -> int:
+        return len(self._docs) + len(self._deletes)
+
+    @property
     def pending(self) -> int:
         return len(self._docs) + len(self._deletes) + len(self._pages) + len(self._dumps)
 

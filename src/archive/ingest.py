@@ -333,7 +333,8 @@ class _Run:
     def _maybe_commit(self, force: bool = False) -> None:
         writer = self.writer
         due = time.monotonic() - self.last_commit >= self.batch_seconds
-        if writer.pending and (force or writer.pending >= self.batch_docs or due):
+        full = writer.pending_docs >= self.batch_docs or writer.pending >= 20 * self.batch_docs
+        if writer.pending and (force or full or due):
             _guard_write(writer.index_dir, writer.commit)
             self.last_commit = time.monotonic()
 
