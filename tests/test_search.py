@@ -59,24 +59,34 @@ def ranking_index(tmp_path_factory: pytest.TempPathFactory) -> str:
     return folder
 
 
-def test_all_words_first_even_when_partial_matches_score_higher(ranking_index) -> None:
+def test_more_clauses_matched_scores_higher_by_the_coordination_factor(ranking_index) -> None:
     ix = open_index(ranking_index)
     with ix.searcher() as searcher:
         plain = searcher.search(parse_query(searcher.schema, "alpha beta"), limit=None)
-        # Without tiers, BM25F puts the one-word article first: the test below means something.
-        assert plain[0]["id"] != "both"
+        bm25f = {hit["id"]: hit.score for hit in plain}
         result = search(searcher, "alpha beta")
-    assert [hit.id for hit in result.hits] == ["both", "alpha-only", "beta-only"]
+    matched = {"both": 2, "alpha-only": 1, "beta-only": 1}
+    expected = {doc: bm25f[doc] * (matched[doc] / 2) ** 0.5 for doc in matched}
+    assert {hit.id: hit.score for hit in result.hits} == pytest.approx(expected, abs=1e-3)
+    assert [hit.id for hit in result.hits] == sorted(expected, key=lambda d: -expected[d])
     assert result.total == 3
-    assert result.tiers == 2
-    assert result.hits[0].score and result.hits[0].score > 0
+    assert result.coordinated
+    assert "rank: BM25F x (clauses matched / 2) ^ 0.5" in result.parsed
 
 
-def test_paging_across_tiers(ranking_index) -> None:
-    pages = [search(ranking_index, "alpha beta", limit=1, page=n) for n in (1, 2, 3, 4)]
-    assert [[h.id for h in p.hits] for p in pages] == [["both"], ["alpha-only"], ["beta-only"], []]
-    assert {p.total for p in pages} == {3}
-    assert [p.hits[0].rank for p in pages[:3]] == [1, 2, 3]
+def test_single_clause_is_plain_bm25f(ranking_index) -> None:
+    result = search(ranking_index, "alpha")
+    assert not result.coordinated
+    assert "rank:" not in result.parsed
+
+
+def test_paging_is_a_slice_of_the_ranking(ranking_index) -> None:
+    ranking = [h.id for h in search(ranking_index, "alpha beta gamma", limit=10).hits]
+    assert len(ranking) == 4
+    pages = [search(ranking_index, "alpha beta gamma", limit=1, page=n) for n in (1, 2, 3, 4, 5)]
+    assert [[h.id for h in p.hits] for p in pages] == [[doc] for doc in ranking] + [[]]
+    assert {p.total for p in pages} == {4}
+    assert [p.hits[0].rank for p in pages[:4]] == [1, 2, 3, 4]
 
 
 def test_require_all(ranking_index) -> None:
@@ -254,6 +264,8 @@ def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> str:
         ("nuclear talks", {}),
         ("talks nuclear", {"limit": 1}),
         ("nuclear talks", {"require_all": True}),
+        ('nuclear "talks resume"', {}),
+        ('"nuclear talks" vienna', {"limit": 2, "page": 2}),
         ("vienna", {}),
         ("report", {"limit": 3, "page": 2}),
         ("نفت", {}),

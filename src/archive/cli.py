@@ -509,12 +509,13 @@ def query_command(
     QUERY uses the whoosh query language. Words are looked up in title, summary, body and
     author, after the same analysis as at ingest (ي/ی, ك/ک, ZWNJ, diacritics, Persian
     digits, stems), so Persian and English may be mixed freely. With several words,
-    articles containing all of them come first, then those with only some (--all: only
-    the first kind). Without QUERY, the matching articles are listed newest first.
+    articles with any of them match and those with more of them rank higher (BM25F
+    times a coordination factor, as in Lucene); --all keeps only articles with every
+    word. Without QUERY, the matching articles are listed newest first.
 
     \b
     Query syntax:
-      nuclear talks             both words first, then either
+      nuclear talks             either word, both ranked higher
       "nuclear talks"           the phrase
       iran AND (oil OR gas)     boolean, grouped
       sanctions NOT russia      leave out articles with russia

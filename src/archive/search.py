@@ -6,10 +6,10 @@ The query language is whoosh's: words, "phrases", AND / OR / NOT, (grouping), fi
 word* prefixes and word~ fuzzy terms. Query words pass through the index's own analyzers (the
 schema's ArchiveTokenizer), so the query text gets exactly the analysis used at ingest.
 
-Ranking: a multi-word query is run in two tiers. Articles matching every clause come first in
-BM25F order, then articles matching only some clauses, also in BM25F order (the ordering Lucene
-engines approximate with a coordination factor, made exact here). `require_all` keeps only the
-first tier. Field boosts are all 1.0 (a title boost of 2.0 lowered MAP on a held-back Persian set).
+Ranking: BM25F over title, summary, body and author (field boosts all 1.0: a title boost of
+2.0 lowered MAP on a held-back Persian set), times a coordination factor when the query has
+several clauses: articles matching more of the words rank higher, as in Lucene (see
+_coord_factors for the measurements). `require_all` keeps only articles matching every clause.
 
 No bs4 or hazm on this path: `archive query` must start fast.
 """
@@ -72,7 +72,7 @@ class SearchResult:
     filters: str = ""  # the filters after analysis
     page: int = 1
     limit: int = 10
-    tiers: int = 1  # 2 when all-words hits were ranked before some-words hits
+    coordinated: bool = False  # scores carry the coordination factor (several clauses)
     notes: list[str] = field(default_factory=list)
 
 
@@ -81,7 +81,7 @@ class SearchPlan:
     """A parsed search, ready to run on a searcher (kept so the CLI can explain and stream it)."""
 
     text_query: Any | None  # whoosh query for the QUERY text; None lists by date
-    all_query: Any | None  # the every-clause version for the first tier (None: single tier)
+    all_query: Any | None  # the every-clause version: its clauses drive coordination
     filter_query: Any | None
     sort: str
     require_all: bool
@@ -90,9 +90,16 @@ class SearchPlan:
     def parsed(self) -> str:
         if self.text_query is None:
             return ""
-        if self.all_query is not None and not self.require_all:
-            return f"first {describe_query(self.all_query)}\nthen {describe_query(self.text_query)}"
-        return describe_query(self.text_query)
+        text = describe_query(self.text_query)
+        if self.coordinated:
+            clauses = len(_clauses_of(self.all_query))
+            text += f"\nrank: BM25F x (clauses matched / {clauses}) ^ {COORD_EXPONENT}"
+        return text
+
+    @property
+    def coordinated(self) -> bool:
+        """Whether relevance scores get the coordination factor (several clauses, not --all)."""
+        return self.all_query is not None and not self.require_all and self.sort == "relevance"
 
     @property
     def filters(self) -> str:
@@ -183,7 +190,7 @@ def search(
             sort=sort,
             require_all=require_all,
         )
-        total, ranked, tiers = run_plan(searcher, plan, limit=limit, page=page)
+        total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
         hits = list(
             iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)
         )
@@ -195,7 +202,7 @@ def search(
         filters=plan.filters,
         page=page,
         limit=limit,
-        tiers=tiers,
+        coordinated=coordinated,
     )
 
 
@@ -300,8 +307,8 @@ def build_filter(
 
 def run_plan(
     searcher: Any, plan: SearchPlan, *, limit: int = 10, page: int = 1, fast: bool = True
-) -> tuple[int, list[tuple[float | None, int]], int]:
-    """Match and rank: return (exact total, [(score, docnum)] of the page, tiers used).
+) -> tuple[int, list[tuple[float | None, int]], bool]:
+    """Match and rank: return (exact total, [(score, docnum)] of the page, coordinated).
 
     Only `page * limit` documents are kept while matching; nothing is loaded from stored fields.
     Plain words (with NOT) and listings take a faster route (`_rank_bag`, `_list_by_date`)
@@ -313,10 +320,10 @@ def run_plan(
     wanted = page * limit
     allowed = _docset(searcher, plan.filter_query)
     if allowed is not None and not allowed:
-        return 0, [], 1  # nothing passes the filters (and whoosh reads an empty filter as none)
+        return 0, [], False  # nothing passes the filters (whoosh reads an empty filter as none)
     main = plan.text_query if plan.text_query is not None else wq.Every()
     if main is wq.NullQuery:  # the query text analysed to nothing (only stopwords)
-        return 0, [], 1
+        return 0, [], False
 
     if fast and plan.text_query is not None:
         plan = _expand_fuzzy(searcher, plan)
@@ -325,32 +332,54 @@ def run_plan(
         try:
             if plan.text_query is None:
                 total, ranked = _list_by_date(searcher, wanted, allowed, plan.sort)
-                return total, ranked[(page - 1) * limit : wanted], 1
+                return total, ranked[(page - 1) * limit : wanted], False
             bag = _bag_of_terms(plan)
             if bag is not None:
-                total, ranked, tiers = _rank_bag(searcher, bag, wanted, allowed, plan.sort)
-                return total, ranked[(page - 1) * limit : wanted], tiers
+                total, ranked, coordinated = _rank_bag(searcher, bag, wanted, allowed, plan.sort)
+                return total, ranked[(page - 1) * limit : wanted], coordinated
         except _NotFast:
             pass  # whoosh's matchers below give the same answer, slower
 
-    if plan.all_query is None:
+    if not plan.coordinated:
         total, ranked = _collect(searcher, main, wanted, plan.sort, allowed=allowed)
-        return total, ranked[(page - 1) * limit : wanted], 1
+        return total, ranked[(page - 1) * limit : wanted], False
 
-    n_first, ranked = _collect(searcher, plan.all_query, wanted, plan.sort, allowed=allowed)
-    if n_first >= wanted:
-        # The page is all first tier; the second tier only adds to the count (it contains the
-        # first: a document with every clause has some).
-        total = _count(searcher, main, allowed)
-    else:
-        # Every first-tier document is in `ranked` already: mask them out of the second tier.
-        seen = {docnum for _, docnum in ranked}
-        n_second, more = _collect(
-            searcher, main, wanted - n_first, plan.sort, allowed=allowed, mask=seen
-        )
-        ranked += more
-        total = n_first + n_second
-    return total, ranked[(page - 1) * limit : wanted], 2
+    # Score every match of the any-clause query, then apply the coordination factor from the
+    # clauses each document matches.
+    total, everything = _collect(searcher, main, None, "relevance", allowed=allowed)
+    clause_sets = [_docset(searcher, clause) or set() for clause in _clauses_of(plan.all_query)]
+    factors = _coord_factors(len(clause_sets))
+    rescored = [
+        (score * factors[sum(docnum in docs for docs in clause_sets)], docnum)
+        for score, docnum in everything
+        if score is not None
+    ]
+    rescored.sort(key=lambda pair: (-pair[0], pair[1]))
+    ranked: list[tuple[float | None, int]] = list(rescored[:wanted])
+    return total, ranked[(page - 1) * limit : wanted], True
+
+
+COORD_EXPONENT = 0.5
+
+
+def _coord_factors(clauses: int) -> list[float]:
+    """Score factor by number of clauses matched: (matched / clauses) ** COORD_EXPONENT.
+
+    Lucene's classic coordination factor is matched / clauses. On the judged sets of
+    bench/relevance (71 queries, fa and en, MAP with unjudged documents dropped) the square
+    root did best: fa 0.803 vs 0.799 for plain BM25F, 0.793 for the linear factor, 0.794 for
+    strict tiers (every-word articles first, then the rest); en 0.844 vs 0.843, 0.845, 0.829.
+    """
+    return [(matched / clauses) ** COORD_EXPONENT for matched in range(clauses + 1)]
+
+
+def _clauses_of(q: Any) -> list[Any]:
+    """Return the positive clauses of an every-clause query (its NOT part left out)."""
+    if q is None:
+        return []
+    if type(q) is wq.AndNot:
+        q = q.a
+    return list(q.subqueries) if type(q) is wq.And else [q]
 
 
 # --- the fast route for plain words ----------------------------------------------------------
@@ -525,15 +554,15 @@ def _rank_bag(
         return [(scores[d], d) for d in pool[:n]]
 
     full = (1 << len(bag.clauses)) - 1
-    if not several:
-        return len(docs), best(docs, wanted), 1
-    first = [d for d in docs if seen[d] == full]
-    ranked = best(first, wanted)
-    if bag.need_all:
-        return len(first), ranked, 1
-    if len(ranked) < wanted:
-        ranked += best([d for d in docs if seen[d] != full], wanted - len(ranked))
-    return len(docs), ranked, 2
+    if several and bag.need_all:
+        first = [d for d in docs if seen[d] == full]
+        return len(first), best(first, wanted), False
+    coordinated = several and scored
+    if coordinated:
+        factors = _coord_factors(len(bag.clauses))
+        for d in docs:
+            scores[d] *= factors[seen[d].bit_count()]
+    return len(docs), best(docs, wanted), coordinated
 
 
 def _list_by_date(
@@ -662,7 +691,7 @@ def _fuzzy_prefix(q: Any) -> int:
 def _collect(
     searcher: Any,
     q: Any,
-    limit: int,
+    limit: int | None,
     sort: str,
     *,
     allowed: set[int] | None = None,
@@ -677,7 +706,9 @@ def _collect(
     from whoosh import collectors
 
     inner: Any
-    if sort == "relevance":
+    if sort == "relevance" and limit is None:
+        inner = collectors.UnlimitedCollector()
+    elif sort == "relevance":
         inner = collectors.TopCollector(limit, usequality=False, replace=0)
     else:
         inner = collectors.SortingCollector(_date_facet(sort), limit=limit, reverse=sort == "-date")
@@ -688,7 +719,7 @@ def _collect(
     results = collector.results()
     scored = sort == "relevance"
     ranked = [(score if scored else None, docnum) for score, docnum in results.top_n]
-    return collector.count(), ranked
+    return (len(ranked) if limit is None else collector.count()), ranked
 
 
 def iter_hits(
@@ -1028,13 +1059,6 @@ def _date_docs(searcher: Any, q: Any) -> set[int]:
     dates = _dates(searcher)
     found = {d for d, value in enumerate(dates) if low <= value <= high}
     return found - _deleted(searcher)
-
-
-def _count(searcher: Any, q: Any, allowed: set[int] | None) -> int:
-    """Count documents matching `q` (within `allowed`) without scoring them."""
-    if allowed is None:
-        return sum(1 for _ in searcher.docs_for_query(q))
-    return sum(1 for docnum in searcher.docs_for_query(q) if docnum in allowed)
 
 
 def _date_facet(sort: str) -> Any:
