@@ -392,9 +392,12 @@ def _clauses_of(q: Any) -> list[Any]:
 
 @dataclass
 class _Bag:
-    """A query of plain words: clauses of (field, term) alternatives, minus a NOT part."""
+    """A query of plain words and phrases: clauses of alternatives, minus a NOT part.
 
-    clauses: list[list[tuple[str, str]]]
+    An alternative is (field, term) or (field, (word, word, ...)) for a phrase.
+    """
+
+    clauses: list[list[tuple[str, Any]]]
     need_all: bool  # only documents with every clause
     excluded: list[Any]  # queries whose documents are left out
 
@@ -416,9 +419,14 @@ def _bag_of_terms(plan: SearchPlan) -> _Bag | None:
         terms = part.subqueries if type(part) is wq.Or else [part]
         clause = []
         for term in terms:
-            if type(term) is not wq.Term or term.boost != 1.0:
+            if term.boost != 1.0:
                 return None
-            clause.append((term.fieldname, term.text))
+            if type(term) is wq.Term:
+                clause.append((term.fieldname, term.text))
+            elif type(term) is wq.Phrase and term.slop == 1 and term.words:
+                clause.append((term.fieldname, tuple(term.words)))
+            else:
+                return None
         clauses.append(clause)
     if not clauses:
         return None
@@ -464,8 +472,13 @@ def _field_lengths(reader: Any, fieldname: str) -> bytes:
     return value
 
 
-def _blocks(reader: Any, fieldname: str, term: str) -> Iterator[tuple[Any, Any]]:
-    """Yield (docnums, weights) of a term's postings in one segment, a block at a time."""
+def _blocks(
+    reader: Any, fieldname: str, term: str, *, values: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
+
+    With `values`, (docnums, weights, encoded values): the values hold the positions.
+    """
     from whoosh.matching.wrappers import FilterMatcher
 
     matcher = reader.postings(fieldname, term)
@@ -477,15 +490,22 @@ def _blocks(reader: Any, fieldname: str, term: str) -> Iterator[tuple[Any, Any]]
                 matcher._read_ids()
             if matcher._weights is None:
                 matcher._read_weights()
-            yield matcher._ids, matcher._weights
+            if values:
+                if matcher._values is None:
+                    matcher._read_values()
+                yield matcher._ids, matcher._weights, matcher._values
+            else:
+                yield matcher._ids, matcher._weights
             matcher._next_block()
         return
-    ids, weights = [], []
+    ids, weights, encoded = [], [], []
     while matcher.is_active():  # another codec: the generic, slower walk
         ids.append(matcher.id())
         weights.append(matcher.weight())
+        if values:
+            encoded.append(matcher.value())
         matcher.next()
-    yield ids, weights
+    yield (ids, weights, encoded) if values else (ids, weights)
 
 
 def _rank_bag(
@@ -504,18 +524,25 @@ def _rank_bag(
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
     leaves = searcher.reader().leaf_readers()
+    k1_plus_1 = k1 + 1
     for bit, clause in enumerate(bag.clauses):
         flag = 1 << bit
         for fieldname, term in clause:
             if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
                 raise _NotFast
             b = weighting._field_B.get(fieldname, weighting.B)
-            idf = searcher.idf(fieldname, term)
             avgfl = searcher.avg_field_length(fieldname) or 1
             # whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             # with the length part precomputed for each of the 256 length bytes.
-            k1_plus_1 = k1 + 1
             norms = [k1 * ((1 - b) + b * length / avgfl) for length in lengths_table]
+            if isinstance(term, tuple):
+                phrase = _PhraseScorer(searcher, fieldname, term, norms, k1_plus_1)
+                for key, score in phrase.matches(leaves):
+                    scores[key] += score
+                    if several:
+                        seen[key] |= flag
+                continue
+            idf = searcher.idf(fieldname, term)
             for reader, base in leaves:
                 if (fieldname, term) not in reader:
                     continue
@@ -563,6 +590,59 @@ def _rank_bag(
         for d in docs:
             scores[d] *= factors[seen[d].bit_count()]
     return len(docs), best(docs, wanted), coordinated
+
+
+class _PhraseScorer:
+    """Documents where the words follow each other in one field, scored as whoosh scores a
+    Phrase (the sum of each word's BM25F in that field)."""
+
+    def __init__(
+        self, searcher: Any, fieldname: str, words: tuple[str, ...], norms: list[float], k1p1: float
+    ) -> None:
+        self.searcher = searcher
+        self.fieldname = fieldname
+        self.words = words
+        self.norms = norms
+        self.k1p1 = k1p1
+        self.idfs = [searcher.idf(fieldname, word) for word in words]
+        self.format = searcher.schema[fieldname].format
+        if not self.format.supports("positions"):
+            raise _NotFast
+
+    def matches(self, leaves: Any) -> Iterator[tuple[int, float]]:
+        for reader, base in leaves:
+            if any((self.fieldname, word) not in reader for word in self.words):
+                continue
+            postings = []
+            for word in self.words:
+                entries: dict[int, tuple[float, Any]] = {}
+                for ids, weights, values in _blocks(reader, self.fieldname, word, values=True):
+                    entries.update(zip(ids, zip(weights, values, strict=False), strict=False))
+                postings.append(entries)
+            common = set(min(postings, key=len))
+            for entries in postings:
+                common &= entries.keys()
+            deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+            lengths = _field_lengths(reader, self.fieldname)
+            for docnum in sorted(common):
+                if deleted and docnum in deleted:
+                    continue
+                if not self._adjacent([entries[docnum][1] for entries in postings]):
+                    continue
+                norm = self.norms[lengths[docnum]]
+                score = 0.0
+                for idf, entries in zip(self.idfs, postings, strict=True):
+                    tf = entries[docnum][0]
+                    score += idf * ((tf * self.k1p1) / (tf + norm))
+                yield base + docnum, score
+
+    def _adjacent(self, encoded: list[Any]) -> bool:
+        decode = self.format.decode_positions
+        later = [set(decode(value)) for value in encoded[1:]]
+        return any(
+            all(start + offset in positions for offset, positions in enumerate(later, 1))
+            for start in decode(encoded[0])
+        )
 
 
 def _list_by_date(
