@@ -355,8 +355,8 @@ def run_plan(
         if score is not None
     ]
     rescored.sort(key=lambda pair: (-pair[0], pair[1]))
-    ranked: list[tuple[float | None, int]] = list(rescored[:wanted])
-    return total, ranked[(page - 1) * limit : wanted], True
+    page_hits: list[tuple[float | None, int]] = list(rescored[(page - 1) * limit : wanted])
+    return total, page_hits, True
 
 
 COORD_EXPONENT = 0.5
@@ -510,7 +510,7 @@ def _blocks(
 
 def _rank_bag(
     searcher: Any, bag: _Bag, wanted: int, allowed: set[int] | None, sort: str
-) -> tuple[int, list[tuple[float | None, int]], int]:
+) -> tuple[int, list[tuple[float | None, int]], bool]:
     from collections import defaultdict
 
     from whoosh import scoring
@@ -613,7 +613,7 @@ class _PhraseScorer:
         for reader, base in leaves:
             if any((self.fieldname, word) not in reader for word in self.words):
                 continue
-            postings = []
+            postings: list[dict[int, tuple[float, Any]]] = []
             for word in self.words:
                 entries: dict[int, tuple[float, Any]] = {}
                 for ids, weights, values in _blocks(reader, self.fieldname, word, values=True):
