@@ -619,7 +619,8 @@ class _PhraseScorer:
                 for ids, weights, values in _blocks(reader, self.fieldname, word, values=True):
                     entries.update(zip(ids, zip(weights, values, strict=False), strict=False))
                 postings.append(entries)
-            common = set(min((entries.keys() for entries in postings), key=len))
+            smallest = sorted(postings, key=lambda found: len(found))[0]
+            common: set[int] = set(smallest)
             for entries in postings:
                 common &= entries.keys()
             deleted = reader.deleted_docs_set if reader.has_deletions() else ()
