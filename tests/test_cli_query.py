@@ -637,3 +637,28 @@ def test_query_path_imports_neither_hazm_nor_bs4(index_dir) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.strip() == "0 True []", result.stderr
+
+
+def test_empty_index_and_undated_articles(cli_run, tmp_path) -> None:
+    empty = str(tmp_path / "empty")
+    upsert_articles(empty, [])
+    for args in (("query", "x"), ("query",), ("export",)):
+        result = cli_run(*args, "--index", empty)
+        assert result.exit_code == 0 and not result.has_traceback, (args, result.stderr)
+        assert "no matches" in result.stderr or "exported 0" in result.stderr
+    stats = cli_run("stats", "--json", "--index", empty)
+    assert json.loads(stats.stdout)["articles"] == 0
+
+    undated = str(tmp_path / "undated")
+    upsert_articles(
+        undated, [Article(id=f"u{n}", title=f"Note {n}", body="plain", lang="en", source="s")
+                  for n in range(3)]
+    )  # fmt: skip
+    result = cli_run("query", "--sort", "date", "--index", undated, "--json")
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["u0", "u1", "u2"]
+    assert cli_run("query", "--from", "2020", "--index", undated).stderr.strip() == (
+        "archive: no matches"
+    )
+    assert json.loads(cli_run("stats", "--json", "--index", undated).stdout)["years"] == {
+        "no date": 3
+    }

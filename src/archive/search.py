@@ -318,6 +318,8 @@ def run_plan(
     if limit < 1 or page < 1:
         raise UsageError("--limit and --page must be at least 1")
     wanted = page * limit
+    if not searcher.doc_count():
+        return 0, [], False  # an empty index (whoosh's idf would divide by zero documents)
     allowed = _docset(searcher, plan.filter_query)
     if allowed is not None and not allowed:
         return 0, [], False  # nothing passes the filters (whoosh reads an empty filter as none)
@@ -676,28 +678,36 @@ def _date_order(searcher: Any, sort: str) -> Any:
 
 def _dates(searcher: Any) -> list[int]:
     """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
-    from array import array
-
     values: list[int] = []
     for reader, base in searcher.reader().leaf_readers():
         cache = _reader_cache(reader)
         if "date" not in cache:
-            count = reader.doc_count_all()
-            try:
-                column = reader.column_reader("date", translate=False)
-                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-                numbers = array(column._typecode)
-                numbers.frombytes(bytes(raw))
-                if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
-                    numbers.byteswap()  # whoosh writes columns big-endian
-                found = numbers.tolist()
-            except (AttributeError, TypeError, ValueError) as exc:
-                raise _NotFast from exc
-            cache["date"] = (found + [0] * count)[:count]
+            cache["date"] = _segment_dates(reader)
         if len(values) < base:
             values.extend([0] * (base - len(values)))
         values.extend(cache["date"])
     return values
+
+
+def _segment_dates(reader: Any) -> list[int]:
+    from array import array
+
+    count = reader.doc_count_all()
+    if not count:
+        return []
+    try:
+        column = reader.column_reader("date", translate=False)
+        if type(column).__name__ == "EmptyColumnReader":  # no dated article in this segment
+            return [0] * count
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        numbers = array(column._typecode)
+        numbers.frombytes(bytes(raw))
+    except (AttributeError, TypeError, ValueError, NotImplementedError) as exc:
+        raise _NotFast from exc  # another codec or column layout: whoosh's own sorting
+    if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
+        numbers.byteswap()  # whoosh writes columns big-endian
+    found: list[int] = numbers.tolist()
+    return (found + [0] * count)[:count]
 
 
 def _deleted(searcher: Any) -> set[int]:
