@@ -559,7 +559,7 @@ def query_command(
         if not ranked:
             if total:
                 click.echo(f"archive: no matches on page {page} ({total} in all)", err=True)
-            elif plan.text_query is not None and plan.parsed == "<_NullQuery>":
+            elif plan.has_no_words:
                 click.echo("archive: no matches (the query has no searchable words)", err=True)
             else:
                 click.echo("archive: no matches", err=True)

@@ -97,6 +97,11 @@ class SearchPlan:
         return text
 
     @property
+    def has_no_words(self) -> bool:
+        """True when QUERY was given but analysed to nothing (only stopwords or punctuation)."""
+        return self.text_query is wq.NullQuery
+
+    @property
     def coordinated(self) -> bool:
         """Whether relevance scores get the coordination factor (several clauses, not --all)."""
         return self.all_query is not None and not self.require_all and self.sort == "relevance"
