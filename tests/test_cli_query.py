@@ -135,6 +135,11 @@ def test_persian_digits_match_ascii(query) -> None:
     assert ids(query("۱۴۰۳")) == ["fa-books"]
 
 
+def test_persian_question_mark_is_punctuation_not_a_wildcard(query) -> None:
+    assert ids(query("وین؟")) == ids(query("وین")) == ["fa-talks"]
+    assert ids(query("وی؟")) == []  # whoosh alone would read this as the pattern وی?
+
+
 def test_mixed_script_query(query) -> None:
     assert set(ids(query("vienna وین"))) == {"en-vienna", "fa-talks"}
 

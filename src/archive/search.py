@@ -259,6 +259,9 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     Raises:
         QuerySyntaxError: unbalanced quotes or parentheses, a dangling operator, a bad range.
     """
+    # whoosh reads the Arabic question mark as the "?" wildcard: a Persian question such as
+    # «برجام چیست؟» would turn its last word into a pattern. Here it is punctuation.
+    query = query.translate(_NOT_WILDCARDS)
     _check_syntax(query)
     fields = [name for name in DEFAULT_FIELDS if name in schema]
     group = AndGroup if require_all else OrGroup
@@ -994,6 +997,9 @@ def open_searcher(index: Any) -> Iterator[Any]:
 
 
 # --- parsing ----------------------------------------------------------------------------------
+
+
+_NOT_WILDCARDS = str.maketrans({"\u061f": " ", "\u055e": " ", "\u1367": " "})
 
 
 class _ArchiveParser(QueryParser):
