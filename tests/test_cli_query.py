@@ -135,6 +135,12 @@ def test_persian_digits_match_ascii(query) -> None:
     assert ids(query("۱۴۰۳")) == ["fa-books"]
 
 
+def test_persian_and_typographic_quotes_make_phrases(query) -> None:
+    assert ids(query("«مذاکرات هسته‌ای»")) == ids(query('"مذاکرات هسته‌ای"')) == ["fa-talks"]
+    assert ids(query("«هسته‌ای مذاکرات»")) == []
+    assert ids(query("“nuclear talks”")) == ["en-vienna"]
+
+
 def test_persian_question_mark_is_punctuation_not_a_wildcard(query) -> None:
     assert ids(query("وین؟")) == ids(query("وین")) == ["fa-talks"]
     assert ids(query("وی؟")) == []  # whoosh alone would read this as the pattern وی?

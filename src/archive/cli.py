@@ -516,7 +516,7 @@ def query_command(
     \b
     Query syntax:
       nuclear talks             either word, both ranked higher
-      "nuclear talks"           the phrase
+      "nuclear talks"           the phrase (also «...» and “...”)
       iran AND (oil OR gas)     boolean, grouped
       sanctions NOT russia      leave out articles with russia
       title:برجام               in the title only (title: summary: body: author:)

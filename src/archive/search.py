@@ -260,7 +260,8 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
         QuerySyntaxError: unbalanced quotes or parentheses, a dangling operator, a bad range.
     """
     # whoosh reads the Arabic question mark as the "?" wildcard: a Persian question such as
-    # «برجام چیست؟» would turn its last word into a pattern. Here it is punctuation.
+    # «برجام چیست؟» would turn its last word into a pattern. Here it is punctuation, and
+    # «...» or “...” quote a phrase as "..." does.
     query = query.translate(_NOT_WILDCARDS)
     _check_syntax(query)
     fields = [name for name in DEFAULT_FIELDS if name in schema]
@@ -999,7 +1000,17 @@ def open_searcher(index: Any) -> Iterator[Any]:
 # --- parsing ----------------------------------------------------------------------------------
 
 
-_NOT_WILDCARDS = str.maketrans({"\u061f": " ", "\u055e": " ", "\u1367": " "})
+_NOT_WILDCARDS = str.maketrans(
+    {
+        "\u061f": " ",  # Arabic question mark: whoosh's "?" wildcard otherwise
+        "\u055e": " ",
+        "\u1367": " ",
+        "«": '"',  # Persian (and French) quotes, and typographic ones, make phrases too
+        "»": '"',
+        "\u201c": '"',
+        "\u201d": '"',
+    }
+)
 
 
 class _ArchiveParser(QueryParser):
