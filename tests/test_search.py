@@ -1,4 +1,4 @@
-"""search: query parsing, two-tier ranking, filters and snippets over real whoosh indexes."""
+"""search: parsing, coordinated ranking, filters, snippets and the fast route, on real indexes."""
 
 from __future__ import annotations
 
