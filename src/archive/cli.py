@@ -445,7 +445,9 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--sort",
             type=_QueryChoice(QUERY_SORTS),
-            help="relevance (default with a QUERY), date (oldest first), -date (newest first).",
+            help="relevance (default with a QUERY), date (oldest first), -date (newest first;"
+            " the default without QUERY). By date, every match is listed: add --all to keep"
+            " only articles with every word.",
         ),
         click.option(
             "--all", "require_all", is_flag=True, help="Only articles matching every word."
