@@ -354,3 +354,42 @@ def test_any_query_text_gives_hits_or_a_usage_error(ranking_index, query) -> Non
         return
     assert result.total >= len(result.hits)
     assert all(hit.id for hit in result.hits)
+
+
+@pytest.fixture(scope="module")
+def forms_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = str(tmp_path_factory.mktemp("forms") / "index")
+    upsert_articles(
+        folder,
+        [
+            article("talks", "Negotiations resume", "The negotiations resumed in Oman."),
+            article("other", "Harvest", "Farmers negotiate little with the weather.", lang="en"),
+            article("unrelated", "Gamma", "gamma delta"),
+            article("fa-glued", "دانشجویان", "آنها فردا به دانشگاه می‌روند.", lang="fa"),
+            article("fa-compound", "احمدی‌نژاد", "سفر احمدی‌نژاد به نیویورک", lang="fa"),
+        ],
+    )
+    return folder
+
+
+def _ids(result) -> set[str]:
+    return {hit.id for hit in result.hits}
+
+
+def test_prefix_reaches_stems_shorter_than_the_prefix(forms_index) -> None:
+    # "negotiations" is indexed as the stem "negoti", which does not start with "negotiat".
+    assert _ids(search(forms_index, "negotiat*")) == {"talks", "other"}
+    # A prefix never finds less than the whole word it is written as.
+    assert _ids(search(forms_index, "negotiation")) <= _ids(search(forms_index, "negotiation*"))
+    assert _ids(search(forms_index, "gam*")) == {"unrelated"}
+
+
+def test_detached_persian_affix_in_the_query_is_joined(forms_index) -> None:
+    # whoosh splits "می روند" on the space; alone, "می" is no term and "روند" a stopword.
+    assert _ids(search(forms_index, "می روند")) == {"fa-glued"}
+    assert _ids(search(forms_index, "میروند")) == {"fa-glued"}
+
+
+def test_compound_written_apart_finds_the_zwnj_form(forms_index) -> None:
+    assert "fa-compound" in _ids(search(forms_index, "احمدی نژاد"))
+    assert "fa-compound" in _ids(search(forms_index, "احمدی نژاد", require_all=True))
