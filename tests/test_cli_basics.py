@@ -25,3 +25,12 @@ def test_python_dash_m_runs():
     )
     assert proc.returncode == 0, proc.stderr
     assert __version__ in proc.stdout
+
+
+def test_click_usage_errors_are_one_line(cli_run):
+    result = cli_run("query", "--limit")
+    assert result.exit_code == 2
+    assert not result.has_traceback
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "--limit" in lines[0] and "archive query --help" in lines[0]

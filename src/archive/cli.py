@@ -746,8 +746,13 @@ def run(args: list[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except click.UsageError as exc:
+        command = next((arg for arg in argv if arg in cli.commands), None)
+        where = f"archive {command}" if command else "archive"
+        click.echo(f"archive: {exc.format_message()} (see '{where} --help')", err=True)
+        return ExitCode.USAGE
     except click.ClickException as exc:
-        exc.show()
+        click.echo(f"archive: {exc.format_message()}", err=True)
         return ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except UsageError as exc:
         if debug:
