@@ -58,7 +58,9 @@ POOL_DEPTH = 20
 class Doc:
     id: str
     title: str
-    body: str
+    body: str  # what the bench indexes in "body": abstract (if any) + text
+    summary: str = ""  # Fars abstract, for the archive pipeline row (title, summary, body)
+    text: str = ""  # body without the abstract, for the archive pipeline row
 
 
 # --------------------------------------------------------------------------- collections
@@ -81,8 +83,10 @@ def load_fars(data_dir: Path) -> list[Doc]:
             if doc_id in seen:
                 continue
             seen.add(doc_id)
-            body = "\n".join([item.get("abstract") or "", *(item.get("paragraphs") or [])])
-            docs.append(Doc(doc_id, item.get("title") or "", body))
+            abstract = item.get("abstract") or ""
+            text = "\n\n".join(item.get("paragraphs") or [])
+            body = f"{abstract}\n\n{text}"
+            docs.append(Doc(doc_id, item.get("title") or "", body, abstract, text))
     return docs
 
 
@@ -110,7 +114,8 @@ def load_tehran_times(data_dir: Path) -> list[Doc]:
             continue
         seen.add(doc_id)
         title = match.group(2).replace("-", " ")
-        docs.append(Doc(doc_id, title, contents[name].decode("utf-8", errors="replace")))
+        text = contents[name].decode("utf-8", errors="replace")
+        docs.append(Doc(doc_id, title, text, "", text))
     return docs
 
 
@@ -480,6 +485,44 @@ def _compare(row: dict[str, Any], ref: dict[str, Any] | None) -> None:
     ]
 
 
+def run_archive_pipeline(
+    docs: list[Doc], queries: list[dict[str, Any]], lang: str, folder: str
+) -> dict[str, list[str]]:
+    """Index the docs as Articles with archive.index and rank with archive.search defaults.
+
+    This is the shipped path (DEFAULT_OPTIONS, the schema's fields, search.search's ranking),
+    as `archive ingest` and `archive query` would run it, minus HTML extraction.
+    """
+    from archive import index as archive_index
+    from archive import search as archive_search
+    from archive.models import Article
+
+    articles = [
+        Article(
+            id=doc.id,
+            title=doc.title,
+            body=doc.text or doc.body,
+            summary=doc.summary or None,
+            lang=lang,
+            source=doc.id,
+        )
+        for doc in docs
+    ]
+    archive_index.upsert_articles(folder, articles)
+    ix = archive_index.open_index(folder)
+    runs: dict[str, list[str]] = {}
+    try:
+        with ix.searcher() as searcher:
+            for query in queries:
+                result = archive_search.search(
+                    searcher, query["query"], limit=RUN_DEPTH, snippets=False
+                )
+                runs[query["id"]] = [hit.id for hit in result.hits]
+    finally:
+        ix.close()
+    return runs
+
+
 def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[str, Any]:
     """Build one index per analysis option, run every query and return the table rows.
 
@@ -528,6 +571,20 @@ def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[
                 rows.append(row)
         for ix in indexes.values():
             ix.close()
+        pipeline = System("archive-pipeline", "archive.index + archive.search defaults", str)
+        folder = Path(tmp) / "archive-pipeline"
+        started = time.perf_counter()
+        try:
+            runs = run_archive_pipeline(docs, queries, lang, str(folder))
+        except Exception as exc:  # noqa: BLE001 - a half-done module must not stop the table
+            print(f"[{lang}] archive pipeline not measured: {exc!r}", file=sys.stderr)
+        else:
+            row = _row(
+                pipeline, "search", 1.0, evaluate(runs, qrels), time.perf_counter() - started
+            )
+            _compare(row, by_name.get("stop+light/snowball"))
+            rows.append(row)
+            print(f"[{lang}] archive pipeline: MAP {row['ap']:.4f}", file=sys.stderr)
     return {"lang": lang, "documents": len(docs), "rows": rows}
 
 
@@ -566,7 +623,13 @@ def print_table(report: dict[str, Any]) -> None:
 
 
 def print_pools(
-    lang: str, data_dir: Path, qid: str | None, depth: int, systems: list[System], all_docs: bool
+    lang: str,
+    data_dir: Path,
+    qid: str | None,
+    depth: int,
+    systems: list[System],
+    all_docs: bool,
+    with_pipeline: bool = False,
 ) -> None:
     """Print the unjudged documents pooled from the top `depth` of each system, for judging."""
     docs = _load_collection(lang, data_dir)
@@ -586,6 +649,11 @@ def print_pools(
                     for rank, doc_id in enumerate(ranked, 1):
                         pools[query_id].setdefault(doc_id, []).append(f"{system.name}:{rank}")
             ix.close()
+        if with_pipeline:
+            runs = run_archive_pipeline(docs, queries, lang, str(Path(tmp) / "archive-pipeline"))
+            for query_id, ranked in runs.items():
+                for rank, doc_id in enumerate(ranked[:depth], 1):
+                    pools[query_id].setdefault(doc_id, []).append(f"archive-pipeline:{rank}")
     for query in queries:
         judged = qrels.get(query["id"], {})
         pool = pools[query["id"]]
@@ -605,10 +673,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", action="store_true", help="print unjudged pooled documents")
     parser.add_argument(
         "--pool-from",
-        choices=["pool", "archive", "all"],
+        choices=["pool", "archive", "pipeline", "all"],
         default="pool",
         help="with --pool: which systems to pool from (our pooling analyzers, the archive "
-        "analysis options, or both)",
+        "analysis options, the archive index+search pipeline, or all of them)",
     )
     parser.add_argument("--all", action="store_true", help="with --pool: judged docs too")
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
@@ -637,10 +705,14 @@ def main(argv: list[str] | None = None) -> int:
             systems = {
                 "pool": POOL_SYSTEMS,
                 "archive": analysis_systems(),
+                "pipeline": [],
                 "all": POOL_SYSTEMS + analysis_systems()[1:],
             }[args.pool_from]
+            with_pipeline = args.pool_from in ("pipeline", "all")
             for lang in langs:
-                print_pools(lang, args.data_dir, args.qid, args.depth, systems, args.all)
+                print_pools(
+                    lang, args.data_dir, args.qid, args.depth, systems, args.all, with_pipeline
+                )
             return 0
         reports = [evaluate_language(lang, args.data_dir, analysis_systems()) for lang in langs]
     except FileNotFoundError as exc:
