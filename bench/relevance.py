@@ -51,6 +51,15 @@ TT_EVERY = 11
 TT_LIMIT = 3000
 
 RUN_DEPTH = 1000  # ranked list length for MAP, as trec_eval counts it
+
+# MAP floors that must not regress (bench/relevance/RESULTS.md gives the figures they come from):
+# the DEFAULT_OPTIONS analysis under whoosh OR grouping, and the shipped index+search path.
+FLOORS = {
+    ("fa", "stop+light/snowball", "or0.9", 1.0): 0.78,
+    ("en", "stop+light/snowball", "or0.9", 1.0): 0.80,
+    ("fa", "archive-pipeline", "search", 1.0): 0.75,
+    ("en", "archive-pipeline", "search", 1.0): 0.80,
+}
 POOL_DEPTH = 20
 
 
@@ -682,6 +691,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
     parser.add_argument("--depth", type=int, default=POOL_DEPTH)
     parser.add_argument("--show", metavar="DOC_ID", help="print one document in full")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when a MAP floor (FLOORS) is not reached"
+    )
     args = parser.parse_args(argv)
 
     if not args.data_dir.is_dir():
@@ -723,7 +735,24 @@ def main(argv: list[str] | None = None) -> int:
     OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
     OUT_FILE.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nsaved {OUT_FILE.relative_to(REPO_DIR)}", file=sys.stderr)
+    if args.check:
+        failures = check_floors(reports)
+        for failure in failures:
+            print(f"relevance: below floor: {failure}", file=sys.stderr)
+        return 1 if failures else 0
     return 0
+
+
+def check_floors(reports: list[dict[str, Any]]) -> list[str]:
+    """Return one line per FLOORS entry that was measured and fell below its floor."""
+    failures = []
+    for report in reports:
+        for row in report["rows"]:
+            key = (report["lang"], row["system"], row["group"], row["title_boost"])
+            floor = FLOORS.get(key)
+            if floor is not None and row["ap"] < floor:
+                failures.append(f"{' '.join(map(str, key))}: MAP {row['ap']:.4f} < {floor}")
+    return failures
 
 
 if __name__ == "__main__":
