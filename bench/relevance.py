@@ -428,7 +428,10 @@ def ndcg_at(ranked: list[str], relevant: set[str], k: int) -> float:
 
 
 def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> dict[str, Any]:
-    """Return mean MAP, P@10, nDCG@10, recall@100 and judged@10 over queries with relevant docs."""
+    """Return mean MAP, P@10, nDCG@10, recall@100, judged@10 and condensed MAP per query set.
+
+    Queries without a relevant judged document are left out.
+    """
     per_query: dict[str, dict[str, float]] = {}
     for qid, ranked in runs.items():
         judged = qrels.get(qid, {})
@@ -441,11 +444,13 @@ def evaluate(runs: dict[str, list[str]], qrels: dict[str, dict[str, int]]) -> di
             "ndcg10": ndcg_at(ranked, relevant, 10),
             "r100": recall_at(ranked, relevant, 100),
             "judged10": sum(1 for d in ranked[:10] if d in judged) / max(1, min(10, len(ranked))),
+            # condensed AP: unjudged documents dropped from the ranking (Sakai's condensed list)
+            "ap_condensed": average_precision([d for d in ranked if d in judged], relevant),
         }
     n = len(per_query) or 1
     means = {
         metric: sum(q[metric] for q in per_query.values()) / n
-        for metric in ("ap", "p10", "ndcg10", "r100", "judged10")
+        for metric in ("ap", "p10", "ndcg10", "r100", "judged10", "ap_condensed")
     }
     return {"queries": len(per_query), **means, "per_query": per_query}
 
