@@ -408,7 +408,7 @@ def format_line(fig: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     pages = args.pages
-    corpus = BENCH_DIR / "corpus" / f"pages-{pages}"
+    corpus = Path(args.corpus).resolve() if args.corpus else BENCH_DIR / "corpus" / f"pages-{pages}"
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     queries_path = OUT_DIR / f"queries-{pages}.json"
     t0 = time.perf_counter()
@@ -422,7 +422,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     raw_bytes = manifest["bytes"]
     files = manifest["files"]
     say(
-        f"corpus {corpus.relative_to(REPO_DIR)}: {files} files, {raw_bytes / MIB:,.1f} MiB, "
+        f"corpus {corpus}: {files} files, {raw_bytes / MIB:,.1f} MiB, "
         f"{manifest['unique_pages']} unique + {manifest['duplicates']} exact duplicates "
         f"({manifest['duplicate_fraction']:.1%}), lang {manifest['lang']}, "
         f"layouts {manifest['layouts']}, encodings {manifest['encodings']}, "
@@ -747,6 +747,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baseline", action="store_true", help="measure archive only")
     parser.add_argument(
         "--keep", action="store_true", help="keep the indexes in bench/out/work-N-*/"
+    )
+    parser.add_argument(
+        "--corpus",
+        help="corpus folder (default bench/corpus/pages-N; another folder leaves a corpus that "
+        "someone else is reading alone, as a rebuild replaces the folder)",
     )
     parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
     parser.add_argument("--data", default=str(build_corpus.DEFAULT_DATA_DIR))
