@@ -393,3 +393,29 @@ def test_detached_persian_affix_in_the_query_is_joined(forms_index) -> None:
 def test_compound_written_apart_finds_the_zwnj_form(forms_index) -> None:
     assert "fa-compound" in _ids(search(forms_index, "احمدی نژاد"))
     assert "fa-compound" in _ids(search(forms_index, "احمدی نژاد", require_all=True))
+
+
+def test_compound_expansion_keeps_partial_matches_ranked(tmp_path) -> None:
+    folder = str(tmp_path / "index")
+    upsert_articles(
+        folder,
+        [
+            article("both", "یارانه نقدی", "پرداخت یارانه نقدی در ماه آینده", lang="fa"),
+            article("one", "یارانه", "یارانه یارانه یارانه کالاهای اساسی", lang="fa"),
+            article("glued", "خبر", "یارانه‌نقدی خانوارها", lang="fa"),
+            article("none", "ورزش", "مسابقات فوتبال", lang="fa"),
+        ],
+    )
+    for fast in (True, False):
+        from archive.search import open_searcher, plan_search, run_plan
+
+        with open_searcher(folder) as searcher:
+            plan = plan_search(searcher.schema, "یارانه نقدی")
+            total, ranked, coordinated = run_plan(searcher, plan, limit=10, fast=fast)
+            by_doc = {searcher.stored_fields(docnum)["id"]: score for score, docnum in ranked}
+        assert total == 3 and coordinated
+        # An article with only one of the two words is ranked, not scored 0.
+        assert by_doc["one"] > 0
+        assert by_doc["both"] > by_doc["one"]
+        assert by_doc["glued"] > 0
+    assert {h.id for h in search(folder, "یارانه نقدی", require_all=True).hits} == {"both", "glued"}

@@ -420,7 +420,24 @@ def _clauses_of(q: Any) -> list[Any]:
         return []
     if type(q) is wq.AndNot:
         q = q.a
-    return list(q.subqueries) if type(q) is wq.And else [q]
+    parts = list(q.subqueries) if type(q) is wq.And else [q]
+    return [clause for part in parts for clause in _split_compound(part)]
+
+
+def _split_compound(part: Any) -> list[Any]:
+    """Split a compound alternative `(A AND B) OR AB` into the clauses `A OR AB`, `B OR AB`.
+
+    `text.expand_query_compounds` offers the glued form of Persian words written apart; read
+    as one clause, every article holding only some of the words would get coordination 0.
+    (A and B) or AB is the same set as (A or AB) and (B or AB), so the split changes no match.
+    """
+    if type(part) is not wq.Or:
+        return [part]
+    ands = [sub for sub in part.subqueries if type(sub) is wq.And]
+    if len(ands) != 1:
+        return [part]
+    glued = [sub for sub in part.subqueries if sub is not ands[0]]
+    return [wq.Or([word, *glued]).normalize() for word in ands[0].subqueries]
 
 
 # --- the fast route for plain words ----------------------------------------------------------
@@ -451,7 +468,7 @@ def _bag_of_terms(plan: SearchPlan) -> _Bag | None:
     excluded = []
     if type(every) is wq.AndNot:
         every, excluded = every.a, [every.b]
-    parts = list(every.subqueries) if type(every) is wq.And else [every]
+    parts = _clauses_of(every)
     clauses = []
     for part in parts:
         if type(part) is wq.Not:
