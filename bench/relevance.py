@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import StandardAnalyzer, Token, Tokenizer
@@ -240,10 +240,14 @@ _POOL_TOKEN = re.compile(r"[\w\u200c]+")
 _POOL_FA_SUFFIXES = ("های", "ها", "ان", "ات", "ترین", "تر", "ی", "ای")
 
 
-def _pool_terms(value: str, stem: bool) -> Iterator[Any]:
-    class _T:
-        __slots__ = ("text", "pos", "start", "end")
+class _PoolTerm(NamedTuple):
+    text: str
+    pos: int
+    start: int  # offsets into the folded text: pooling never asks for characters
+    end: int
 
+
+def _pool_terms(value: str, stem: bool) -> Iterator[_PoolTerm]:
     folded = _POOL_MARKS.sub("", value.translate(_POOL_FOLD)).lower()
     pos = 0
     for match in _POOL_TOKEN.finditer(folded):
@@ -256,10 +260,8 @@ def _pool_terms(value: str, stem: bool) -> Iterator[Any]:
                     if word.endswith(suffix) and len(word) - len(suffix) >= 3:
                         word = word[: -len(suffix)]
                         break
-        term = _T()
-        term.text, term.pos, term.start, term.end = word, pos, match.start(), match.end()
+        yield _PoolTerm(word, pos, match.start(), match.end())
         pos += 1
-        yield term
 
 
 def pool_analyzer(stem: bool) -> Any:
