@@ -140,6 +140,7 @@ MANIFEST_FILE = "manifest.sqlite"
 GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
+WRITER_LIMIT_MB = 48
 
 
 def _now_iso() -> str:
@@ -744,7 +745,9 @@ class IndexWriter:
     def commit(self) -> None:
         """Make everything queued durable: whoosh first, then the manifest, then the meta."""
         if self._docs or self._deletes:
-            writer = self.ix.writer(limitmb=128)
+            # limitmb bounds the posting pool of a batch and of the merges the commit runs
+            # (the main process's peak memory); beyond it whoosh spills sorted runs to disk.
+            writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
             try:
                 for doc_id in self._deletes:
                     writer.delete_by_term("id", doc_id)
