@@ -323,8 +323,8 @@ class _Run:
                 self._end_dump(head)
             else:
                 self._emit(head)
+            self._maybe_commit()
             block = False
-        self._maybe_commit()
 
     def _emit(self, outcome: Outcome) -> None:
         self.report.record(outcome)
