@@ -80,6 +80,7 @@ class TreeSampler(threading.Thread):
         self.peak_sum = 0
         self.peak_single = 0
         self.max_procs = 0
+        self.cpu_by_pid: dict[int, float] = {}  # last CPU seconds seen per process
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -93,8 +94,10 @@ class TreeSampler(threading.Thread):
             for proc in procs:
                 try:
                     rss = proc.memory_info().rss
+                    times = proc.cpu_times()
                 except psutil.Error:
                     continue
+                self.cpu_by_pid[proc.pid] = times.user + times.system
                 total += rss
                 self.peak_single = max(self.peak_single, rss)
             self.peak_sum = max(self.peak_sum, total)
@@ -125,6 +128,11 @@ def run_measured(cmd: list[str], *, ok_codes: tuple[int, ...] = (0,)) -> dict[st
         "peak_rss_tree_mib": sampler.peak_sum / MIB,
         "peak_rss_single_mib": sampler.peak_single / MIB,
         "max_processes": sampler.max_procs,
+        # Where the CPU went (last sample before each process ended): the root process against
+        # its workers shows whether the work ran in parallel.
+        "cpu_seconds_root": sampler.cpu_by_pid.get(proc.pid),
+        "cpu_seconds_children_seen": sum(v for k, v in sampler.cpu_by_pid.items() if k != proc.pid),
+        "cpu_parallelism": cpu / seconds if seconds else None,
         "stdout_tail": stdout.decode("utf-8", "replace")[-2000:],
         "stderr_tail": stderr.decode("utf-8", "replace")[-2000:],
     }
@@ -597,6 +605,19 @@ def _figures(
             baseline_value=files / b if (b := _get(base, "ingest", "cpu_seconds")) else None,
         ),
         figure(
+            "ingest_parallelism",
+            "ingest cores busy (CPU s / wall s)",
+            _get(arc, "ingest", "cpu_parallelism"),
+            "",
+            baseline_value=_get(base, "ingest", "cpu_parallelism"),
+        ),
+        figure(
+            "ingest_root_cpu_share",
+            "ingest CPU share of the root process",
+            _share(_get(arc, "ingest", "cpu_seconds_root"), _get(arc, "ingest", "cpu_seconds")),
+            "%",
+        ),
+        figure(
             "reingest_pages_per_s", "re-ingest (unchanged corpus)", rate(arc, "reingest"), "pages/s"
         ),
         figure(
@@ -720,6 +741,10 @@ def _busy_processes() -> list[str]:
             cmd = " ".join(" ".join(proc.info["cmdline"] or []).split())[:100]
             busy.append(f"pid {proc.info['pid']} {cpu:.0f}% {cmd}")
     return busy
+
+
+def _share(part: float | None, whole: float | None) -> float | None:
+    return 100 * part / whole if part is not None and whole else None
 
 
 def _mib(value: int | None) -> float | None:
