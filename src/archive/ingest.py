@@ -33,7 +33,7 @@ _T = TypeVar("_T")
 
 BATCH_DOCS = 500  # documents per whoosh commit: bigger batches, fewer segments to merge
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
-_INFLIGHT_PAGES_PER_JOB = 48  # keeps workers busy while the main process commits
+_INFLIGHT_PAGES_PER_JOB = 128  # keeps workers busy for seconds while the main process commits
 _INFLIGHT_BYTES = 256 * 1024 * 1024
 
 
