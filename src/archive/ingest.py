@@ -31,7 +31,7 @@ from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, iter_pages
 
 _T = TypeVar("_T")
 
-BATCH_DOCS = 500  # documents per whoosh commit: bigger batches, fewer segments to merge
+BATCH_DOCS = 1000  # documents per whoosh commit: bigger batches write each term less often
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
 _INFLIGHT_PAGES_PER_JOB = 128  # keeps workers busy for seconds while the main process commits
 _INFLIGHT_BYTES = 256 * 1024 * 1024
@@ -298,6 +298,9 @@ class _Run:
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
             import multiprocessing
+
+            # Imported once here, inherited by the forked workers instead of imported by each.
+            import archive.extract  # noqa: F401
 
             self.pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
