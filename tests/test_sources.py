@@ -219,3 +219,29 @@ def test_dump_kind_and_skipped_names():
     assert dump_kind("c.warc.gz") == "warc" and dump_kind("p.html.gz") == "gzip"
     assert dump_kind("a.zip") == "zip" and dump_kind("a.html") is None
     assert is_skipped_name("a/b/c.js") and is_skipped_name(".git") and not is_skipped_name("x")
+
+
+def test_truncated_or_junk_warc_is_a_failed_dump_not_a_crash(tmp_path: Path):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buf = io.BytesIO()
+    writer = WARCWriter(buf, gzip=True)
+    for i in range(5):
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        payload = io.BytesIO(HTML * 25)
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://x.org/{i}", "response", payload=payload, http_headers=headers
+            )
+        )
+    data = buf.getvalue()
+    junk = tmp_path / "junk.warc"
+    junk.write_bytes(b"\x00garbage" * 100)
+    for percent in range(5, 100, 3):
+        path = tmp_path / f"cut{percent}.warc.gz"
+        path.write_bytes(data[: len(data) * percent // 100])
+        items = list(iter_pages([str(path)], markers=True))
+        assert all(isinstance(i, (RawPage, Outcome, DumpEnd)) for i in items)
+        assert _pages(items) or _failed(items)  # a WARC that gave nothing says so
+    assert _failed(iter_pages([str(junk)]))[0].location == str(junk)

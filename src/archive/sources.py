@@ -277,7 +277,7 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 member = tf.extractfile(info)
                 data = member.read(max_size + 1) if member else b""
                 yield RawPage(path, data, member=info.name, size=len(data), mtime=float(info.mtime))
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError) as exc:
         yield Outcome(path, "failed", reason=f"damaged or truncated tar archive: {_short(exc)}")
 
 
@@ -288,7 +288,9 @@ def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     seen: dict[str, int] = {}
     try:
         with open(path, "rb") as f:
+            records = 0
             for record in ArchiveIterator(f, arc2warc=True):
+                records += 1
                 if record.rec_type not in ("response", "resource"):
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -317,8 +319,14 @@ def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 page = RawPage(path, data, member=member, url=uri or None, size=len(data))
                 page.declared_charset = _charset_of(ctype)  # type: ignore[attr-defined]
                 yield page
+        if records == 0:
+            yield Outcome(path, "failed", reason="no WARC records found (truncated or empty)")
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         yield Outcome(path, "failed", reason=f"damaged or truncated WARC file: {_short(exc)}")
+    except Exception as exc:  # warcio trips over some junk (AttributeError on a cut header)
+        yield Outcome(
+            path, "failed", reason=f"damaged or truncated WARC file ({type(exc).__name__})"
+        )
 
 
 def _is_html_type(ctype: str, uri: str) -> bool:
