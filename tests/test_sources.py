@@ -245,3 +245,29 @@ def test_truncated_or_junk_warc_is_a_failed_dump_not_a_crash(tmp_path: Path):
         assert all(isinstance(i, (RawPage, Outcome, DumpEnd)) for i in items)
         assert _pages(items) or _failed(items)  # a WARC that gave nothing says so
     assert _failed(iter_pages([str(junk)]))[0].location == str(junk)
+
+
+@pytest.mark.parametrize("suffix", [".zip", ".tar.gz"])
+def test_corrupted_dumps_never_raise(tmp_path: Path, suffix: str):
+    import random
+
+    rng = random.Random(7)
+    members = [(f"p{i}.html", HTML * 20) for i in range(4)]
+    if suffix == ".zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+        original = buf.getvalue()
+    else:
+        original = _tar_bytes(members)
+    path = tmp_path / f"dump{suffix}"
+    for _ in range(200):
+        data = bytearray(original)
+        for _ in range(rng.randint(1, 6)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.3:
+            data = data[: rng.randrange(len(data))]
+        path.write_bytes(bytes(data))
+        items = list(iter_pages([str(path)], markers=True))
+        assert isinstance(items[-1], DumpEnd)

@@ -224,7 +224,7 @@ def _short(exc: BaseException) -> str:
 def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # zipfile raises many types on junk (NotImplementedError, ...)
         yield Outcome(path, "failed", reason=f"not a readable zip archive: {_short(exc)}")
         return
     with zf:
@@ -241,7 +241,7 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError) as exc:
                 yield Outcome(location, "failed", reason=f"damaged zip member: {_short(exc)}")
                 continue
-            except NotImplementedError as exc:
+            except Exception as exc:  # unsupported method/version, damaged header fields
                 yield Outcome(location, "failed", reason=f"unsupported zip member: {_short(exc)}")
                 continue
             if len(data) > max_size:
@@ -279,6 +279,10 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 yield RawPage(path, data, member=info.name, size=len(data), mtime=float(info.mtime))
     except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError) as exc:
         yield Outcome(path, "failed", reason=f"damaged or truncated tar archive: {_short(exc)}")
+    except Exception as exc:  # tarfile/lzma trip over some junk in other ways
+        yield Outcome(
+            path, "failed", reason=f"damaged or truncated tar archive ({type(exc).__name__})"
+        )
 
 
 def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
