@@ -423,7 +423,9 @@ def _durable_storage_class() -> Any:
 
 
 def _DurableStorage(folder: str) -> Any:  # noqa: N802 - behaves as a class
-    return _durable_storage_class()(folder)
+    # No mmap for the writer: merges touch every page of the segments they read, and mapped
+    # pages count in the ingest's resident memory (18k docs: 763 MiB peak with mmap, 108 without).
+    return _durable_storage_class()(folder, supports_mmap=False)
 
 
 class IndexLock:
