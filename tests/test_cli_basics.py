@@ -3,6 +3,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from archive import __version__
 
 
@@ -34,3 +36,19 @@ def test_click_usage_errors_are_one_line(cli_run):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "--limit" in lines[0] and "archive query --help" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "prefix"),
+    [
+        (("ingest", "--jobs", "many"), "archive: --jobs: "),
+        (("query", "x", "--lang", "de"), "archive: --lang: "),
+        (("query", "x", "--from", "2025-13-45"), "archive: --from: not a valid date"),
+    ],
+)
+def test_bad_option_values_are_one_line_naming_the_option(cli_run, tmp_index, args, prefix):
+    result = cli_run(*args, "--index", tmp_index)
+    assert result.exit_code == 2
+    assert not result.has_traceback
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(prefix), result.stderr

@@ -82,6 +82,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 # === extract (owner: extraction) ===
 
+
 def _format_extracted(article: Any) -> str:
     from archive.render import sanitize_terminal
 
@@ -386,29 +387,6 @@ QUERY_SORTS = ("relevance", "date", "-date")  # = search.SORTS; repeated so --he
 EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")  # = render.EXPORT_FORMATS
 
 
-class _OneLine:
-    """Mixin: a bad value is one `archive: ...` line and exit 2, not click's usage block."""
-
-    def fail(self, message: str, param: Any = None, ctx: Any = None) -> Any:
-        from archive.errors import DateFormatError
-
-        where = f"{param.opts[0]}: " if param is not None and getattr(param, "opts", None) else ""
-        error = DateFormatError if isinstance(self, DateBound) else UsageError
-        raise error(f"{where}{message}")
-
-
-class _QueryDate(_OneLine, DateBound):
-    pass
-
-
-class _QueryChoice(_OneLine, click.Choice):
-    pass
-
-
-class _QueryInt(_OneLine, click.IntRange):
-    pass
-
-
 def _search_options(func: Any) -> Any:
     """The QUERY argument and the filters shared by `query` and `export`."""
     options = [
@@ -423,18 +401,18 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--from",
             "date_from",
-            type=_QueryDate(end=False),
+            type=DateBound(end=False),
             metavar="DATE",
             help="On or after DATE: 2025, 2025-02, 2025-02-01, or Solar Hijri 1403, 1403-11-12.",
         ),
         click.option(
             "--to",
             "date_to",
-            type=_QueryDate(end=True),
+            type=DateBound(end=True),
             metavar="DATE",
             help="On or before DATE (a year or month includes all of it).",
         ),
-        click.option("--lang", type=_QueryChoice(["en", "fa"]), help="Only this language."),
+        click.option("--lang", type=click.Choice(["en", "fa"]), help="Only this language."),
         click.option(
             "--site",
             "sites",
@@ -444,7 +422,7 @@ def _search_options(func: Any) -> Any:
         ),
         click.option(
             "--sort",
-            type=_QueryChoice(QUERY_SORTS),
+            type=click.Choice(QUERY_SORTS),
             help="relevance (default with a QUERY), date (oldest first), -date (newest first;"
             " the default without QUERY). By date, every match is listed: add --all to keep"
             " only articles with every word.",
@@ -485,9 +463,16 @@ def _use_color(color: bool | None) -> bool:
 @cli.command("query")
 @_search_options
 @click.option(
-    "--limit", "-n", type=_QueryInt(min=1), default=10, show_default=True, help="Hits per page."
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Hits per page.",
 )
-@click.option("--page", type=_QueryInt(min=1), default=1, show_default=True, help="Page number.")
+@click.option(
+    "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number."
+)
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one object per hit.")
 @click.option(
     "--color/--no-color",
@@ -627,7 +612,11 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
 @cli.command("stats")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 @click.option(
-    "--top", type=_QueryInt(min=1), default=10, show_default=True, help="How many authors to list."
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many authors to list.",
 )
 @_index_option
 def stats_command(as_json: bool, top: int, index_dir: str) -> int:
@@ -662,7 +651,7 @@ def stats_command(as_json: bool, top: int, index_dir: str) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=_QueryChoice(EXPORT_FORMATS),
+    type=click.Choice(EXPORT_FORMATS),
     default="jsonl",
     show_default=True,
     help="jsonl (whole records), csv, bibtex or ris.",
@@ -677,7 +666,7 @@ def stats_command(as_json: bool, top: int, index_dir: str) -> int:
 @click.option(
     "--limit",
     "-n",
-    type=_QueryInt(min=1),
+    type=click.IntRange(min=1),
     default=None,
     help="At most N records (default: every match).",
 )
@@ -746,6 +735,12 @@ def run(args: list[str] | None = None) -> int:
         return ExitCode.INTERRUPTED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except click.BadParameter as exc:
+        # A bad option value, said as `archive: --from: not a valid date ...`.
+        opts = getattr(exc.param, "opts", None)
+        where = f"{opts[0]}: " if opts else ""
+        click.echo(f"archive: {where}{exc.message}", err=True)
+        return ExitCode.USAGE
     except click.UsageError as exc:
         command = next((arg for arg in argv if arg in cli.commands), None)
         where = f"archive {command}" if command else "archive"
