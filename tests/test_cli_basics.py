@@ -52,3 +52,11 @@ def test_bad_option_values_are_one_line_naming_the_option(cli_run, tmp_index, ar
     assert not result.has_traceback
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(prefix), result.stderr
+
+
+def test_cli_copies_of_library_choices_agree():
+    # cli.py repeats these so that `archive --help` does not import whoosh; they must not drift.
+    from archive import cli, render, search
+
+    assert cli.QUERY_SORTS == search.SORTS
+    assert cli.EXPORT_FORMATS == render.EXPORT_FORMATS
