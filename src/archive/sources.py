@@ -262,7 +262,9 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    # AttributeError: CPython 3.10's tarfile reads a damaged gzip header's FEXTRA field before
+    # it sets `_Stream.exception` (fixed in 3.11).
+    except (tarfile.TarError, OSError, EOFError, zlib.error, AttributeError) as exc:
         yield Outcome(path, "failed", reason=f"not a readable tar archive: {_short(exc)}")
         return
     try:
