@@ -1,15 +1,16 @@
 # The two commands of the README:  make demo   and   make test
 #
-# Python: PYTHON=... if given, else the newest supported one found: python3.13 ... python3.10
-# on PATH, then pyenv's own builds of those versions (a pyenv shim of a version that is not
-# active refuses to run), then python3 if it is 3.10 or newer.
+# Python: PYTHON=... if given, else the newest supported one found: for 3.13 down to 3.10,
+# python3 if it is that version, else pythonX.Y on PATH, else pyenv's own build of it (a pyenv
+# shim of a version that is not active refuses to run); last, python3 if it is 3.10 or newer.
 VENV := .venv
 BIN   = $(VENV)/bin
 
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell for v in 3.13 3.12 3.11 3.10; do \
-	  for c in python$$v $$(pyenv root 2>/dev/null)/versions/$$v*/bin/python$$v; do \
-	    $$c -c 'import sys' 2>/dev/null && { echo $$c; exit 0; }; \
+	  for c in python3 python$$v $$(pyenv root 2>/dev/null)/versions/$$v*/bin/python$$v; do \
+	    [ "$$($$c -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)" = $$v ] \
+	      && { echo $$c; exit 0; }; \
 	  done; \
 	done; \
 	python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null && echo python3)
