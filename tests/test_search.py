@@ -309,7 +309,7 @@ def test_memory_file_reads_like_a_file() -> None:
     import io
     import pickle
 
-    from archive.search import _MemoryFile
+    from archive.whoosh_fence import _MemoryFile
 
     data = b"line one\nline two\n" + pickle.dumps({"k": [1, 2, 3]}) + b"tail"
     mem, ref = _MemoryFile(memoryview(data)), io.BytesIO(data)

@@ -1,0 +1,185 @@
+"""Postings, field lengths and the date column read in bulk, per segment (cached per reader).
+
+Shared by the ranking route and the index overview; `_NotFast` says a layout is not the one
+these readers know (another codec), and the caller falls back on whoosh's own API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh import query as wq
+
+_NO_DATE_LAST = 99_999_999  # sort key for unknown dates in an oldest-first sort
+
+
+class _NotFast(Exception):
+    """The fast route does not apply (another weighting, an unscorable field)."""
+
+
+_B2L: list[int] | None = None
+
+
+def _byte_to_length_table() -> list[int]:
+    global _B2L
+    if _B2L is None:
+        from whoosh.util.numeric import byte_to_length
+
+        _B2L = [byte_to_length(b) for b in range(256)]
+    return _B2L
+
+
+_LENGTH_CACHE: Any = None
+
+
+def _reader_cache(reader: Any) -> dict[str, Any]:
+    global _LENGTH_CACHE
+    if _LENGTH_CACHE is None:
+        import weakref
+
+        _LENGTH_CACHE = weakref.WeakKeyDictionary()
+    cache: dict[str, Any] = _LENGTH_CACHE.setdefault(reader, {})
+    return cache
+
+
+def _field_lengths(reader: Any, fieldname: str) -> bytes:
+    """Return the length bytes of `fieldname` for every document of a segment (cached)."""
+    cache = _reader_cache(reader)
+    key = "length:" + fieldname
+    if key not in cache:
+        from whoosh.codec import whoosh3
+
+        try:
+            column = reader._perdoc._cached_reader(
+                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
+            )
+            if column is None:
+                raise _NotFast
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        except AttributeError as exc:  # not whoosh3's segment layout
+            raise _NotFast from exc
+        count = reader.doc_count_all()
+        cache[key] = (bytes(raw) + bytes(count))[:count]  # short columns: the rest are 0
+    value: bytes = cache[key]
+    return value
+
+
+def _blocks(
+    reader: Any, fieldname: str, term: str, *, values: bool = False
+) -> Iterator[tuple[Any, ...]]:
+    """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
+
+    With `values`, (docnums, weights, encoded values): the values hold the positions.
+    """
+    from whoosh.matching.wrappers import FilterMatcher
+
+    matcher = reader.postings(fieldname, term)
+    if isinstance(matcher, FilterMatcher):  # deletions: the caller drops deleted documents
+        matcher = matcher.child
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            if matcher._ids is None:
+                matcher._read_ids()
+            if matcher._weights is None:
+                matcher._read_weights()
+            if values:
+                if matcher._values is None:
+                    matcher._read_values()
+                yield matcher._ids, matcher._weights, matcher._values
+            else:
+                yield matcher._ids, matcher._weights
+            matcher._next_block()
+        return
+    ids, weights, encoded = [], [], []
+    while matcher.is_active():  # another codec: the generic, slower walk
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        if values:
+            encoded.append(matcher.value())
+        matcher.next()
+    yield (ids, weights, encoded) if values else (ids, weights)
+
+
+def _dates(searcher: Any) -> list[int]:
+    """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
+    values: list[int] = []
+    for reader, base in searcher.reader().leaf_readers():
+        cache = _reader_cache(reader)
+        if "date" not in cache:
+            cache["date"] = _segment_dates(reader)
+        if len(values) < base:
+            values.extend([0] * (base - len(values)))
+        values.extend(cache["date"])
+    return values
+
+
+def _segment_dates(reader: Any) -> list[int]:
+    from array import array
+
+    count = reader.doc_count_all()
+    if not count:
+        return []
+    try:
+        column = reader.column_reader("date", translate=False)
+        if type(column).__name__ == "EmptyColumnReader":  # no dated article in this segment
+            return [0] * count
+        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+        numbers = array(column._typecode)
+        numbers.frombytes(bytes(raw))
+    except (AttributeError, TypeError, ValueError, NotImplementedError) as exc:
+        raise _NotFast from exc  # another codec or column layout: whoosh's own sorting
+    if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
+        numbers.byteswap()  # whoosh writes columns big-endian
+    found: list[int] = numbers.tolist()
+    return (found + [0] * count)[:count]
+
+
+def _deleted(searcher: Any) -> set[int]:
+    found: set[int] = set()
+    for reader, base in searcher.reader().leaf_readers():
+        if reader.has_deletions():
+            found.update(base + d for d in reader.deleted_docs_set)
+    return found
+
+
+def _docset(searcher: Any, q: Any | None) -> set[int] | None:
+    """Return the docnums matching `q` (None for no query), reading postings in bulk."""
+    if q is None:
+        return None
+    kind = type(q)
+    if kind is wq.And:
+        sets = sorted((_docset(searcher, child) or set() for child in q.subqueries), key=len)
+        return set.intersection(*sets) if sets else set()
+    if kind is wq.Or:
+        return set().union(*(_docset(searcher, child) or set() for child in q.subqueries))
+    try:
+        if kind is wq.Term:
+            return _term_docs(searcher, q.fieldname, q.text)
+        if kind is wq.NumericRange and q.fieldname == "date":
+            return _date_docs(searcher, q)
+    except _NotFast:
+        pass
+    return set(searcher.docs_for_query(q))
+
+
+def _term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
+    found: set[int] = set()
+    for reader, base in searcher.reader().leaf_readers():
+        if (fieldname, term) not in reader:
+            continue
+        for ids, _ in _blocks(reader, fieldname, term):
+            found.update(ids if not base else (base + d for d in ids))
+    return found - _deleted(searcher)
+
+
+def _date_docs(searcher: Any, q: Any) -> set[int]:
+    low = q.start if q.start is not None else 0
+    high = q.end if q.end is not None else _NO_DATE_LAST
+    if q.startexcl:
+        low += 1
+    if q.endexcl:
+        high -= 1
+    dates = _dates(searcher)
+    found = {d for d, value in enumerate(dates) if low <= value <= high}
+    return found - _deleted(searcher)
