@@ -38,16 +38,16 @@ def describe_query(q: Any) -> str:
     """Return a whoosh query as text, one word's fields joined: `title|summary|body:کتاب`."""
     kind = type(q)
     if kind is wq.Term:
-        return f"{q.fieldname}:{_text(q.text)}"
+        return f"{q.fieldname}:{term_text(q.text)}"
     if kind is wq.Phrase:
-        return f'{q.fieldname}:"{" ".join(_text(w) for w in q.words)}"'
+        return f'{q.fieldname}:"{" ".join(term_text(w) for w in q.words)}"'
     if kind is wq.Or:
         grouped: dict[Any, list[str]] = {}
         for child in q.subqueries:
             if type(child) is wq.Term:
-                key: Any = _text(child.text)
+                key: Any = term_text(child.text)
             elif type(child) is wq.Phrase:
-                key = '"' + " ".join(_text(w) for w in child.words) + '"'
+                key = '"' + " ".join(term_text(w) for w in child.words) + '"'
             else:
                 key = (describe_query(child),)
             grouped.setdefault(key, []).append(getattr(child, "fieldname", ""))
@@ -159,7 +159,7 @@ def build_filter(
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _fuzzy_prefix(q: Any) -> int:
+def fuzzy_prefix(q: Any) -> int:
     """Letters a fuzzy term's matches must share at the start: at least the first one.
 
     With none, whoosh computes an edit distance against every word of the lexicon (155,000
@@ -169,7 +169,8 @@ def _fuzzy_prefix(q: Any) -> int:
     return max(1, int(getattr(q, "prefixlength", 0) or 0))
 
 
-def _text(term: Any) -> str:
+def term_text(term: Any) -> str:
+    """Return an index term as str (whoosh hands out bytes from the lexicon)."""
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
@@ -275,17 +276,18 @@ def _find_error(q: Any) -> str | None:
     return None
 
 
-def _positive_leaves(q: Any) -> Iterator[Any]:
+def positive_leaves(q: Any) -> Iterator[Any]:
+    """Yield the leaves of `q` that a match must or may hold (those under NOT left out)."""
     if isinstance(q, wq.Not):
         return
     if isinstance(q, wq.AndNot):
-        yield from _positive_leaves(q.a)
+        yield from positive_leaves(q.a)
         return
     if q.is_leaf():
         yield q
         return
     for child in q.children():
-        yield from _positive_leaves(child)
+        yield from positive_leaves(child)
 
 
 def _or(queries: list[Any]) -> Any:

@@ -1,6 +1,6 @@
 """Postings, field lengths and the date column read in bulk, per segment (cached per reader).
 
-Shared by the ranking route and the index overview; `_NotFast` says a layout is not the one
+Shared by the ranking route and the index overview; `NotFast` says a layout is not the one
 these readers know (another codec), and the caller falls back on whoosh's own API.
 """
 
@@ -11,17 +11,18 @@ from typing import Any
 
 from whoosh import query as wq
 
-_NO_DATE_LAST = 99_999_999  # sort key for unknown dates in an oldest-first sort
+NO_DATE_LAST = 99_999_999  # sort key for unknown dates in an oldest-first sort
 
 
-class _NotFast(Exception):
+class NotFast(Exception):
     """The fast route does not apply (another weighting, an unscorable field)."""
 
 
 _B2L: list[int] | None = None
 
 
-def _byte_to_length_table() -> list[int]:
+def byte_to_length_table() -> list[int]:
+    """Return the field length each of the 256 length bytes stands for (whoosh's encoding)."""
     global _B2L
     if _B2L is None:
         from whoosh.util.numeric import byte_to_length
@@ -43,7 +44,7 @@ def _reader_cache(reader: Any) -> dict[str, Any]:
     return cache
 
 
-def _field_lengths(reader: Any, fieldname: str) -> bytes:
+def field_lengths(reader: Any, fieldname: str) -> bytes:
     """Return the length bytes of `fieldname` for every document of a segment (cached)."""
     cache = _reader_cache(reader)
     key = "length:" + fieldname
@@ -55,17 +56,17 @@ def _field_lengths(reader: Any, fieldname: str) -> bytes:
                 whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
             )
             if column is None:
-                raise _NotFast
+                raise NotFast
             raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
         except AttributeError as exc:  # not whoosh3's segment layout
-            raise _NotFast from exc
+            raise NotFast from exc
         count = reader.doc_count_all()
         cache[key] = (bytes(raw) + bytes(count))[:count]  # short columns: the rest are 0
     value: bytes = cache[key]
     return value
 
 
-def _blocks(
+def iter_blocks(
     reader: Any, fieldname: str, term: str, *, values: bool = False
 ) -> Iterator[tuple[Any, ...]]:
     """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
@@ -101,7 +102,7 @@ def _blocks(
     yield (ids, weights, encoded) if values else (ids, weights)
 
 
-def _dates(searcher: Any) -> list[int]:
+def doc_dates(searcher: Any) -> list[int]:
     """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
     values: list[int] = []
     for reader, base in searcher.reader().leaf_readers():
@@ -128,14 +129,15 @@ def _segment_dates(reader: Any) -> list[int]:
         numbers = array(column._typecode)
         numbers.frombytes(bytes(raw))
     except (AttributeError, TypeError, ValueError, NotImplementedError) as exc:
-        raise _NotFast from exc  # another codec or column layout: whoosh's own sorting
+        raise NotFast from exc  # another codec or column layout: whoosh's own sorting
     if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
         numbers.byteswap()  # whoosh writes columns big-endian
     found: list[int] = numbers.tolist()
     return (found + [0] * count)[:count]
 
 
-def _deleted(searcher: Any) -> set[int]:
+def deleted_docs(searcher: Any) -> set[int]:
+    """Return the global docnums of the deleted documents."""
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
         if reader.has_deletions():
@@ -143,43 +145,44 @@ def _deleted(searcher: Any) -> set[int]:
     return found
 
 
-def _docset(searcher: Any, q: Any | None) -> set[int] | None:
+def docset(searcher: Any, q: Any | None) -> set[int] | None:
     """Return the docnums matching `q` (None for no query), reading postings in bulk."""
     if q is None:
         return None
     kind = type(q)
     if kind is wq.And:
-        sets = sorted((_docset(searcher, child) or set() for child in q.subqueries), key=len)
+        sets = sorted((docset(searcher, child) or set() for child in q.subqueries), key=len)
         return set.intersection(*sets) if sets else set()
     if kind is wq.Or:
-        return set().union(*(_docset(searcher, child) or set() for child in q.subqueries))
+        return set().union(*(docset(searcher, child) or set() for child in q.subqueries))
     try:
         if kind is wq.Term:
-            return _term_docs(searcher, q.fieldname, q.text)
+            return term_docs(searcher, q.fieldname, q.text)
         if kind is wq.NumericRange and q.fieldname == "date":
             return _date_docs(searcher, q)
-    except _NotFast:
+    except NotFast:
         pass
     return set(searcher.docs_for_query(q))
 
 
-def _term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
+def term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
+    """Return the live docnums whose `fieldname` holds `term`."""
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
         if (fieldname, term) not in reader:
             continue
-        for ids, _ in _blocks(reader, fieldname, term):
+        for ids, _ in iter_blocks(reader, fieldname, term):
             found.update(ids if not base else (base + d for d in ids))
-    return found - _deleted(searcher)
+    return found - deleted_docs(searcher)
 
 
 def _date_docs(searcher: Any, q: Any) -> set[int]:
     low = q.start if q.start is not None else 0
-    high = q.end if q.end is not None else _NO_DATE_LAST
+    high = q.end if q.end is not None else NO_DATE_LAST
     if q.startexcl:
         low += 1
     if q.endexcl:
         high -= 1
-    dates = _dates(searcher)
+    dates = doc_dates(searcher)
     found = {d for d, value in enumerate(dates) if low <= value <= high}
-    return found - _deleted(searcher)
+    return found - deleted_docs(searcher)

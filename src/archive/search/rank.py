@@ -23,21 +23,21 @@ from whoosh import query as wq
 from archive.errors import UsageError
 from archive.search.parse import (
     SORTS,
-    _fuzzy_prefix,
-    _text,
     build_filter,
     describe_query,
+    fuzzy_prefix,
     parse_query,
+    term_text,
 )
 from archive.search.postings import (
-    _NO_DATE_LAST,
-    _blocks,
-    _byte_to_length_table,
-    _dates,
-    _deleted,
-    _docset,
-    _field_lengths,
-    _NotFast,
+    NO_DATE_LAST,
+    NotFast,
+    byte_to_length_table,
+    deleted_docs,
+    doc_dates,
+    docset,
+    field_lengths,
+    iter_blocks,
 )
 
 FUZZY_EXPANSIONS = 200  # index terms one fuzzy query term may match (per field)
@@ -135,7 +135,7 @@ def run_plan(
     wanted = page * limit
     if not searcher.doc_count():
         return 0, [], False  # an empty index (whoosh's idf would divide by zero documents)
-    allowed = _docset(searcher, plan.filter_query)
+    allowed = docset(searcher, plan.filter_query)
     if allowed is not None and not allowed:
         return 0, [], False  # nothing passes the filters (whoosh reads an empty filter as none)
     main = plan.text_query if plan.text_query is not None else wq.Every()
@@ -154,7 +154,7 @@ def run_plan(
             if bag is not None:
                 total, ranked, coordinated = _rank_bag(searcher, bag, wanted, allowed, plan.sort)
                 return total, ranked[(page - 1) * limit : wanted], coordinated
-        except _NotFast:
+        except NotFast:
             pass  # whoosh's matchers below give the same answer, slower
 
     if not plan.coordinated:
@@ -164,7 +164,7 @@ def run_plan(
     # Score every match of the any-clause query, then apply the coordination factor from the
     # clauses each document matches.
     total, everything = _collect(searcher, main, None, "relevance", allowed=allowed)
-    clause_sets = [_docset(searcher, clause) or set() for clause in _clauses_of(plan.all_query)]
+    clause_sets = [docset(searcher, clause) or set() for clause in _clauses_of(plan.all_query)]
     factors = _coord_factors(len(clause_sets))
     rescored = [
         (score * factors[sum(docnum in docs for docs in clause_sets)], docnum)
@@ -278,9 +278,9 @@ def _rank_bag(
 
     weighting = searcher.weighting
     if type(weighting) is not scoring.BM25F:
-        raise _NotFast
+        raise NotFast
     k1 = weighting.K1
-    lengths_table = _byte_to_length_table()
+    lengths_table = byte_to_length_table()
     scores: defaultdict[int, float] = defaultdict(float)
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
@@ -290,7 +290,7 @@ def _rank_bag(
         flag = 1 << bit
         for fieldname, term in clause:
             if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
-                raise _NotFast
+                raise NotFast
             b = weighting._field_B.get(fieldname, weighting.B)
             avgfl = searcher.avg_field_length(fieldname) or 1
             # whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
@@ -307,9 +307,9 @@ def _rank_bag(
             for reader, base in leaves:
                 if (fieldname, term) not in reader:
                     continue
-                lengths = _field_lengths(reader, fieldname)
+                lengths = field_lengths(reader, fieldname)
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-                for ids, weights in _blocks(reader, fieldname, term):
+                for ids, weights in iter_blocks(reader, fieldname, term):
                     for docnum, tf in zip(ids, weights, strict=False):
                         if deleted and docnum in deleted:
                             continue
@@ -319,7 +319,7 @@ def _rank_bag(
                             seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
-        docs = set(docs) - _docset(searcher, query)  # type: ignore[operator]
+        docs = set(docs) - docset(searcher, query)  # type: ignore[operator]
     scored = sort == "relevance"
     date_order = None if scored else _date_order(searcher, sort)
 
@@ -368,7 +368,7 @@ class _PhraseScorer:
         self.idfs = [searcher.idf(fieldname, word) for word in words]
         self.format = searcher.schema[fieldname].format
         if not self.format.supports("positions"):
-            raise _NotFast
+            raise NotFast
 
     def matches(self, leaves: Any) -> Iterator[tuple[int, float]]:
         for reader, base in leaves:
@@ -377,7 +377,7 @@ class _PhraseScorer:
             postings: list[dict[int, tuple[float, Any]]] = []
             for word in self.words:
                 entries: dict[int, tuple[float, Any]] = {}
-                for ids, weights, values in _blocks(reader, self.fieldname, word, values=True):
+                for ids, weights, values in iter_blocks(reader, self.fieldname, word, values=True):
                     entries.update(zip(ids, zip(weights, values, strict=False), strict=False))
                 postings.append(entries)
             smallest = sorted(postings, key=lambda found: len(found))[0]
@@ -385,7 +385,7 @@ class _PhraseScorer:
             for entries in postings:
                 common &= entries.keys()
             deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-            lengths = _field_lengths(reader, self.fieldname)
+            lengths = field_lengths(reader, self.fieldname)
             for docnum in sorted(common):
                 if deleted and docnum in deleted:
                     continue
@@ -414,7 +414,7 @@ def _list_by_date(
     import heapq
 
     if allowed is None:
-        deleted = _deleted(searcher)
+        deleted = deleted_docs(searcher)
         total_docs = searcher.doc_count_all()
         candidates: Any = range(total_docs)
         if deleted:
@@ -428,11 +428,11 @@ def _list_by_date(
 
 def _date_order(searcher: Any, sort: str) -> Any:
     """Return a sort key for docnums: newest first ("-date") or oldest first, undated last."""
-    dates = _dates(searcher)
+    dates = doc_dates(searcher)
     n_dates = len(dates)
     if sort == "-date":
         return lambda d: (-(dates[d] if d < n_dates else 0), d)
-    return lambda d: ((dates[d] if d < n_dates else 0) or _NO_DATE_LAST, d)
+    return lambda d: ((dates[d] if d < n_dates else 0) or NO_DATE_LAST, d)
 
 
 def _expand_fuzzy(searcher: Any, plan: SearchPlan) -> SearchPlan:
@@ -450,7 +450,7 @@ def _expand_fuzzy(searcher: Any, plan: SearchPlan) -> SearchPlan:
                 words = list(
                     itertools.islice(
                         reader.terms_within(
-                            q.fieldname, q.text, q.maxdist, prefix=_fuzzy_prefix(q)
+                            q.fieldname, q.text, q.maxdist, prefix=fuzzy_prefix(q)
                         ),
                         FUZZY_EXPANSIONS,
                     )
@@ -459,7 +459,7 @@ def _expand_fuzzy(searcher: Any, plan: SearchPlan) -> SearchPlan:
                 return q
             if not words:
                 return wq.NullQuery
-            terms = [wq.Term(q.fieldname, _text(w), boost=q.boost) for w in words]
+            terms = [wq.Term(q.fieldname, term_text(w), boost=q.boost) for w in words]
             return terms[0] if len(terms) == 1 else wq.Or(terms)
         return q if q.is_leaf() else q.apply(expand)
 
@@ -512,4 +512,4 @@ def _date_facet(sort: str) -> Any:
     if sort == "-date":
         return sorting.FieldFacet("date")
     # Oldest first, but undated articles (stored as 0) last rather than first.
-    return sorting.TranslateFacet(lambda value: value or _NO_DATE_LAST, sorting.FieldFacet("date"))
+    return sorting.TranslateFacet(lambda value: value or NO_DATE_LAST, sorting.FieldFacet("date"))

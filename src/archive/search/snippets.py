@@ -9,7 +9,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import text
-from archive.search.parse import SNIPPET_FIELDS, _fuzzy_prefix, _positive_leaves, _text
+from archive.search.parse import SNIPPET_FIELDS, fuzzy_prefix, positive_leaves, term_text
 
 # Snippets: look at most this many characters into a stored body; the analysis chain runs only
 # on the few words a cheap regex picks out (see _find_matches).
@@ -35,7 +35,7 @@ def snippet_terms(searcher: Any, q: Any | None) -> set[str]:
         return set()
     reader = searcher.reader()
     found: set[str] = set()
-    for leaf in _positive_leaves(q):
+    for leaf in positive_leaves(q):
         if leaf.field() not in SNIPPET_FIELDS:
             continue
         if type(leaf) is wq.Prefix:
@@ -47,12 +47,12 @@ def snippet_terms(searcher: Any, q: Any | None) -> set[str]:
             try:
                 if isinstance(leaf, wq.FuzzyTerm):
                     within = reader.terms_within(
-                        "body", leaf.text, leaf.maxdist, prefix=_fuzzy_prefix(leaf)
+                        "body", leaf.text, leaf.maxdist, prefix=fuzzy_prefix(leaf)
                     )
                 else:
                     within = leaf._btexts(reader)
                 expanded = itertools.islice(within, SNIPPET_EXPANSIONS)
-                found.update(_text(term) for term in expanded)
+                found.update(term_text(term) for term in expanded)
             except Exception:  # noqa: BLE001 - highlighting is best effort
                 pass
             continue
@@ -60,7 +60,7 @@ def snippet_terms(searcher: Any, q: Any | None) -> set[str]:
             pairs = leaf.existing_terms(reader, phrases=True, expand=False)
         except Exception:  # noqa: BLE001 - an exotic leaf (range, every): nothing to highlight
             continue
-        found.update(_text(term) for fieldname, term in pairs if fieldname in SNIPPET_FIELDS)
+        found.update(term_text(term) for fieldname, term in pairs if fieldname in SNIPPET_FIELDS)
     return found
 
 

@@ -8,8 +8,8 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import text
-from archive.search.parse import _text, int_to_date
-from archive.search.postings import _dates, _deleted, _NotFast, _term_docs
+from archive.search.parse import int_to_date, term_text
+from archive.search.postings import NotFast, deleted_docs, doc_dates, term_docs
 
 STATS_AUTHOR_SAMPLE = 1500  # documents whose stored authors propose the candidates
 
@@ -31,9 +31,9 @@ def collect_stats(searcher: Any, *, top_authors: int = 10) -> dict[str, Any]:
     sites = _term_counts(searcher, reader, "site")
     per_date: Counter[int] = Counter()
     try:
-        dates = _dates(searcher)
+        dates = doc_dates(searcher)
         per_date.update(dates[d] if d < len(dates) else 0 for d in live)
-    except _NotFast:
+    except NotFast:
         per_date.update(int(stored.get("date") or 0) for _, stored in reader.iter_docs())
     years: Counter[str] = Counter()
     years_jalali: Counter[str] = Counter()
@@ -52,7 +52,7 @@ def collect_stats(searcher: Any, *, top_authors: int = 10) -> dict[str, Any]:
 
 
 def _live_docs(searcher: Any) -> list[int]:
-    deleted = _deleted(searcher)
+    deleted = deleted_docs(searcher)
     return [d for d in range(searcher.doc_count_all()) if d not in deleted]
 
 
@@ -81,10 +81,10 @@ def _term_counts(searcher: Any, reader: Any, fieldname: str) -> dict[str, int]:
     if fieldname not in searcher.schema:
         return counts
     for term in reader.lexicon(fieldname):
-        value = _text(term)
+        value = term_text(term)
         try:
-            count = len(_term_docs(searcher, fieldname, value))
-        except _NotFast:
+            count = len(term_docs(searcher, fieldname, value))
+        except NotFast:
             count = sum(1 for _ in searcher.docs_for_query(wq.Term(fieldname, value)))
         if count:
             counts[value] = count
