@@ -305,28 +305,6 @@ def test_fast_route_matches_whoosh(corpus_index, query, kwargs) -> None:
         assert fast_score == pytest.approx(slow_score, rel=1e-5) if slow_score else not fast_score
 
 
-def test_memory_file_reads_like_a_file() -> None:
-    import io
-    import pickle
-
-    from archive.whoosh_fence import _MemoryFile
-
-    data = b"line one\nline two\n" + pickle.dumps({"k": [1, 2, 3]}) + b"tail"
-    mem, ref = _MemoryFile(memoryview(data)), io.BytesIO(data)
-    assert mem.readline() == ref.readline()
-    assert mem.read(4) == ref.read(4)
-    assert mem.readline() == ref.readline()
-    assert pickle.load(mem) == pickle.load(ref)
-    assert mem.tell() == ref.tell()
-    assert mem.read() == ref.read() == b"tail"
-    assert mem.read(10) == b""
-    mem.seek(-4, 2)
-    assert mem.read(2) == b"ta"
-    mem.seek(1)
-    buf = bytearray(3)
-    assert mem.readinto(buf) == 3 and bytes(buf) == b"ine"
-
-
 def test_explain_groups_fields_per_word(ranking_index) -> None:
     result = search(ranking_index, "كتابها NOT gamma", authors=["رضایی"])
     assert result.parsed == (

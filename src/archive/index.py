@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import text
+from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
 from archive.models import Article
 
@@ -412,7 +412,7 @@ def _durable_storage_class() -> Any:
         ) -> Any:
             if excl or mode != "wb":
                 return super().create_file(name, excl=excl, mode=mode, **kwargs)
-            fileobj = _FsyncWriter(io.FileIO(self._fpath(name), "wb"))
+            fileobj = _FsyncWriter(io.FileIO(whoosh_fence.storage_path(self, name), "wb"))
             return StructFile(fileobj, name=name, **kwargs)
 
         def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:

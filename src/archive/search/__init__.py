@@ -21,6 +21,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from archive import whoosh_fence
 from archive.errors import UsageError
 from archive.models import Hit
 from archive.search.parse import (
@@ -39,7 +40,9 @@ from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_pla
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
 from archive.search.stats import collect_stats
-from archive.whoosh_fence import _read_segments_without_copies
+
+# Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
+whoosh_fence.install()
 
 __all__ = [
     "COORD_EXPONENT",
@@ -165,7 +168,6 @@ def _searcher_for(index: Any) -> Iterator[Any]:
     if isinstance(index, str) or hasattr(index, "__fspath__"):
         from archive.index import open_index
 
-        _read_segments_without_copies()
         index = open_index(str(index))
     searcher = index.searcher()
     try:

@@ -11,6 +11,8 @@ from typing import Any
 
 from whoosh import query as wq
 
+from archive import whoosh_fence
+
 NO_DATE_LAST = 99_999_999  # sort key for unknown dates in an oldest-first sort
 
 
@@ -49,16 +51,9 @@ def field_lengths(reader: Any, fieldname: str) -> bytes:
     cache = _reader_cache(reader)
     key = "length:" + fieldname
     if key not in cache:
-        from whoosh.codec import whoosh3
-
         try:
-            column = reader._perdoc._cached_reader(
-                whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN
-            )
-            if column is None:
-                raise NotFast
-            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        except AttributeError as exc:  # not whoosh3's segment layout
+            raw = whoosh_fence.length_column_bytes(reader, fieldname)
+        except whoosh_fence.UnknownLayout as exc:  # not whoosh3's segment layout
             raise NotFast from exc
         count = reader.doc_count_all()
         cache[key] = (bytes(raw) + bytes(count))[:count]  # short columns: the rest are 0
@@ -78,19 +73,9 @@ def iter_blocks(
     matcher = reader.postings(fieldname, term)
     if isinstance(matcher, FilterMatcher):  # deletions: the caller drops deleted documents
         matcher = matcher.child
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            if matcher._weights is None:
-                matcher._read_weights()
-            if values:
-                if matcher._values is None:
-                    matcher._read_values()
-                yield matcher._ids, matcher._weights, matcher._values
-            else:
-                yield matcher._ids, matcher._weights
-            matcher._next_block()
+    blocks = whoosh_fence.iter_matcher_blocks(matcher, values=values)
+    if blocks is not None:
+        yield from blocks
         return
     ids, weights, encoded = [], [], []
     while matcher.is_active():  # another codec: the generic, slower walk
@@ -116,22 +101,16 @@ def doc_dates(searcher: Any) -> list[int]:
 
 
 def _segment_dates(reader: Any) -> list[int]:
-    from array import array
-
     count = reader.doc_count_all()
     if not count:
         return []
     try:
         column = reader.column_reader("date", translate=False)
-        if type(column).__name__ == "EmptyColumnReader":  # no dated article in this segment
-            return [0] * count
-        raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-        numbers = array(column._typecode)
-        numbers.frombytes(bytes(raw))
-    except (AttributeError, TypeError, ValueError, NotImplementedError) as exc:
+        numbers = whoosh_fence.fixed_column_values(column)
+    except (whoosh_fence.UnknownLayout, AttributeError, TypeError, NotImplementedError) as exc:
         raise NotFast from exc  # another codec or column layout: whoosh's own sorting
-    if numbers.itemsize > 1 and array("H", [1]).tobytes()[0] == 1:
-        numbers.byteswap()  # whoosh writes columns big-endian
+    if numbers is None:  # no dated article in this segment
+        return [0] * count
     found: list[int] = numbers.tolist()
     return (found + [0] * count)[:count]
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from archive import whoosh_fence
 from archive.errors import UsageError
 from archive.search.parse import (
     SORTS,
@@ -291,7 +292,7 @@ def _rank_bag(
         for fieldname, term in clause:
             if fieldname not in searcher.schema or not searcher.schema[fieldname].scorable:
                 raise NotFast
-            b = weighting._field_B.get(fieldname, weighting.B)
+            b = whoosh_fence.field_b(weighting, fieldname)
             avgfl = searcher.avg_field_length(fieldname) or 1
             # whoosh's bm25(): idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
             # with the length part precomputed for each of the 256 length bytes.

@@ -8,7 +8,7 @@ from typing import Any
 
 from whoosh import query as wq
 
-from archive import text
+from archive import text, whoosh_fence
 from archive.search.parse import SNIPPET_FIELDS, fuzzy_prefix, positive_leaves, term_text
 
 # Snippets: look at most this many characters into a stored body; the analysis chain runs only
@@ -50,7 +50,7 @@ def snippet_terms(searcher: Any, q: Any | None) -> set[str]:
                         "body", leaf.text, leaf.maxdist, prefix=fuzzy_prefix(leaf)
                     )
                 else:
-                    within = leaf._btexts(reader)
+                    within = whoosh_fence.pattern_terms(leaf, reader)
                 expanded = itertools.islice(within, SNIPPET_EXPANSIONS)
                 found.update(term_text(term) for term in expanded)
             except Exception:  # noqa: BLE001 - highlighting is best effort
