@@ -12,9 +12,8 @@ No bs4 or hazm on this path: `archive query` must start fast.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +22,11 @@ from whoosh import query as wq
 
 from archive import whoosh_fence
 from archive.errors import UsageError
-from archive.models import Hit
+from archive.models import SORTS, Hit, SearchFilters
 from archive.search.parse import (
     DEFAULT_FIELDS,
     FIELD_ALIASES,
     SNIPPET_FIELDS,
-    SORTS,
     build_filter,
     date_to_int,
     describe_query,
@@ -51,6 +49,7 @@ __all__ = [
     "SNIPPET_FIELDS",
     "SORTS",
     "SearchPlan",
+    "SearchFilters",
     "SearchResult",
     "build_filter",
     "collect_stats",
@@ -87,37 +86,31 @@ class SearchResult:
     page: int = 1
     limit: int = 10
     coordinated: bool = False  # scores carry the coordination factor (several clauses)
+    sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
+    has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
     notes: list[str] = field(default_factory=list)
 
 
 def search(
     index: Any,
     query: str | None = None,
+    filters: SearchFilters | None = None,
     *,
-    authors: Iterable[str] = (),
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    lang: str | None = None,
-    site: str | Iterable[str] | None = None,
-    sort: str | None = None,
     limit: int = 10,
     page: int = 1,
-    require_all: bool = False,
     snippets: bool = True,
 ) -> SearchResult:
     """Run one search and return the exact total and the hits of one page.
+
+    The one entry point of `archive query`, bench/ and the tests.
 
     Args:
         index: an index folder (str), an open whoosh Index, or a whoosh Searcher (fastest: reuse
             one searcher across calls for warm queries).
         query: whoosh query language text; None or blank lists the filtered articles by date.
-        authors: names, any script; an article matches if any of them is one of its authors.
-        date_from, date_to: inclusive Gregorian bounds; an undated article never matches them.
-        lang: "en" or "fa". site: host (its subdomains match too), or several hosts.
-        sort: "relevance", "date" (oldest first) or "-date" (newest first); default relevance
-            with a query, "-date" without.
+        filters: authors, dates, language, sites, sort and require_all (see SearchFilters).
         limit, page: page size and 1-based page number.
-        require_all: only articles matching every clause of the query.
+        snippets: build each hit's snippet (off for ranking-only runs).
 
     Raises:
         QuerySyntaxError: the query cannot be parsed.
@@ -126,17 +119,7 @@ def search(
     """
     start = time.perf_counter()
     with _searcher_for(index) as searcher:
-        plan = plan_search(
-            searcher.schema,
-            query,
-            authors=authors,
-            date_from=date_from,
-            date_to=date_to,
-            lang=lang,
-            site=site,
-            sort=sort,
-            require_all=require_all,
-        )
+        plan = plan_search(searcher.schema, query, filters)
         total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
         hits = list(
             iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)
@@ -150,6 +133,8 @@ def search(
         page=page,
         limit=limit,
         coordinated=coordinated,
+        sort=plan.sort,
+        has_no_words=plan.has_no_words,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh import query as wq
@@ -26,11 +26,11 @@ from whoosh.qparser import (
 
 from archive import text
 from archive.errors import QuerySyntaxError, UsageError
+from archive.models import LANGUAGES, SearchFilters
 from archive.search.rewrite import expand_query_compounds
 
 DEFAULT_FIELDS = ("title", "summary", "body", "author")
 SNIPPET_FIELDS = ("title", "summary", "body")
-SORTS = ("relevance", "date", "-date")
 FIELD_ALIASES = {"author": ["authors", "by"], "body": ["text", "content"]}  # also accepted
 
 
@@ -128,32 +128,24 @@ def _stem_prefixes(q: Any) -> Any:
     return q.apply(_stem_prefixes)
 
 
-def build_filter(
-    *,
-    authors: Iterable[str] = (),
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    lang: str | None = None,
-    site: str | Iterable[str] | None = None,
-) -> Any | None:
+def build_filter(filters: SearchFilters) -> Any | None:
     """Return the whoosh query every hit must match (None when there are no filters)."""
     parts: list[Any] = []
-    names = [a for a in authors]
-    if names:
-        parts.append(_or([_author_query(name) for name in names]))
+    if filters.authors:
+        parts.append(_or([_author_query(name) for name in filters.authors]))
+    date_from, date_to = filters.date_from, filters.date_to
     if date_from is not None or date_to is not None:
         if date_from and date_to and date_from > date_to:
             raise UsageError(f"--from {date_from} is after --to {date_to}")
         low = date_to_int(date_from) if date_from else 1  # 0 means "no date": never in a range
         high = date_to_int(date_to) if date_to else None
         parts.append(wq.NumericRange("date", low, high))
-    if lang:
-        if lang not in ("en", "fa"):
-            raise UsageError(f"unknown language {lang!r}; use en or fa")
-        parts.append(wq.Term("lang", lang))
-    hosts = [site] if isinstance(site, str) else list(site or ())
-    if hosts:
-        parts.append(_or([_site_query(host) for host in hosts]))
+    if filters.lang:
+        if filters.lang not in LANGUAGES:
+            raise UsageError(f"unknown language {filters.lang!r}; use {' or '.join(LANGUAGES)}")
+        parts.append(wq.Term("lang", filters.lang))
+    if filters.sites:
+        parts.append(_or([_site_query(host) for host in filters.sites]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

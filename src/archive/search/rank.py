@@ -12,9 +12,8 @@ matchers; every other query runs through whoosh's collectors (`_collect`).
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,8 @@ from whoosh import query as wq
 
 from archive import whoosh_fence
 from archive.errors import UsageError
+from archive.models import SORTS, SearchFilters
 from archive.search.parse import (
-    SORTS,
     build_filter,
     describe_query,
     fuzzy_prefix,
@@ -79,19 +78,10 @@ class SearchPlan:
         return "" if self.filter_query is None else describe_query(self.filter_query)
 
 
-def plan_search(
-    schema: Any,
-    query: str | None,
-    *,
-    authors: Iterable[str] = (),
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    lang: str | None = None,
-    site: str | Iterable[str] | None = None,
-    sort: str | None = None,
-    require_all: bool = False,
-) -> SearchPlan:
+def plan_search(schema: Any, query: str | None, filters: SearchFilters | None = None) -> SearchPlan:
     """Parse the query text and build the filter; raise QuerySyntaxError/UsageError on bad input."""
+    filters = filters or SearchFilters()
+    sort, require_all = filters.sort, filters.require_all
     has_text = bool(query and query.strip())
     if sort is None:
         sort = "relevance" if has_text else "-date"
@@ -113,9 +103,7 @@ def plan_search(
     return SearchPlan(
         text_query=text_query,
         all_query=all_query,
-        filter_query=build_filter(
-            authors=authors, date_from=date_from, date_to=date_to, lang=lang, site=site
-        ),
+        filter_query=build_filter(filters),
         sort=sort,
         require_all=require_all,
     )
