@@ -65,8 +65,7 @@ def _index_option(func: Any) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(debug: bool) -> None:
     """Bilingual (English + Persian) article archive and search engine.
 
     \b
@@ -75,8 +74,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
     """
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    # --debug is read by run() from the arguments, before click parses them.
 
 
 # Commands are filled in by their modules' owners; each keeps to its own section.

@@ -4,8 +4,7 @@ Whoosh pickles the schema, analyzers included, into the index: the analyzer clas
 at module level and must keep their import path (`archive.index.ArchiveTokenizer`), or old
 indexes stop opening. Any change to the analysis chain that changes index terms bumps
 SCHEMA_VERSION.
-
-CONTRACT (owner: ingest; the field names are shared with search.py: add fields, never rename).
+The field names are shared with archive.search: add fields, never rename them.
 """
 
 from __future__ import annotations
@@ -99,7 +98,7 @@ class NameTokenizer(ArchiveTokenizer):
 
 
 def build_schema() -> Schema:
-    """Return the index schema (field names are shared with search.py)."""
+    """Return the index schema (field names are shared with archive.search)."""
     text_analyzer = ArchiveTokenizer()
     name_analyzer = NameTokenizer()
     return Schema(
@@ -314,11 +313,6 @@ def text_hash(title: str, body: str) -> str:
     """Return the duplicate-detection hash of an article: its normalised words, title and body."""
     words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def make_doc_id(key: str) -> str:
-    """Return a short stable document id for a key (canonical URL or text hash)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def article_to_fields(article: Any) -> dict[str, Any]:
@@ -544,7 +538,6 @@ class IndexWriter:
         self._pages: dict[str, PageRecord] = {}
         self._dumps: dict[str, tuple[int, float]] = {}
         self._forget: set[str] = set()
-        self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
         self._by_hash: dict[str, PageRecord] = {}
         self.committed_docs = 0
@@ -672,12 +665,6 @@ class IndexWriter:
             return PageRecord(key, key.split("!", 1)[0], 0, 0.0, digest, doc["id"], "indexed")
         return None
 
-    def doc_by_url(self, url: str) -> str | None:
-        if url in self._by_url:
-            return self._by_url[url]
-        doc = self._stored(url=url)
-        return doc["id"] if doc else None
-
     def doc_by_text_hash(self, digest: str) -> str | None:
         if digest in self._by_text:
             return self._by_text[digest]
@@ -712,17 +699,14 @@ class IndexWriter:
         replace = replace or doc_id in self._docs or doc_id in self._deletes
         self._deletes.discard(doc_id)
         self._docs[doc_id] = (fields, replace)
-        if fields.get("url"):
-            self._by_url[fields["url"]] = doc_id
         if fields.get("text_hash"):
             self._by_text[fields["text_hash"]] = doc_id
 
     def delete(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
         self._deletes.add(doc_id)
-        for table in (self._by_url, self._by_text):
-            for k in [k for k, v in table.items() if v == doc_id]:
-                del table[k]
+        for k in [k for k, v in self._by_text.items() if v == doc_id]:
+            del self._by_text[k]
 
     def record_page(self, record: PageRecord) -> None:
         self._pages[record.key] = record
@@ -786,7 +770,6 @@ class IndexWriter:
         self._pages.clear()
         self._dumps.clear()
         self._forget.clear()
-        self._by_url.clear()
         self._by_text.clear()
         self._by_hash.clear()
         if changed:

@@ -1,7 +1,5 @@
 """sources -> extract -> index. Returns an IngestReport; never prints.
 
-CONTRACT (owner: ingest).
-
 The main process walks the inputs, decides what is unchanged (manifest: path + size + mtime,
 confirmed by a content hash only when those differ) and writes to the index in batches.
 Worker processes do the expensive part: parsing (`extract.extract_article`) and the analysis

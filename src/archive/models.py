@@ -18,6 +18,7 @@ class RawPage:
     url: str | None = None  # target URI from a WARC record, used when the page has no canonical
     size: int = 0
     mtime: float | None = None
+    declared_charset: str | None = None  # the charset of a WARC record's Content-Type header
 
     @property
     def location(self) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
@@ -88,7 +88,6 @@ class SearchResult:
     coordinated: bool = False  # scores carry the coordination factor (several clauses)
     sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
-    notes: list[str] = field(default_factory=list)
 
 
 def search(

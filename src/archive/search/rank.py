@@ -468,7 +468,6 @@ def _collect(
     sort: str,
     *,
     allowed: set[int] | None = None,
-    mask: set[int] | None = None,
 ) -> tuple[int, list[tuple[float | None, int]]]:
     """Run `q` once: the exact number of matches and the best `limit` (score, docnum) pairs.
 
@@ -486,8 +485,8 @@ def _collect(
     else:
         inner = collectors.SortingCollector(_date_facet(sort), limit=limit, reverse=sort == "-date")
     collector = inner
-    if allowed is not None or mask:
-        collector = collectors.FilterCollector(inner, allowed, mask or None)
+    if allowed is not None:
+        collector = collectors.FilterCollector(inner, allowed)
     searcher.search_with_collector(q, collector)
     results = collector.results()
     scored = sort == "relevance"
