@@ -10,8 +10,6 @@ from archive.errors import QuerySyntaxError, UsageError
 from archive.index import open_index, upsert_articles
 from archive.models import Article, SearchFilters
 from archive.search import (
-    date_to_int,
-    int_to_date,
     make_snippet,
     normalize_site,
     parse_query,
@@ -232,14 +230,6 @@ def test_snippet_scan_is_capped() -> None:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def test_date_ints() -> None:
-    assert date_to_int(dt.date(2025, 1, 20)) == 20250120
-    assert int_to_date(20250120) == dt.date(2025, 1, 20)
-    assert int_to_date(0) is None
-    assert int_to_date(None) is None
-    assert int_to_date(20251345) is None
 
 
 @pytest.mark.parametrize(

@@ -569,8 +569,8 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
       archive show 3f9a2c41d0e8 --json | jq .body
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import find_document, open_searcher
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
         stored = find_document(searcher, doc_id)
@@ -667,8 +667,8 @@ def export_command(
       archive export --lang en --format csv > english.csv
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import iter_matches, open_searcher, plan_search
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
         plan = plan_search(searcher.schema, " ".join(query_words), _filters(filters))

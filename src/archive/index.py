@@ -9,9 +9,7 @@ The field names are shared with archive.search: add fields, never rename them.
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -24,14 +22,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
-from archive.models import Article
+from archive.stored import article_to_fields
+from archive.stored import now_iso as _now_iso
 
 SCHEMA_VERSION = 1
 
@@ -140,10 +138,6 @@ GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
 WRITER_LIMIT_MB = 48
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _fsync_dir(path: str) -> None:
@@ -285,78 +279,7 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
         raise ArchiveError(f"cannot read the index at {index_dir}: {exc.strerror}") from None
 
 
-# --- Field mapping -------------------------------------------------------------------------
-
-
-def _date_to_int(value: dt.date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
-def _int_to_date(value: Any) -> dt.date | None:
-    try:
-        number = int(value or 0)
-        return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except (TypeError, ValueError):
-        return None
-
-
-def site_of(url: str | None) -> str | None:
-    """Return the lowercased host of `url` without "www.", or None."""
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    host = host.lower().removeprefix("www.")
-    return host or None
-
-
-def text_hash(title: str, body: str) -> str:
-    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
-    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
-    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def article_to_fields(article: Any) -> dict[str, Any]:
-    """Map an Article to the schema's fields (the one place that knows the mapping)."""
-    return {
-        "id": article.id,
-        "url": article.url or None,
-        "source": article.source,
-        "site": article.site or site_of(article.url),
-        "lang": article.lang,
-        "title": article.title or "",
-        "summary": article.summary or "",
-        "body": article.body or "",
-        "author": "\n".join(article.authors),
-        "authors": list(article.authors),
-        "date": _date_to_int(article.date),
-        "date_jalali": article.date_jalali,
-        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
-        "text_hash": text_hash(article.title or "", article.body or ""),
-        "warnings": list(article.warnings),
-        "encoding": article.encoding,
-        "indexed_at": _now_iso(),
-    }
-
-
-def fields_to_article(stored: dict[str, Any]) -> Any:
-    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
-    tags = stored.get("tags") or ""
-    return Article(
-        id=stored["id"],
-        title=stored.get("title") or "",
-        body=stored.get("body") or "",
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        summary=stored.get("summary") or None,
-        authors=list(stored.get("authors") or []),
-        date=_int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-        tags=[t for t in tags.split(",") if t],
-        warnings=list(stored.get("warnings") or []),
-        encoding=stored.get("encoding") or None,
-    )
+# --- Field mapping: archive.stored (article_to_fields, fields_to_article) ---------------
 
 
 def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:

@@ -72,7 +72,8 @@ class _Parsed:
 def process_page(page: RawPage) -> tuple[str, Any]:
     """Parse and analyse one page (runs in a worker): ("ok", fields) or ("failed", reason)."""
     from archive.extract import extract_article
-    from archive.index import article_to_fields, preanalyze_fields
+    from archive.index import preanalyze_fields
+    from archive.stored import article_to_fields
 
     try:
         article = extract_article(page)

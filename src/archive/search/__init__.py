@@ -28,9 +28,7 @@ from archive.search.parse import (
     FIELD_ALIASES,
     SNIPPET_FIELDS,
     build_filter,
-    date_to_int,
     describe_query,
-    int_to_date,
     normalize_site,
     parse_query,
 )
@@ -38,6 +36,7 @@ from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_pla
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
 from archive.search.stats import collect_stats
+from archive.stored import hit_from_stored
 
 # Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
 whoosh_fence.install()
@@ -53,12 +52,9 @@ __all__ = [
     "SearchResult",
     "build_filter",
     "collect_stats",
-    "date_to_int",
     "describe_query",
     "expand_query_compounds",
     "find_document",
-    "hit_from_stored",
-    "int_to_date",
     "iter_hits",
     "iter_matches",
     "join_detached_affixes",
@@ -201,21 +197,3 @@ def iter_matches(
         yield score, searcher.stored_fields(docnum)
 
 
-def hit_from_stored(stored: dict[str, Any], *, rank: int, score: float | None) -> Hit:
-    """Map a stored whoosh document to a Hit (no snippet)."""
-    authors = stored.get("authors") or []
-    if isinstance(authors, str):
-        authors = [a for a in authors.splitlines() if a.strip()]
-    return Hit(
-        rank=rank,
-        id=str(stored.get("id", "")),
-        title=stored.get("title") or "",
-        score=None if score is None else round(float(score), 4),
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        authors=list(authors),
-        date=int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-    )

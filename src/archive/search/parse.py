@@ -9,7 +9,6 @@ detached affixes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -28,6 +27,7 @@ from archive import text
 from archive.errors import QuerySyntaxError, UsageError
 from archive.models import LANGUAGES, SearchFilters
 from archive.search.rewrite import expand_query_compounds
+from archive.stored import date_to_int, int_to_date
 
 DEFAULT_FIELDS = ("title", "summary", "body", "author")
 SNIPPET_FIELDS = ("title", "summary", "body")
@@ -164,22 +164,6 @@ def fuzzy_prefix(q: Any) -> int:
 def term_text(term: Any) -> str:
     """Return an index term as str (whoosh hands out bytes from the lexicon)."""
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
-
-
-def date_to_int(date: dt.date) -> int:
-    """Return the index form of a date: yyyymmdd as an int."""
-    return date.year * 10_000 + date.month * 100 + date.day
-
-
-def int_to_date(value: Any) -> dt.date | None:
-    """Inverse of `date_to_int`; 0, None or an impossible value give None."""
-    try:
-        number = int(value or 0)
-        if number <= 0:
-            return None
-        return dt.date(number // 10_000, number // 100 % 100, number % 100)
-    except (TypeError, ValueError):
-        return None
 
 
 _NOT_WILDCARDS = str.maketrans(

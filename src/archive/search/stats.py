@@ -8,8 +8,9 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import text
-from archive.search.parse import int_to_date, term_text
+from archive.search.parse import term_text
 from archive.search.postings import NotFast, deleted_docs, doc_dates, term_docs
+from archive.stored import int_to_date
 
 STATS_AUTHOR_SAMPLE = 1500  # documents whose stored authors propose the candidates
 
