@@ -7,8 +7,8 @@ sorted order, symlinks followed once (a symlink loop is visited once, never fore
 entries and obvious non-page files (images, css, js, fonts, media) are skipped in folders and
 dumps, but a file given by name is always read.
 
-Page data from a WARC response carries the HTTP Content-Type charset as the extra attribute
-`declared_charset` of its RawPage (None when the header names none).
+Page data from a WARC response carries the HTTP Content-Type charset in
+`RawPage.declared_charset` (None when the header names none, and for every other source).
 """
 
 from __future__ import annotations
