@@ -254,6 +254,12 @@ class _IngestProgress:
     help="Build a fresh index; the old one keeps serving queries until the new one is complete.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --rebuild: switch to the new index even if some inputs could not be read or "
+    "it has no articles (without it, the old index then stays).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, allow_dash=True),
@@ -281,6 +287,7 @@ def ingest(
     index_dir: str,
     jobs: int | None,
     rebuild: bool,
+    force: bool,
     report_path: str | None,
     max_size: int,
     lock_wait: float,
@@ -314,6 +321,8 @@ def ingest(
     from archive.ingest import ingest as run_ingest
     from archive.render import sanitize_terminal
 
+    if force and not rebuild:
+        raise UsageError("--force goes with --rebuild (it lets a rebuild replace the old index)")
     inputs = list(paths) or [DEFAULT_INPUT]
     if not paths and not os.path.exists(DEFAULT_INPUT):
         raise UsageError(f"nothing to ingest: no PATH given and no {DEFAULT_INPUT}/ folder here")
@@ -355,6 +364,7 @@ def ingest(
             index_dir,
             jobs=jobs,
             rebuild=rebuild,
+            force=force,
             on_outcome=on_outcome,
             on_notice=on_notice,
             max_size=max_size,
@@ -378,6 +388,9 @@ def ingest(
             location = sanitize_terminal(failure.location, keep_newlines=False)
             reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
             click.echo(f"{location}: {reason}", err=True)
+    if result.held_back:
+        click.echo(f"archive: {result.held_back}", err=True)
+        return ExitCode.PARTIAL
     return ExitCode.PARTIAL if counts["failed"] else ExitCode.OK
 
 

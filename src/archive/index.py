@@ -798,9 +798,34 @@ class IndexWriter:
                 self.meta["last_ingest"] = _now_iso()
                 _write_json_atomic(self._meta_path, self.meta)
 
-    def finish(self, last_run: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Commit, record the counts, switch a rebuilt generation live; return the meta."""
+    @property
+    def is_rebuild(self) -> bool:
+        """True while this writer fills a new generation beside a live one."""
+        return self.switch_to is not None
+
+    @property
+    def live_documents(self) -> int:
+        """Documents in the generation that serves queries now (the old one during a rebuild)."""
+        count = (self.old_meta or {}).get("documents") if self.is_rebuild else None
+        if count is None:
+            return int(self.searcher.doc_count())
+        return count if isinstance(count, int) else 0
+
+    def doc_count(self) -> int:
+        """Documents committed to the generation being written."""
+        return int(self.searcher.doc_count())
+
+    def finish(
+        self, last_run: dict[str, Any] | None = None, *, switch: bool = True
+    ) -> dict[str, Any]:
+        """Commit, record the counts, switch a rebuilt generation live; return the meta.
+
+        With `switch=False` a rebuilt generation is committed but not switched in: the old one
+        keeps serving, and the next `--rebuild` resumes the new one from its manifest.
+        """
         self.commit()
+        if self.switch_to is not None and not switch:
+            return dict(self.meta)
         from whoosh.query import Term
 
         searcher = self.searcher
