@@ -159,3 +159,135 @@ def test_rebuild_report_says_it_was_held_back(cli_run, tmp_path: Path, populated
         {"location": str(tmp_path / "nope"), "status": "failed", "id": None,
          "reason": "no such file or folder"}
     ]
+
+
+# --- symbolic links planted in the index folder --------------------------------------------
+
+
+def _gen(ix: str) -> Path:
+    return Path(ix) / index.read_meta(ix)["generation"]
+
+
+@pytest.mark.parametrize(
+    "planted", ["ingest.lock", "archive-meta.json", "manifest", "manifest journal", "meta tmp"]
+)
+def test_symlinks_in_the_index_are_never_followed(cli_run, tmp_path: Path, populated, planted):
+    ix, ids = populated
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    where = {
+        "ingest.lock": Path(ix) / index.LOCK_FILE,
+        "archive-meta.json": Path(ix) / index.META_FILE,
+        "manifest": _gen(ix) / index.MANIFEST_FILE,
+        "manifest journal": _gen(ix) / (index.MANIFEST_FILE + "-journal"),
+        "meta tmp": Path(ix) / f"{index.META_FILE}.{os.getpid()}.tmp",
+    }[planted]
+    saved = where.read_bytes() if where.exists() else None
+    if where.exists():
+        where.unlink()
+    where.symlink_to(victim)
+    more = write_pages(tmp_path / "more", range(30, 32))
+    result = cli_run("ingest", more, "--index", ix, "-j", "1")
+    assert victim.read_text() == "precious\n"
+    if planted == "meta tmp":  # replaced by a fresh file, never written through
+        assert result.exit_code == 0, result.stderr
+        assert not where.is_symlink() or not where.exists()
+        return
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert "symbolic link" in line and where.name in line
+    where.unlink()
+    if saved is not None:
+        where.write_bytes(saved)
+    assert doc_ids(ix) == ids
+
+
+def test_a_symlinked_generation_folder_is_refused(cli_run, tmp_path: Path, populated):
+    ix, _ = populated
+    gen = _gen(ix)
+    elsewhere = tmp_path / "elsewhere"
+    gen.rename(elsewhere)
+    gen.symlink_to(elsewhere)
+    result = cli_run("query", "nuclear", "--index", ix)
+    assert result.exit_code == 1 and "symbolic link" in one_line(result)
+    result = cli_run("ingest", tmp_path / "pages", "--index", ix)
+    assert result.exit_code == 1 and "symbolic link" in one_line(result)
+
+
+def test_a_world_writable_index_folder_is_refused_for_writing(cli_run, tmp_path, populated):
+    ix, ids = populated
+    os.chmod(ix, 0o777)
+    try:
+        result = cli_run("ingest", tmp_path / "pages", "--index", ix)
+        assert result.exit_code == 1 and "writable by every user" in one_line(result)
+    finally:
+        os.chmod(ix, 0o755)
+    assert doc_ids(ix) == ids
+
+
+HOSTILE = "\x1b]0;pwned\x07\x1b[2J\u009b31m\u202egnp.exe\u2066x\u2069"
+
+
+def test_lock_holder_text_is_sanitised(cli_run, tmp_path: Path, populated):
+    import fcntl
+
+    ix, _ = populated
+    lock = Path(ix) / index.LOCK_FILE
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, json.dumps({"pid": HOSTILE, "host": HOSTILE, "started": 1}).encode())
+        result = cli_run("ingest", tmp_path / "pages", "--index", ix)
+    finally:
+        os.close(fd)
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert "being written by another ingest" in line
+    assert not any(c in line for c in "\x1b\x07\u009b\u202e\u2066\u2069")
+
+
+# --- a damaged index: one line and the rebuild advice --------------------------------------
+
+
+def _damage(ix: str, how: str) -> None:
+    import random
+
+    segment = next(_gen(ix).glob("*.seg"))
+    data = bytearray(segment.read_bytes())
+    if how == "truncated":
+        del data[len(data) // 2 :]
+    else:
+        rng = random.Random(how)
+        for _ in range(200):
+            data[rng.randrange(len(data))] ^= 0xFF
+    segment.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["truncated", "flipped-1", "flipped-2", "flipped-3"])
+@pytest.mark.parametrize(
+    "command", [["query", "report"], ["query", "delegations~2"], ["stats"], ["export"]]
+)
+def test_a_damaged_index_says_so_and_how_to_repair(cli_run, tmp_path, populated, how, command):
+    ix, _ = populated
+    _damage(ix, how)
+    result = cli_run(*command, "--index", ix)
+    if result.exit_code == 0 and how != "truncated":  # flips no read of this command met
+        return
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert f"the index at {ix} is damaged" in line and "archive ingest --rebuild" in line
+
+
+def test_damage_with_debug_shows_the_traceback(cli_run, tmp_path: Path, populated):
+    ix, _ = populated
+    _damage(ix, "truncated")
+    result = cli_run("--debug", "query", "report", "--index", ix)
+    assert result.exit_code == 1 and isinstance(result.exception, EOFError)
+
+
+def test_rebuild_repairs_a_damaged_index(cli_run, tmp_path: Path, populated):
+    ix, ids = populated
+    _damage(ix, "truncated")
+    result = cli_run("ingest", tmp_path / "pages", "--rebuild", "--index", ix, "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    assert doc_ids(ix) == ids

@@ -25,11 +25,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from archive.errors import ArchiveError, ExtractionError
-from archive.index import IndexWriter, PageRecord
+from archive.index import IndexWriter
+from archive.manifest import PageRecord
 from archive.models import IngestReport, Outcome, RawPage
 from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, UnreadInput, iter_pages
 
 _T = TypeVar("_T")
+_SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
 
 BATCH_DOCS = 1000  # documents per whoosh commit: bigger batches write each term less often
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
@@ -202,6 +204,11 @@ def _guard_write(index_dir: str, action: Callable[[], _T]) -> _T:
     try:
         return action()
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "disk is full" in str(exc):
+            raise ArchiveError(
+                f"disk full while writing the manifest of the index at {index_dir}; "
+                "the last committed state is kept, free space and run ingest again"
+            ) from None
         raise ArchiveError(
             f"the manifest of the index at {index_dir} cannot be used ({exc}); "
             "run `archive ingest --rebuild`"
