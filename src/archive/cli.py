@@ -51,6 +51,15 @@ class DateBound(click.ParamType):
         return end if self.end else start
 
 
+_INDEX_KEY = "archive.index_dir"
+
+
+def _remember_index(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    # The error boundary names the index in its "damaged" message.
+    ctx.find_root().meta[_INDEX_KEY] = value
+    return value
+
+
 def _index_option(func: Any) -> Any:
     return click.option(
         "--index",
@@ -59,10 +68,36 @@ def _index_option(func: Any) -> Any:
         default=lambda: os.environ.get("ARCHIVE_INDEX", DEFAULT_INDEX),
         show_default="index/ or $ARCHIVE_INDEX",
         help="Index folder.",
+        callback=_remember_index,
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failure(Exception):
+    """An exception that is not an ArchiveError, caught inside click with the index it was on.
+
+    Caught here because click itself turns EOFError (whoosh reading a truncated segment) into
+    an "Aborted" Ctrl-C, after printing a blank line.
+    """
+
+    def __init__(self, original: BaseException, index_dir: str | None) -> None:
+        super().__init__(str(original))
+        self.original = original
+        self.index_dir = index_dir
+
+
+class _ArchiveGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ArchiveError, click.exceptions.ClickException, click.exceptions.Exit):
+            raise
+        except (click.exceptions.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            raise _Failure(exc, ctx.meta.get(_INDEX_KEY)) from exc
+
+
+@click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
@@ -253,6 +288,12 @@ class _IngestProgress:
     help="Build a fresh index; the old one keeps serving queries until the new one is complete.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --rebuild: switch to the new index even if some inputs could not be read or "
+    "it has no articles (without it, the old index then stays).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, allow_dash=True),
@@ -280,6 +321,7 @@ def ingest(
     index_dir: str,
     jobs: int | None,
     rebuild: bool,
+    force: bool,
     report_path: str | None,
     max_size: int,
     lock_wait: float,
@@ -313,6 +355,8 @@ def ingest(
     from archive.ingest import ingest as run_ingest
     from archive.render import sanitize_terminal
 
+    if force and not rebuild:
+        raise UsageError("--force goes with --rebuild (it lets a rebuild replace the old index)")
     inputs = list(paths) or [DEFAULT_INPUT]
     if not paths and not os.path.exists(DEFAULT_INPUT):
         raise UsageError(f"nothing to ingest: no PATH given and no {DEFAULT_INPUT}/ folder here")
@@ -354,6 +398,7 @@ def ingest(
             index_dir,
             jobs=jobs,
             rebuild=rebuild,
+            force=force,
             on_outcome=on_outcome,
             on_notice=on_notice,
             max_size=max_size,
@@ -377,6 +422,9 @@ def ingest(
             location = sanitize_terminal(failure.location, keep_newlines=False)
             reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
             click.echo(f"{location}: {reason}", err=True)
+    if result.held_back:
+        click.echo(f"archive: {result.held_back}", err=True)
+        return ExitCode.PARTIAL
     return ExitCode.PARTIAL if counts["failed"] else ExitCode.OK
 
 
@@ -705,6 +753,63 @@ def run(args: list[str] | None = None) -> int:
     argv = sys.argv[1:] if args is None else list(args)
     debug = "--debug" in argv
     try:
+        return _run(argv, debug)
+    except _Failure as exc:
+        if debug:
+            raise exc.original from None
+        _error_line(_describe_failure(exc.original, exc.index_dir))
+        return ExitCode.ERROR
+    except Exception as exc:  # the last net: whatever escaped, one line
+        if debug:
+            raise
+        _error_line(_describe_failure(exc, None))
+        return ExitCode.ERROR
+
+
+def _error_line(message: str) -> None:
+    """Print `archive: message` on stderr as one line, sanitised (it may quote a page or a lock)."""
+    from archive.render import sanitize_terminal
+
+    click.echo(f"archive: {sanitize_terminal(message, keep_newlines=False).strip()}", err=True)
+
+
+def _describe_failure(exc: BaseException, index_dir: str | None) -> str:
+    """One sentence for an exception that is not an ArchiveError."""
+    import errno
+    import sqlite3
+
+    what = type(exc).__name__
+    if what == "error":  # struct.error, zlib.error
+        what = f"{type(exc).__module__}.error"
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    what_detail = f"{what}: {detail}" if detail else what
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "disk full; free some space and run the command again"
+    if index_dir is not None and (_raised_in_whoosh(exc) or isinstance(exc, sqlite3.DatabaseError)):
+        return (
+            f"the index at {index_dir} is damaged ({what_detail}); "
+            "run `archive ingest --rebuild`"
+        )
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or what_detail}"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return f"internal error ({what_detail}); run with --debug for the traceback"
+
+
+def _raised_in_whoosh(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename.replace(os.sep, "/")
+        if "/whoosh/" in filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _run(argv: list[str], debug: bool) -> int:
+    try:
         code = cli.main(args=argv, prog_name="archive", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("archive: interrupted", err=True)
@@ -715,25 +820,25 @@ def run(args: list[str] | None = None) -> int:
         # A bad option value, said as `archive: --from: not a valid date ...`.
         opts = getattr(exc.param, "opts", None)
         where = f"{opts[0]}: " if opts else ""
-        click.echo(f"archive: {where}{exc.message}", err=True)
+        _error_line(f"{where}{exc.message}")
         return ExitCode.USAGE
     except click.UsageError as exc:
         command = next((arg for arg in argv if arg in cli.commands), None)
         where = f"archive {command}" if command else "archive"
-        click.echo(f"archive: {exc.format_message()} (see '{where} --help')", err=True)
+        _error_line(f"{exc.format_message()} (see '{where} --help')")
         return ExitCode.USAGE
     except click.ClickException as exc:
-        click.echo(f"archive: {exc.format_message()}", err=True)
+        _error_line(exc.format_message())
         return ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except UsageError as exc:
         if debug:
             raise
-        click.echo(f"archive: {exc}", err=True)
+        _error_line(str(exc))
         return ExitCode.USAGE
     except ArchiveError as exc:
         if debug:
             raise
-        click.echo(f"archive: {exc}", err=True)
+        _error_line(str(exc))
         return ExitCode.ERROR
     return int(code) if isinstance(code, int) else ExitCode.OK
 

@@ -144,6 +144,8 @@ class IngestReport:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     failures: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    unread: int = 0  # failures of inputs that could not be read (missing, damaged dumps)
+    held_back: str | None = None  # why a --rebuild was not switched in (the old index stays)
 
     def record(self, outcome: Outcome) -> None:
         self.counts[outcome.status] += 1
@@ -159,4 +161,6 @@ class IngestReport:
             "counts": dict(self.counts),
             "failures": [f.as_dict() for f in self.failures],
             "seconds": self.seconds,
+            "unread": self.unread,
+            "held_back": self.held_back,
         }
