@@ -589,3 +589,34 @@ def group_names(names: Iterable[str]) -> list[list[str]]:
             for key in name_keys(name):
                 by_key.setdefault(key, []).append(len(groups) - 1)
     return groups
+
+
+# --- index terms -------------------------------------------------------------------------
+
+TERM_SEPARATOR = "|"
+
+
+def author_terms(authors: Iterable[str]) -> list[str]:
+    """Return the index terms of an article's authors: `KEY|name as written`, one per key.
+
+    The key finds the candidates by prefix; the name after the separator lets the query side
+    confirm each candidate with `names_match` without reading stored fields.
+    """
+    terms: list[str] = []
+    for author in authors:
+        written = " ".join(author.replace(",", " ").replace(TERM_SEPARATOR, " ").split())
+        for key in name_keys(written):
+            term = f"{key}{TERM_SEPARATOR}{written}"
+            if term not in terms:
+                terms.append(term)
+    return terms
+
+
+def matching_author_terms(name: str, candidates: Iterable[str]) -> list[str]:
+    """Keep the index terms (`KEY|name`) whose name `names_match` the queried name."""
+    out = []
+    for term in candidates:
+        _, _, written = term.partition(TERM_SEPARATOR)
+        if written and names_match(name, written):
+            out.append(term)
+    return out
