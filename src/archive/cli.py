@@ -719,7 +719,9 @@ def export_command(
     from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
-        plan = plan_search(searcher.schema, " ".join(query_words), _filters(filters))
+        plan = plan_search(
+            searcher.schema, " ".join(query_words), _filters(filters), searcher.reader()
+        )
         records = (
             (fields_to_article(stored), score)
             for score, stored in iter_matches(searcher, plan, limit=limit)

@@ -39,7 +39,7 @@ from archive.safefs import (
 from archive.stored import article_to_fields
 from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: author_key (names across scripts)
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -118,6 +118,8 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=text_analyzer, stored=True, phrase=True),
         author=TEXT(analyzer=name_analyzer, phrase=True),  # all authors, one per line
         authors=STORED(),  # list[str] as displayed
+        # names.author_terms: "KEY|name as written" per author, for --author across scripts
+        author_key=KEYWORD(commas=True),
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # yyyymmdd, 0 = none
         date_jalali=STORED(),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),

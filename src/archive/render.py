@@ -207,7 +207,14 @@ def format_stats(stats: dict[str, Any]) -> str:
     section("years (Gregorian)", stats.get("years", {}))
     section("years (Solar Hijri)", stats.get("years_jalali", {}))
     section("sites", stats.get("sites", {}))
-    section("top authors", stats.get("authors", {}))
+    spellings = stats.get("author_spellings") or {}
+    section(
+        "top authors",
+        {
+            (f"{name} = {', '.join(spellings[name])}" if spellings.get(name) else name): count
+            for name, count in (stats.get("authors") or {}).items()
+        },
+    )
     return "\n".join(lines)
 
 

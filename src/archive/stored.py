@@ -17,7 +17,7 @@ import hashlib
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive import text
+from archive import names, text
 from archive.models import Article, Hit
 
 
@@ -70,6 +70,7 @@ def article_to_fields(article: Any) -> dict[str, Any]:
         "body": article.body or "",
         "author": "\n".join(article.authors),
         "authors": list(article.authors),
+        "author_key": ",".join(names.author_terms(article.authors)) or None,
         "date": date_to_int(article.date),
         "date_jalali": article.date_jalali,
         "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,

@@ -114,7 +114,7 @@ def search(
     """
     start = time.perf_counter()
     with _searcher_for(index) as searcher:
-        plan = plan_search(searcher.schema, query, filters)
+        plan = plan_search(searcher.schema, query, filters, searcher.reader())
         total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
         hits = list(
             iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)

@@ -23,7 +23,7 @@ from whoosh.qparser import (
     QueryParser,
 )
 
-from archive import text
+from archive import names, text
 from archive.errors import QuerySyntaxError, UsageError
 from archive.models import LANGUAGES, SearchFilters
 from archive.search.rewrite import expand_query_compounds
@@ -37,6 +37,9 @@ FIELD_ALIASES = {"author": ["authors", "by"], "body": ["text", "content"]}  # al
 def describe_query(q: Any) -> str:
     """Return a whoosh query as text, one word's fields joined: `title|summary|body:کتاب`."""
     kind = type(q)
+    if kind is wq.Term and q.fieldname == "author_key":
+        # another spelling or script of the queried author (archive.names), as written
+        return f'author="{term_text(q.text).partition(names.TERM_SEPARATOR)[2]}"'
     if kind is wq.Term:
         return f"{q.fieldname}:{term_text(q.text)}"
     if kind is wq.Phrase:
@@ -44,7 +47,7 @@ def describe_query(q: Any) -> str:
     if kind is wq.Or:
         grouped: dict[Any, list[str]] = {}
         for child in q.subqueries:
-            if type(child) is wq.Term:
+            if type(child) is wq.Term and child.fieldname != "author_key":
                 key: Any = term_text(child.text)
             elif type(child) is wq.Phrase:
                 key = '"' + " ".join(term_text(w) for w in child.words) + '"'
@@ -128,11 +131,15 @@ def _stem_prefixes(q: Any) -> Any:
     return q.apply(_stem_prefixes)
 
 
-def build_filter(filters: SearchFilters) -> Any | None:
-    """Return the whoosh query every hit must match (None when there are no filters)."""
+def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | None:
+    """Return the whoosh query every hit must match (None when there are no filters).
+
+    With the index `reader`, an author also matches the other spellings and the other
+    script of the same name (archive.names); without it, only the name as written.
+    """
     parts: list[Any] = []
     if filters.authors:
-        parts.append(_or([_author_query(name) for name in filters.authors]))
+        parts.append(_or([author_query(name, reader) for name in filters.authors]))
     date_from, date_to = filters.date_from, filters.date_to
     if date_from is not None or date_to is not None:
         if date_from and date_to and date_from > date_to:
@@ -270,13 +277,28 @@ def _or(queries: list[Any]) -> Any:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _author_query(name: str) -> Any:
+def author_query(name: str, reader: Any | None = None) -> Any:
+    """Return the query for articles by `name` (with `reader`: in any spelling or script)."""
     terms = [term.text for term in text.iter_name_terms(name)]
     if not terms:
         raise UsageError(f"the author name {name!r} has no letters to match")
-    if len(terms) == 1:
-        return wq.Term("author", terms[0])
-    return wq.Phrase("author", terms)
+    written = wq.Term("author", terms[0]) if len(terms) == 1 else wq.Phrase("author", terms)
+    same_person = author_key_terms(name, reader) if reader is not None else []
+    if not same_person:
+        return written
+    return wq.Or([written, *(wq.Term("author_key", term) for term in same_person)])
+
+
+def author_key_terms(name: str, reader: Any) -> list[str]:
+    """Return the `author_key` terms of the index whose names are `name` in any spelling."""
+    if "author_key" not in reader.schema:
+        return []
+    candidates: list[str] = []
+    for key in names.query_keys(name):
+        prefix = key + names.TERM_SEPARATOR
+        for raw in reader.expand_prefix("author_key", prefix):
+            candidates.append(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    return names.matching_author_terms(name, candidates)
 
 
 def normalize_site(site: str) -> str:

@@ -78,8 +78,13 @@ class SearchPlan:
         return "" if self.filter_query is None else describe_query(self.filter_query)
 
 
-def plan_search(schema: Any, query: str | None, filters: SearchFilters | None = None) -> SearchPlan:
-    """Parse the query text and build the filter; raise QuerySyntaxError/UsageError on bad input."""
+def plan_search(
+    schema: Any, query: str | None, filters: SearchFilters | None = None, reader: Any | None = None
+) -> SearchPlan:
+    """Parse the query text and build the filter; raise QuerySyntaxError/UsageError on bad input.
+
+    `reader` (the searcher's) lets `--author` reach every spelling of the name (build_filter).
+    """
     filters = filters or SearchFilters()
     sort, require_all = filters.sort, filters.require_all
     has_text = bool(query and query.strip())
@@ -103,7 +108,7 @@ def plan_search(schema: Any, query: str | None, filters: SearchFilters | None = 
     return SearchPlan(
         text_query=text_query,
         all_query=all_query,
-        filter_query=build_filter(filters),
+        filter_query=build_filter(filters, reader),
         sort=sort,
         require_all=require_all,
     )
