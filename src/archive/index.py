@@ -42,7 +42,7 @@ from archive.safefs import (
     write_json_atomic,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: source_path (the --source filter and source: in queries)
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -126,6 +126,7 @@ def build_schema() -> Schema:
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         content_hash=KEYWORD(stored=True, commas=True),  # hash of the raw input giving this doc
         source_key=STORED(),  # that input's manifest key (absolute location)
+        source_path=ID(),  # the same absolute location, indexed: --source and source:
         text_hash=ID(stored=True),  # hash of normalised title+body, for duplicates
         warnings=STORED(),
         encoding=STORED(),
@@ -300,6 +301,18 @@ def text_hash(title: str, body: str) -> str:
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def location_key(location: str) -> str:
+    """Return the absolute form of an input location: /abs/file or /abs/dump.zip!member.
+
+    The manifest's key and the indexed `source_path` of an article; relative paths are read
+    from the current folder, as ingest reads its inputs.
+    """
+    path, bang, member = location.partition("!")
+    if bang and member:
+        return f"{os.path.abspath(path)}!{member}"
+    return os.path.abspath(location) if location else ""
+
+
 def make_doc_id(key: str) -> str:
     """Return a short stable document id for a key (canonical URL or text hash)."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
@@ -311,6 +324,7 @@ def article_to_fields(article: Any) -> dict[str, Any]:
         "id": article.id,
         "url": article.url or None,
         "source": article.source,
+        "source_path": location_key(article.source),
         "site": article.site or site_of(article.url),
         "lang": article.lang,
         "title": article.title or "",
@@ -671,6 +685,27 @@ class IndexWriter:
 
     def record_dump(self, path: str, size: int, mtime: float) -> None:
         self._dumps[path] = (size, mtime)
+
+    def forget_key(self, key: str) -> None:
+        """Drop the manifest row of one input location at the next commit."""
+        self._pages.pop(key, None)
+        self._forget.add(key)
+
+    def docs_under(self, key: str) -> list[tuple[str, str]]:
+        """Return (id, absolute location) of the committed documents filed at or below `key`."""
+        from whoosh import query as wq
+
+        head = key.rstrip("/") or "/"
+        parts = [wq.Term("source_path", head), wq.Prefix("source_path", head.rstrip("/") + "/")]
+        if "!" not in head:
+            parts.append(wq.Prefix("source_path", head + "!"))
+        found = []
+        for docnum in self.searcher.docs_for_query(wq.Or(parts)):
+            stored = self.searcher.stored_fields(docnum)
+            if stored.get("id") not in self._deletes:
+                where = stored.get("source_key") or location_key(stored.get("source") or "")
+                found.append((str(stored["id"]), str(where)))
+        return found
 
     def forget_pages(self, source: str, keep: set[str]) -> None:
         """Drop manifest rows of a dump's members that its latest reading no longer holds."""

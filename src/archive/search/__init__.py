@@ -33,6 +33,7 @@ from archive.search.parse import (
     int_to_date,
     normalize_site,
     parse_query,
+    source_query,
 )
 from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_plan
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
@@ -71,6 +72,7 @@ __all__ = [
     "run_plan",
     "search",
     "snippet_terms",
+    "source_query",
 ]
 
 
