@@ -37,9 +37,10 @@ from archive.safefs import (
     write_json_atomic,
 )
 from archive.stored import article_to_fields
+from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 2  # 2: author_key (names across scripts)
+SCHEMA_VERSION = 3  # 2: author_key (names across scripts); 3: source_path (--source, source:)
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -125,6 +126,7 @@ def build_schema() -> Schema:
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         content_hash=KEYWORD(stored=True, commas=True),  # hash of the raw input giving this doc
         source_key=STORED(),  # that input's manifest key (absolute location)
+        source_path=ID(),  # the same absolute location, indexed: --source and source:
         text_hash=ID(stored=True),  # hash of normalised title+body, for duplicates
         warnings=STORED(),
         encoding=STORED(),
@@ -582,6 +584,27 @@ class IndexWriter:
 
     def record_dump(self, path: str, size: int, mtime: float) -> None:
         self._dumps[path] = (size, mtime)
+
+    def forget_key(self, key: str) -> None:
+        """Drop the manifest row of one input location at the next commit."""
+        self._pages.pop(key, None)
+        self._forget.add(key)
+
+    def docs_under(self, key: str) -> list[tuple[str, str]]:
+        """Return (id, absolute location) of the committed documents filed at or below `key`."""
+        from whoosh import query as wq
+
+        head = key.rstrip("/") or "/"
+        parts = [wq.Term("source_path", head), wq.Prefix("source_path", head.rstrip("/") + "/")]
+        if "!" not in head:
+            parts.append(wq.Prefix("source_path", head + "!"))
+        found = []
+        for docnum in self.searcher.docs_for_query(wq.Or(parts)):
+            stored = self.searcher.stored_fields(docnum)
+            if stored.get("id") not in self._deletes:
+                where = stored.get("source_key") or location_key(stored.get("source") or "")
+                found.append((str(stored["id"]), str(where)))
+        return found
 
     def forget_pages(self, source: str, keep: set[str]) -> None:
         """Drop manifest rows of a dump's members that its latest reading no longer holds."""

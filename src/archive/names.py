@@ -41,7 +41,7 @@ _ZWNJ = "\u200c"
 
 
 def _read_table(name: str) -> list[str]:
-    text = resources.files("archive").joinpath("data", f"names_{name}").read_text("utf-8")
+    text = resources.files("archive").joinpath("data").joinpath(f"names_{name}").read_text("utf-8")
     return [
         line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")
     ]

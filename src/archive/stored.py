@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -57,12 +58,25 @@ def text_hash(title: str, body: str) -> str:
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
 
 
+def location_key(location: str) -> str:
+    """Return the absolute form of an input location: /abs/file or /abs/dump.zip!member.
+
+    The manifest's key and the indexed `source_path` of an article; relative paths are read
+    from the current folder, as ingest reads its inputs.
+    """
+    path, bang, member = location.partition("!")
+    if bang and member:
+        return f"{os.path.abspath(path)}!{member}"
+    return os.path.abspath(location) if location else ""
+
+
 def article_to_fields(article: Any) -> dict[str, Any]:
     """Map an Article to the schema's fields (the one place that knows the mapping)."""
     return {
         "id": article.id,
         "url": article.url or None,
         "source": article.source,
+        "source_path": location_key(article.source),
         "site": article.site or site_of(article.url),
         "lang": article.lang,
         "title": article.title or "",

@@ -31,6 +31,7 @@ from archive.search.parse import (
     describe_query,
     normalize_site,
     parse_query,
+    source_query,
 )
 from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_plan
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
@@ -67,6 +68,7 @@ __all__ = [
     "run_plan",
     "search",
     "snippet_terms",
+    "source_query",
 ]
 
 

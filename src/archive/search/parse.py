@@ -25,13 +25,18 @@ from whoosh.qparser import (
 
 from archive import names, text
 from archive.errors import QuerySyntaxError, UsageError
+from archive.index import location_key
 from archive.models import LANGUAGES, SearchFilters
 from archive.search.rewrite import expand_query_compounds
 from archive.stored import date_to_int, int_to_date
 
 DEFAULT_FIELDS = ("title", "summary", "body", "author")
 SNIPPET_FIELDS = ("title", "summary", "body")
-FIELD_ALIASES = {"author": ["authors", "by"], "body": ["text", "content"]}  # also accepted
+FIELD_ALIASES = {
+    "author": ["authors", "by"],
+    "body": ["text", "content"],
+    "source_path": ["source", "from"],  # source:raw/ is read by source_query
+}  # also accepted
 
 
 def describe_query(q: Any) -> str:
@@ -102,7 +107,7 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     error = _find_error(parsed)
     if error:
         raise QuerySyntaxError(f"cannot parse the query {query!r}: {error}")
-    return _stem_prefixes(_lift_negations(parsed)).normalize()
+    return _resolve_sources(_stem_prefixes(_lift_negations(parsed))).normalize()
 
 
 # Endings that English words continue a prefix with: the Snowball stem of "negotiat" + "ions"
@@ -131,6 +136,53 @@ def _stem_prefixes(q: Any) -> Any:
     return q.apply(_stem_prefixes)
 
 
+def source_query(spec: str) -> Any:
+    """Return the query for articles from an input: a file, a folder (all below it), a dump
+    (all its members) or one member, `dump.zip!member` (or a folder of members, `dump.zip!2025/`).
+
+    Paths are read from the current folder, as ingest read them; they match the absolute
+    location each article was filed under (`index.location_key`).
+
+    Raises:
+        UsageError: an empty spec.
+    """
+    value = spec.strip()
+    if not value:
+        raise UsageError("--source needs a file, folder or dump path")
+    key = location_key(value)
+    if "!" in key and key.split("!", 1)[1]:
+        member_folder = key.rstrip("/") + "/"
+        exact = wq.Term("source_path", key.rstrip("/"))
+        return wq.Or([exact, wq.Prefix("source_path", member_folder)])
+    if key == "/":
+        return wq.Prefix("source_path", "/")
+    return wq.Or(
+        [
+            wq.Term("source_path", key),
+            wq.Prefix("source_path", key + "/"),
+            wq.Prefix("source_path", key + "!"),
+        ]
+    )
+
+
+def _resolve_sources(q: Any) -> Any:
+    """Turn `source:PATH` words of the query text into `source_query(PATH)`."""
+    if getattr(q, "fieldname", None) == "source_path":
+        if type(q) is wq.Term:
+            return source_query(term_text(q.text))
+        if type(q) is wq.Prefix:
+            text_ = term_text(q.text)
+            prefix = location_key(text_) if text_ else ""
+            return wq.Prefix("source_path", prefix + ("/" if text_.endswith("/") else ""))
+        raise QuerySyntaxError(
+            "source: takes a path (quoted if it has spaces), e.g. source:raw/ or "
+            'source:"dumps/a b.zip"'
+        )
+    if q.is_leaf():
+        return q
+    return q.apply(_resolve_sources)
+
+
 def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | None:
     """Return the whoosh query every hit must match (None when there are no filters).
 
@@ -153,6 +205,8 @@ def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | Non
         parts.append(wq.Term("lang", filters.lang))
     if filters.sites:
         parts.append(_or([_site_query(host) for host in filters.sites]))
+    if filters.sources:
+        parts.append(_or([source_query(spec) for spec in filters.sources]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
