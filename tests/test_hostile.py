@@ -291,3 +291,59 @@ def test_rebuild_repairs_a_damaged_index(cli_run, tmp_path: Path, populated):
     result = cli_run("ingest", tmp_path / "pages", "--rebuild", "--index", ix, "-j", "1")
     assert result.exit_code == 0, result.stderr
     assert doc_ids(ix) == ids
+
+
+# --- crashes: junk dumps and pages --------------------------------------------------------
+
+GOOD = page_html(50, "water crisis")
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [b"\x1f\x8b\x08", b"\x1f\x8b\x08\x00\x00\x00\x00", b"\x1f\x8b", b"BZh9", b"\xfd7zXZ\x00"],
+)
+@pytest.mark.parametrize("command", ["ingest", "extract"])
+def test_a_junk_tar_before_a_good_page_is_one_failure(cli_run, tmp_path, junk, command):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.tar").write_bytes(junk)
+    (folder / "b.html").write_text(GOOD)
+    args = ["--index", str(tmp_path / "ix"), "-j", "1"] if command == "ingest" else []
+    result = cli_run(command, folder, *args)
+    assert result.exit_code == 3 and not result.has_traceback, result.stderr
+    failures = [line for line in result.stderr.splitlines() if line.startswith(str(folder))]
+    assert len(failures) == 1 and "a.tar: " in failures[0] and "tar archive" in failures[0]
+    if command == "ingest":
+        assert len(doc_ids(str(tmp_path / "ix"))) == 1
+    else:
+        assert "water crisis" in result.stdout
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x0b", "\x1b", "\x00", "\x0c", "\x7f"])
+def test_control_characters_after_a_tag_do_not_lose_the_page(cli_run, tmp_path, control):
+    chrome = "".join(f"<{tag}>{control}menu</{tag}>" for tag in ("nav", "script", "aside"))
+    page = GOOD.replace("<body>", f"<body>{chrome}").replace("<p>", f"<p>{control}", 1)
+    path = tmp_path / "p.html"
+    path.write_text(page, encoding="utf-8")
+    result = cli_run("extract", path, "--json")
+    assert result.exit_code == 0 and not result.has_traceback, result.stderr
+    assert "water crisis" in json.loads(result.stdout)["title"]
+
+
+@pytest.mark.parametrize(
+    "label", ["base64", "hex", "zlib_codec", "rot13", "uu", "idna", "punycode", "utf-7", "utf-32"]
+)
+def test_a_non_text_codec_in_meta_charset_decodes_as_browsers_do(cli_run, tmp_path, label):
+    path = tmp_path / "p.html"
+    path.write_bytes(
+        GOOD.replace("charset='utf-8'", f"charset='{label}'")
+        .replace("</h1>", "</h1><p>Caf\u00e9 r\u00e9sum\u00e9 na\u00efve.</p>")
+        .encode("cp1252")
+    )
+    other = tmp_path / "q.html"
+    other.write_text(page_html(51))
+    result = cli_run("extract", path, other, "--json")
+    assert result.exit_code == 0 and not result.has_traceback, result.stderr
+    first, second = (json.loads(line) for line in result.stdout.splitlines())
+    assert first["encoding"] == "windows-1252" and "Café résumé" in first["body"]
+    assert "Report 51" in second["title"]

@@ -274,7 +274,9 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
-    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+    except Exception as exc:  # a cut gzip header gives a TypeError from tarfile
+        if isinstance(exc, TypeError | AttributeError | IndexError):
+            exc = tarfile.ReadError("cut or junk compressed header")
         yield _unread(path, f"not a readable tar archive: {_short(exc)}")
         return
     try:
