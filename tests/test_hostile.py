@@ -347,3 +347,168 @@ def test_a_non_text_codec_in_meta_charset_decodes_as_browsers_do(cli_run, tmp_pa
     first, second = (json.loads(line) for line in result.stdout.splitlines())
     assert first["encoding"] == "windows-1252" and "Café résumé" in first["body"]
     assert "Report 51" in second["title"]
+
+
+# --- dumps: libraries never write to our terminal; damage is a failure ---------------------
+
+
+def write_warc(path: Path, pages: dict[str, str], *, gzip: bool = True) -> Path:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=gzip)
+        for uri, html in pages.items():
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            payload = io.BytesIO(html.encode("utf-8"))
+            writer.write_record(
+                writer.create_warc_record(uri, "response", payload=payload, http_headers=headers)
+            )
+    return path
+
+
+def _clean_of_controls(text: str) -> bool:
+    return not any(c in text for c in "\x1b\x07\u009b\u202e\u2066\u2069")
+
+
+def test_warcio_never_writes_to_our_terminal(cli_run, tmp_path: Path):
+    uri = "https://example.com/a b" + HOSTILE
+    warc = write_warc(tmp_path / "hostile.warc", {uri: page_html(1)}, gzip=False)
+    # a short Content-Length: warcio would print the raw bytes after it
+    data = warc.read_bytes()
+    head, sep, rest = data.partition(b"Content-Length: ")
+    number = rest.split(b"\r\n", 1)[0]
+    warc.write_bytes(head + sep + str(int(number) - 120).encode() + rest[len(number) :])
+    for command in (["extract", warc], ["ingest", warc, "--index", tmp_path / "ix", "-j", "1"]):
+        result = cli_run(*command)
+        assert not result.has_traceback, result.stderr
+        assert "Replacing spaces" not in result.stderr and "WARNING" not in result.stderr
+        assert "Remainder" not in result.stderr and "regional economy" not in result.stderr
+        assert _clean_of_controls(result.stderr)
+        assert result.exit_code == 3
+        assert "Content-Length does not match" in result.stderr
+
+
+@pytest.mark.parametrize("kind", ["cut gzip", "cut plain", "not gzip", "junk"])
+def test_truncated_or_foreign_warc_is_a_failure_in_summary_and_report(cli_run, tmp_path, kind):
+    pages = {f"https://example.com/{n}": page_html(n) for n in range(12)}
+    warc = write_warc(tmp_path / "crawl.warc.gz", pages, gzip=kind != "cut plain")
+    data = warc.read_bytes()
+    warc.write_bytes(
+        {
+            "cut gzip": data[: len(data) * 2 // 3 + 7],
+            "cut plain": data[: len(data) * 2 // 3 + 7],
+            "not gzip": page_html(99).encode() * 3,
+            "junk": bytes(range(256)) * 8,
+        }[kind]
+    )
+    report = tmp_path / "run.jsonl"
+    result = cli_run("ingest", warc, "--index", tmp_path / "ix", "--report", report, "-j", "1")
+    assert result.exit_code == 3 and not result.has_traceback, result.stderr
+    assert "failed 1 " in result.stderr
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    failed = [row for row in rows if row["status"] == "failed"]
+    assert len(failed) == 1 and "WARC" in failed[0]["reason"]
+    added = [row for row in rows if row["status"] == "added"]
+    assert len(added) == (0 if kind in ("not gzip", "junk") else len(doc_ids(str(tmp_path / "ix"))))
+
+
+def test_a_windows_path_member_is_read_not_skipped(cli_run, tmp_path: Path):
+    import zipfile
+
+    dump = tmp_path / "d.zip"
+    with zipfile.ZipFile(dump, "w") as zf:
+        zf.writestr("..\\..\\x.html", page_html(1))
+        zf.writestr("/etc/passwd.html", page_html(2))
+        zf.writestr("../../y.html", page_html(3))
+    before = tree(tmp_path.parent, skip=tmp_path)
+    report = tmp_path / "r.jsonl"
+    result = cli_run("ingest", dump, "--index", tmp_path / "ix", "--report", report, "-j", "1")
+    assert result.exit_code == 0, result.stderr
+    rows = [json.loads(line) for line in report.read_text().splitlines()]
+    assert sorted(row["location"].split("!", 1)[1] for row in rows) == [
+        "../../y.html", "..\\..\\x.html", "/etc/passwd.html"
+    ]
+    assert {row["status"] for row in rows} == {"added"}
+    assert tree(tmp_path.parent, skip=tmp_path) == before
+
+
+def test_many_failures_are_capped_on_stderr_and_all_in_the_report(cli_run, tmp_path: Path):
+    import zipfile
+
+    dump = tmp_path / "junk.zip"
+    with zipfile.ZipFile(dump, "w") as zf:
+        for n in range(60):
+            zf.writestr(f"p{n}.html", b"\x00\x01\x02 junk")
+    report = tmp_path / "r.jsonl"
+    result = cli_run("ingest", dump, "--index", tmp_path / "ix", "--report", report, "-j", "1")
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 + 20 + 1
+    assert lines[-1] == f"archive: … and 40 more failed inputs (all are in {report})"
+    assert len(report.read_text().splitlines()) == 60
+    result = cli_run("extract", dump)
+    assert result.exit_code == 3 and len(result.stderr.splitlines()) == 21
+    assert "40 more failed inputs" in result.stderr
+
+
+def test_a_bomb_says_at_least(cli_run, tmp_path: Path):
+    import gzip
+
+    bomb = tmp_path / "bomb.html.gz"
+    bomb.write_bytes(gzip.compress(b"<p>" + b"a" * (3 * 1024 * 1024)))
+    result = cli_run("extract", bomb, "--max-size", "1MB")
+    assert result.exit_code == 3
+    assert "at least 1.0 MB" in result.stderr and "1.0 MB > 1.0 MB" not in result.stderr
+
+
+# --- JSON output: no raw control or bidi character, exact strings kept ---------------------
+
+RAW_UNSAFE = "\u009b\u202e\u2066\u2069\x1b\x7f"
+
+
+def hostile_page(n: int) -> str:
+    evil = "\u009b31m\u202eevil\u2066\u2069"
+    return (
+        page_html(n)
+        .replace("<title>", f"<title>{evil}")
+        .replace("<h1>", f"<h1>{evil}")
+        .replace("</h1>", f"</h1><p class='byline'>By Ann {evil}Lee</p>")
+    )
+
+
+def test_json_outputs_carry_no_raw_control_or_bidi_character(cli_run, tmp_path: Path):
+    folder = tmp_path / ("in" + "\u202e" + "\u009b")
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"p{n}\u202e.html").write_text(hostile_page(n), encoding="utf-8")
+    (folder / "bad\u009b\u202e.html").write_bytes(b"\x00junk")
+    ix = tmp_path / "ix"
+    report = tmp_path / "r.jsonl"
+    result = cli_run("ingest", folder, "--index", ix, "--report", report, "-j", "1")
+    assert result.exit_code == 3, result.stderr
+    assert _clean_of_controls(result.stderr)
+    outputs = {"report": report.read_text(encoding="utf-8")}
+    for name, args in {
+        "extract": ["extract", folder, "--json"],
+        "query": ["query", "report", "--json", "--index", ix],
+        "export": ["export", "--index", ix],
+        "stats": ["stats", "--json", "--index", ix],
+    }.items():
+        result = cli_run(*args)
+        assert not result.has_traceback and _clean_of_controls(result.stderr), result.stderr
+        outputs[name] = result.stdout
+    some_id = json.loads(outputs["query"].splitlines()[0])["id"]
+    outputs["show"] = cli_run("show", some_id, "--json", "--index", ix).stdout
+    for name, text in outputs.items():
+        assert text.strip(), name
+        assert not any(c in text for c in RAW_UNSAFE), name
+        for line in text.splitlines():
+            json.loads(line)
+    # the report keeps the exact locations (escaped, not removed): they name real files
+    locations = {json.loads(line)["location"] for line in outputs["report"].splitlines()}
+    assert str(folder / "bad\u009b\u202e.html") in locations
