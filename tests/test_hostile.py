@@ -512,3 +512,60 @@ def test_json_outputs_carry_no_raw_control_or_bidi_character(cli_run, tmp_path: 
     # the report keeps the exact locations (escaped, not removed): they name real files
     locations = {json.loads(line)["location"] for line in outputs["report"].splitlines()}
     assert str(folder / "bad\u009b\u202e.html") in locations
+
+
+# --- decompression bombs are refused early -----------------------------------------------
+
+
+def test_overlapping_zip_entries_are_refused_before_inflating(cli_run, tmp_path: Path):
+    import copy
+    import time
+    import zipfile
+
+    dump = tmp_path / "overlap.zip"
+    with zipfile.ZipFile(dump, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.html", "<p>" + "x" * (4 * 1024 * 1024))
+        first = zf.filelist[0]
+        for n in range(200):  # 200 central entries over the one deflate stream
+            twin = copy.copy(first)
+            twin.filename = twin.orig_filename = f"copy{n}.html"
+            zf.filelist.append(twin)
+    started = time.process_time()
+    result = cli_run("extract", dump)
+    assert time.process_time() - started < 2
+    assert result.exit_code == 3 and not result.has_traceback
+    assert "zip entries overlap" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_a_zip_member_compressed_beyond_the_ratio_bound_is_refused(cli_run, tmp_path):
+    import zipfile
+
+    dump = tmp_path / "ratio.zip"
+    with zipfile.ZipFile(dump, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.html", b"\0" * (16 * 1024 * 1024))
+        zf.writestr("good.html", page_html(1))
+    result = cli_run("extract", dump, "--max-size", "64MB", "--json")
+    assert result.exit_code == 3
+    assert "bomb.html: compressed more than 200:1" in result.stderr
+    assert "Report 1" in result.stdout
+
+
+def test_a_huge_member_in_a_small_tar_gz_stops_the_read_cheaply(cli_run, tmp_path: Path):
+    import io
+    import tarfile
+    import time
+
+    dump = tmp_path / "bomb.tar.gz"
+    with tarfile.open(dump, "w:gz", compresslevel=1) as tf:
+        good = page_html(1).encode()
+        info = tarfile.TarInfo("good.html")
+        info.size = len(good)
+        tf.addfile(info, io.BytesIO(good))
+        info = tarfile.TarInfo("huge.html")
+        info.size = 48 * 1024 * 1024
+        tf.addfile(info, io.BytesIO(bytes(info.size)))
+    started = time.process_time()
+    result = cli_run("extract", dump, "--json", "--max-size", "1MB")
+    assert time.process_time() - started < 2
+    assert result.exit_code == 3 and "Report 1" in result.stdout
+    assert "huge.html: would inflate to more than 200 times its own size" in result.stderr
