@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import text
+from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
 from archive.manifest import MANIFEST_FILE as MANIFEST_FILE
 from archive.manifest import Manifest, PageRecord
@@ -396,7 +396,9 @@ def _durable_storage_class() -> Any:
         ) -> Any:
             if excl or mode != "wb":
                 return super().create_file(name, excl=excl, mode=mode, **kwargs)
-            fd = open_nofollow(self._fpath(name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            fd = open_nofollow(
+                whoosh_fence.storage_path(self, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            )
             fileobj = _FsyncWriter(io.FileIO(fd, "wb"))
             return StructFile(fileobj, name=name, **kwargs)
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from archive.errors import UsageError
-from archive.models import Article, Hit
+from archive.models import EXPORT_FORMATS, Article, Hit
 
 # Escape sequences first (so their parameter bytes go with them), then lone controls.
 # OSC/DCS/SOS/PM/APC strings run to BEL or ST (ESC \ or 0x9C); an unterminated one runs to the end.
@@ -239,7 +239,6 @@ def _human_size(size: Any) -> str:
 
 # --- export -----------------------------------------------------------------------------------
 
-EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
 CSV_COLUMNS = (
     "id",
     "title",
