@@ -7,9 +7,11 @@ codes. Heavy modules (whoosh, bs4, hazm) are imported inside the commands so tha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
 from enum import IntEnum
 from typing import Any
 
@@ -584,7 +586,10 @@ def query_command(
     from archive.search import search
 
     use_color = _use_color(color)
-    result = search(index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page)
+    with _time_budget(QUERY_SECONDS):
+        result = search(
+            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page
+        )
     if explain:
         click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
         click.echo(f"filter: {result.filters or '(none)'}", err=True)
@@ -609,6 +614,38 @@ def query_command(
     except BrokenPipeError:
         _reader_went_away()
     return ExitCode.OK
+
+
+# A query that runs longer than this is stopped (exit 1). Fuzzy terms are bounded to 2 edits
+# and 200 words per field, so none of the demo's or the bench's queries come near it.
+QUERY_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Stop the work inside after `seconds` (CPU-bound whoosh loops have no deadline of their
+    own): SIGALRM raises QueryTimeoutError, again every 0.5 s should anything swallow it."""
+    import signal
+
+    from archive.errors import QueryTimeoutError
+
+    def expire(signum: int, frame: Any) -> None:
+        raise QueryTimeoutError(
+            f"the query was stopped after {seconds:g} s; it reaches too many words "
+            "(use fewer wildcard or fuzzy terms, or add filters)"
+        )
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expire)
+    except ValueError:  # not the main thread: no budget
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _reader_went_away() -> None:
