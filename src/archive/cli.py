@@ -7,9 +7,11 @@ codes. Heavy modules (whoosh, bs4, hazm) are imported inside the commands so tha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
+from collections.abc import Iterator
 from enum import IntEnum
 from typing import Any
 
@@ -21,6 +23,8 @@ from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
 DEFAULT_INDEX = "index"
 DEFAULT_INPUT = "raw"
+MAX_LISTED_FAILURES = 20  # failure lines on stderr; --report has every one
+MIN_ID_PREFIX = 4  # shorter starts of an id match too many articles to be meant
 
 
 class ExitCode(IntEnum):
@@ -148,9 +152,17 @@ def _format_extracted(article: Any) -> str:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
 @click.option("--json", "as_json", is_flag=True, help="Write JSON Lines, one article per line.")
-def extract(paths: tuple[str, ...], as_json: bool) -> int:
+@click.option(
+    "--max-size",
+    type=lambda value: _ByteSize().convert(value, None, None),
+    metavar="SIZE",
+    default="20MB",
+    show_default=True,
+    help="Skip (as failed) any file or dump member larger than this, as ingest does.",
+)
+def extract(paths: tuple[str, ...], as_json: bool, max_size: int) -> int:
     """Show what ingest would store for each page, without touching the index.
 
     PATH may be a page, a folder (searched recursively) or a zip/tar/WARC dump, read exactly as
@@ -162,16 +174,14 @@ def extract(paths: tuple[str, ...], as_json: bool) -> int:
       archive extract raw/ipis-en-sanctions.html
       archive extract raw/ --json | jq .title
     """
-    import json
-
     from archive.errors import ExtractionError
     from archive.extract import extract_article
     from archive.models import Outcome, RawPage
-    from archive.render import sanitize_terminal
+    from archive.render import article_to_json, sanitize_terminal
     from archive.sources import iter_pages
 
     failed = 0
-    for item in iter_pages(paths):
+    for item in iter_pages(paths, max_size=max_size):
         if isinstance(item, Outcome):
             location, reason = item.location, item.reason or "failed"
         elif not isinstance(item, RawPage):
@@ -184,12 +194,16 @@ def extract(paths: tuple[str, ...], as_json: bool) -> int:
                 reason = str(exc)
             else:
                 if as_json:
-                    click.echo(json.dumps(article.as_dict(), ensure_ascii=False))
+                    click.echo(article_to_json(article))
                 else:
                     click.echo(_format_extracted(article))
                 continue
         failed += 1
-        click.echo(sanitize_terminal(f"{location}: {reason}", keep_newlines=False), err=True)
+        if failed <= MAX_LISTED_FAILURES:
+            click.echo(sanitize_terminal(f"{location}: {reason}", keep_newlines=False), err=True)
+    if failed > MAX_LISTED_FAILURES:
+        more = failed - MAX_LISTED_FAILURES
+        click.echo(f"archive: … and {more:,} more failed input{'s' if more != 1 else ''}", err=True)
     return ExitCode.PARTIAL if failed else ExitCode.OK
 
 
@@ -357,11 +371,10 @@ def ingest(
       3  finished, but some inputs failed (listed on stderr and in --report)
       130  interrupted (Ctrl-C, SIGTERM); what was committed stays, run again to finish
     """
-    import json
     import signal
 
     from archive.ingest import ingest as run_ingest
-    from archive.render import sanitize_terminal
+    from archive.render import json_line, sanitize_terminal
 
     if force and not rebuild:
         raise UsageError("--force goes with --rebuild (it lets a rebuild replace the old index)")
@@ -382,7 +395,7 @@ def ingest(
         progress.update(outcome.status)
         if report_file is not None:
             try:
-                report_file.write(json.dumps(outcome.as_dict(), ensure_ascii=False) + "\n")
+                report_file.write(json_line(outcome.as_dict()) + "\n")
             except OSError as exc:
                 message = f"cannot write the report {report_path}: {exc.strerror}"
                 raise ArchiveError(message) from None
@@ -429,10 +442,16 @@ def ingest(
             + f" in {_format_duration(result.seconds)}",
             err=True,
         )
-        for failure in result.failures:
+        for failure in result.failures[:MAX_LISTED_FAILURES]:
             location = sanitize_terminal(failure.location, keep_newlines=False)
             reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
             click.echo(f"{location}: {reason}", err=True)
+        more = len(result.failures) - MAX_LISTED_FAILURES
+        if more > 0:
+            where = "--report FILE lists all"
+            if report_path:
+                where = f"all are in {sanitize_terminal(report_path, keep_newlines=False)}"
+            click.echo(f"archive: … and {more:,} more failed inputs ({where})", err=True)
     if result.held_back:
         click.echo(f"archive: {result.held_back}", err=True)
         return ExitCode.PARTIAL
@@ -585,7 +604,10 @@ def query_command(
     from archive.search import search
 
     use_color = _use_color(color)
-    result = search(index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page)
+    with _time_budget(QUERY_SECONDS):
+        result = search(
+            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page
+        )
     if explain:
         click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
         click.echo(f"filter: {result.filters or '(none)'}", err=True)
@@ -611,6 +633,38 @@ def query_command(
     except BrokenPipeError:
         _reader_went_away()
     return ExitCode.OK
+
+
+# A query that runs longer than this is stopped (exit 1). Fuzzy terms are bounded to 2 edits
+# and 200 words per field, so none of the demo's or the bench's queries come near it.
+QUERY_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float) -> Iterator[None]:
+    """Stop the work inside after `seconds` (CPU-bound whoosh loops have no deadline of their
+    own): SIGALRM raises QueryTimeoutError, again every 0.5 s should anything swallow it."""
+    import signal
+
+    from archive.errors import QueryTimeoutError
+
+    def expire(signum: int, frame: Any) -> None:
+        raise QueryTimeoutError(
+            f"the query was stopped after {seconds:g} s; it reaches too many words "
+            "(use fewer wildcard or fuzzy terms, or add filters)"
+        )
+
+    try:
+        previous = signal.signal(signal.SIGALRM, expire)
+    except ValueError:  # not the main thread: no budget
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.5)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _reader_went_away() -> None:
@@ -653,6 +707,11 @@ def show_command(
     from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
+        if len(doc_id.strip()) < MIN_ID_PREFIX:
+            raise UsageError(
+                f"an id needs at least {MIN_ID_PREFIX} characters (ids look like "
+                "5177f27cc1de9f82; `archive query` shows them)"
+            )
         stored = find_document(searcher, doc_id)
     if stored is None:
         raise ArchiveError(f"no article with id {doc_id!r} in {index_dir}")
@@ -744,8 +803,6 @@ def stats_command(
       archive stats --source raw/dumps/ipis-khabar-2025-03.zip
       archive stats --runs 5
     """
-    import json
-
     from archive import render
     from archive.index import read_meta
 
@@ -776,7 +833,7 @@ def stats_command(
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
     if as_json:
-        click.echo(json.dumps(stats, ensure_ascii=False))
+        click.echo(render.json_line(stats))
     else:
         click.echo(render.format_stats(stats))
     return ExitCode.OK
@@ -1060,6 +1117,12 @@ def _run(argv: list[str], debug: bool) -> int:
         return ExitCode.INTERRUPTED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
+    except click.MissingParameter as exc:
+        command = next((arg for arg in argv if arg in cli.commands), None)
+        where = f"archive {command}" if command else "archive"
+        name = (exc.param.human_readable_name if exc.param else "").rstrip(".") or "an argument"
+        _error_line(f"missing {name} (see '{where} --help' for examples)")
+        return ExitCode.USAGE
     except click.BadParameter as exc:
         # A bad option value, said as `archive: --from: not a valid date ...`.
         opts = getattr(exc.param, "opts", None)

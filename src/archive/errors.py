@@ -19,6 +19,10 @@ class DateFormatError(UsageError):
     """A date given by the user is impossible or in no accepted form."""
 
 
+class QueryTimeoutError(ArchiveError):
+    """A query ran past its time budget and was stopped."""
+
+
 class IndexMissingError(ArchiveError):
     """No index exists at the given location."""
 

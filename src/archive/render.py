@@ -49,6 +49,19 @@ def sanitize_terminal(text: str, *, keep_newlines: bool = True) -> str:
     return _CONTROLS_AND_LINES.sub(_space_for_line_break, text)
 
 
+# In JSON, characters a terminal or an editor acts on are written as \\u escapes, so that
+# `cat report.jsonl` is safe and json.loads still gives the exact string back: C1 controls
+# (U+009B is a one-byte CSI), DEL, the bidi embeddings/overrides/isolates and the line and
+# paragraph separators. json.dumps already escapes C0 controls.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def json_line(data: Any) -> str:
+    """Return `data` as one JSON line (UTF-8 kept) with no raw control or bidi character."""
+    text = json.dumps(data, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _space_for_line_break(match: re.Match[str]) -> str:
     return " " if match.group() in "\t\n\r\x0b\x0c" else ""
 
@@ -303,7 +316,7 @@ def _join_fields(fields: list[str], terminal: Terminal, *, indent: int) -> str:
 
 def hit_to_json(hit: Hit) -> str:
     """Return one JSON Lines object for a hit (`Hit.as_dict`), strings sanitised."""
-    return json.dumps(_clean(hit.as_dict()), ensure_ascii=False)
+    return json_line(_clean(hit.as_dict()))
 
 
 def _clean(value: Any) -> Any:
@@ -399,7 +412,7 @@ def article_to_json(article: Article, *, score: float | None = None) -> str:
     data = article.as_dict()
     if score is not None:
         data["score"] = round(score, 4)
-    return json.dumps(_clean(data), ensure_ascii=False)
+    return json_line(_clean(data))
 
 
 # --- stats ------------------------------------------------------------------------------------

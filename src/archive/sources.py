@@ -13,7 +13,10 @@ Page data from a WARC response carries the HTTP Content-Type charset in
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import logging
 import os
 import stat as stat_mod
 import tarfile
@@ -21,6 +24,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from archive.models import Outcome, RawPage
 
@@ -84,7 +88,8 @@ def dump_kind(path: str) -> str | None:
 
 def is_skipped_name(name: str) -> bool:
     """Tell whether a file or member name is obviously not a page (by extension) or hidden."""
-    base = name.rstrip("/").rsplit("/", 1)[-1]
+    # Zips made on Windows may use backslashes: `..\\..\\x.html` is the page x.html.
+    base = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     if not base or base.startswith("."):
         return True
     ext = os.path.splitext(base.lower())[1]
@@ -190,15 +195,24 @@ def _read_input(
         yield DumpEnd(path, st.st_size, st.st_mtime, complete)
 
 
-def _too_big(location: str, size: int, max_size: int) -> Outcome:
-    return Outcome(
-        location,
-        "failed",
-        reason=f"larger than the size limit ({_mb(size)} > {_mb(max_size)}; see --max-size)",
-    )
+def _too_big(location: str, size: int, max_size: int, *, at_least: bool = False) -> Outcome:
+    """A failure for an input over the limit; `at_least` when reading stopped at the limit
+    (a compressed member or a bomb: its real size is not known, only that it is larger)."""
+    if at_least:
+        reason = (
+            f"larger than the size limit of {_mb(max_size)} (at least {_mb(size)}: reading "
+            "stopped there; see --max-size)"
+        )
+    else:
+        reason = f"larger than the size limit ({_mb(size)} > {_mb(max_size)}; see --max-size)"
+    return Outcome(location, "failed", reason=reason)
 
 
 def _mb(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
 
 
@@ -211,7 +225,7 @@ def _read_file(path: str, st: os.stat_result, max_size: int, gzipped: bool) -> R
     except OSError as exc:
         return _unread(path, f"cannot read: {exc.strerror}")
     if len(raw) > max_size:
-        return _too_big(path, len(raw), max_size)
+        return _too_big(path, len(raw), max_size, at_least=True)
     data = raw
     if gzipped:
         try:
@@ -219,7 +233,7 @@ def _read_file(path: str, st: os.stat_result, max_size: int, gzipped: bool) -> R
         except (OSError, EOFError, zlib.error) as exc:
             return _unread(path, f"damaged gzip file: {_short(exc)}")
         if len(data) > max_size:
-            return _too_big(path, len(data), max_size)
+            return _too_big(path, len(data), max_size, at_least=True)
     return RawPage(source=path, data=data, size=st.st_size, mtime=st.st_mtime)
 
 
@@ -240,6 +254,15 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
         yield _unread(path, f"not a readable zip archive: {_short(exc)}")
         return
     with zf:
+        overlap = _overlapping_entry(zf)
+        if overlap is not None:
+            yield _unread(
+                path,
+                f"zip entries overlap ({overlap} shares its data with another entry: "
+                "a zip bomb); nothing was read from it",
+            )
+            return
+        budget = _inflate_budget(path, max_size)
         for info in zf.infolist():
             if info.is_dir() or is_skipped_name(info.filename):
                 continue
@@ -247,6 +270,18 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
             if info.file_size > max_size:
                 yield _too_big(location, info.file_size, max_size)
                 continue
+            if info.compress_size and info.file_size > MAX_INFLATE_RATIO * info.compress_size:
+                yield Outcome(
+                    location,
+                    "failed",
+                    reason=f"compressed more than {MAX_INFLATE_RATIO}:1 "
+                    f"({_mb(info.compress_size)} to {_mb(info.file_size)}): a zip bomb?",
+                )
+                continue
+            budget -= min(info.file_size, max_size + 1)
+            if budget < 0:
+                yield _unread(path, _over_budget(path))
+                return
             try:
                 with zf.open(info) as member:
                     data = member.read(max_size + 1)
@@ -257,10 +292,47 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 yield _unread(location, f"unsupported zip member: {_short(exc)}")
                 continue
             if len(data) > max_size:
-                yield _too_big(location, len(data), max_size)
+                yield _too_big(location, len(data), max_size, at_least=True)
                 continue
             mtime = _zip_mtime(info)
             yield RawPage(path, data, member=info.filename, size=len(data), mtime=mtime)
+
+
+# A deflate stream inflates at most ~1032:1; real HTML 5-20:1. Members declaring more, and
+# dumps that would inflate to more than this times their own size (plus one member), are bombs.
+MAX_INFLATE_RATIO = 200
+
+
+def _inflate_budget(path: str, max_size: int) -> int:
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        size = 0
+    return MAX_INFLATE_RATIO * size + max_size + 1
+
+
+def _over_budget(path: str) -> str:
+    return (
+        f"would inflate to more than {MAX_INFLATE_RATIO} times its own size (a decompression "
+        "bomb?); the rest of it was not read"
+    )
+
+
+def _overlapping_entry(zf: zipfile.ZipFile) -> str | None:
+    """Return the name of an entry whose data overlaps another's, or None.
+
+    A zip bomb lets hundreds of central-directory entries point into one deflate stream, so
+    each of them inflates the whole stream again. An entry's data ends at least at its local
+    header offset + 30 + its name + its compressed size (the local extra field only adds).
+    """
+    entries = sorted(zf.infolist(), key=lambda i: i.header_offset)
+    limits = [i.header_offset for i in entries[1:]] + [getattr(zf, "start_dir", 1 << 62)]
+    for info, limit in zip(entries, limits, strict=True):
+        encoding = "utf-8" if info.flag_bits & 0x800 else "cp437"
+        name_bytes = len(info.orig_filename.encode(encoding, "replace"))
+        if info.header_offset + 30 + name_bytes + info.compress_size > limit:
+            return info.filename
+    return None
 
 
 def _zip_mtime(info: zipfile.ZipInfo) -> float:
@@ -274,14 +346,22 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
-    # AttributeError: CPython 3.10's tarfile reads a damaged gzip header's FEXTRA field before
-    # it sets `_Stream.exception` (fixed in 3.11).
-    except (tarfile.TarError, OSError, EOFError, zlib.error, AttributeError) as exc:
+    except Exception as exc:  # a cut gzip header gives a TypeError from tarfile
+        if isinstance(exc, TypeError | AttributeError | IndexError):
+            exc = tarfile.ReadError("cut or junk compressed header")
         yield _unread(path, f"not a readable tar archive: {_short(exc)}")
         return
+    # Skipping a member of a compressed tar means inflating it: bound the work per dump.
+    compressed = getattr(tf.fileobj, "comptype", "tar") != "tar"
+    budget = _inflate_budget(path, max_size)
     try:
         with tf:
             for info in tf:
+                if compressed and info.isreg():
+                    budget -= info.size
+                    if budget < 0:
+                        yield _unread(path, f"{info.name}: {_over_budget(path)}")
+                        return
                 if not info.isreg() or is_skipped_name(info.name):
                     continue
                 location = f"{path}!{info.name}"
@@ -297,56 +377,157 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
         yield _unread(path, f"damaged or truncated tar archive ({type(exc).__name__})")
 
 
+class _Captured(logging.Handler):
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines = lines
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _library_output_captured(lines: list[str]) -> Iterator[None]:
+    """Keep a library's prints and log lines off our terminal; collect them in `lines`.
+
+    warcio writes raw record bytes and URIs (escape sequences included) to stderr and its
+    logger. Used around library calls only, never around a `yield`: the CLI writes to stderr
+    between items.
+    """
+    buffer = io.StringIO()
+    logger = logging.getLogger("warcio")
+    handler = _Captured(lines)
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with contextlib.redirect_stderr(buffer), contextlib.redirect_stdout(buffer):
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        lines.extend(line for line in buffer.getvalue().splitlines() if line.strip())
+
+
 def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     seen: dict[str, int] = {}
+    noise: list[str] = []
     try:
         with open(path, "rb") as f:
-            records = 0
-            for record in ArchiveIterator(f, arc2warc=True):
-                records += 1
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-                if record.rec_type == "response":
-                    if record.http_headers is None:
-                        continue
-                    status = record.http_headers.get_statuscode() or ""
-                    if not status.startswith("2"):
-                        continue
-                    ctype = record.http_headers.get_header("Content-Type") or ""
-                else:
-                    ctype = record.rec_headers.get_header("Content-Type") or ""
-                if not _is_html_type(ctype, uri):
-                    continue
-                seen[uri] = seen.get(uri, 0) + 1
-                member = uri if seen[uri] == 1 else f"{uri}#{seen[uri]}"
-                location = f"{path}!{member}"
-                try:
-                    data = record.content_stream().read(max_size + 1)
-                except (OSError, EOFError, zlib.error, ValueError) as exc:
-                    yield _unread(location, f"damaged WARC record: {_short(exc)}")
-                    continue
-                if len(data) > max_size:
-                    yield _too_big(location, len(data), max_size)
-                    continue
-                page = RawPage(
-                    path,
-                    data,
-                    member=member,
-                    url=uri or None,
-                    size=len(data),
-                    declared_charset=_charset_of(ctype),
-                )
-                yield page
-        if records == 0:
-            yield _unread(path, "no WARC records found (truncated or empty)")
+            if not _starts_like_warc(f.read(4096)):
+                yield _unread(path, "not a WARC file (it does not start with a WARC or ARC record)")
+                return
+            f.seek(0)
+            with _library_output_captured(noise):
+                records = ArchiveIterator(f, arc2warc=True)
+            count = 0
+            while True:
+                with _library_output_captured(noise):
+                    item = _next_warc_page(records, path, max_size, seen)
+                if item is None:
+                    break
+                count += 1
+                if not isinstance(item, bool):
+                    yield item
+            damaged = _warc_damage(noise)
+            if not damaged and _warc_end(records) < os.fstat(f.fileno()).st_size:
+                damaged = "it ends inside a record (truncated)"
+            if count == 0:
+                yield _unread(path, "no WARC records found (not a WARC file, truncated or empty)")
+            elif damaged:
+                yield _unread(path, f"damaged WARC file: {damaged} (the records before were read)")
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         yield _unread(path, f"damaged or truncated WARC file: {_short(exc)}")
     except Exception as exc:  # warcio trips over some junk (AttributeError on a cut header)
         yield _unread(path, f"damaged or truncated WARC file ({type(exc).__name__})")
+
+
+def _starts_like_warc(head: bytes) -> bool:
+    """Tell whether a file's first bytes (gzipped or not) open a WARC or an ARC record."""
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    head = head.lstrip(b"\r\n")
+    return head.startswith((b"WARC/", b"filedesc://"))
+
+
+_WARC_TYPES = frozenset(
+    "warcinfo response resource request metadata revisit conversion continuation".split()
+)
+
+
+def _drained(record: Any, location: str) -> Outcome | None:
+    """Read the rest of a record (as warcio would); a failure when it has fewer bytes than
+    its Content-Length says (the file was cut inside it)."""
+    raw = record.raw_stream
+    while raw.read(65536):
+        pass
+    if getattr(raw, "limit", 0) > 0:
+        return _unread(location, "WARC record cut short (truncated file)")
+    return None
+
+
+def _warc_end(records: Iterator[Any]) -> int:
+    """Return the file offset after the last whole record warcio read."""
+    offset = getattr(records, "offset", None)
+    return offset if isinstance(offset, int) else 1 << 62
+
+
+def _warc_damage(noise: list[str]) -> str | None:
+    """Say what warcio's own output reports as damage, or None (a fixed-up URI is not)."""
+    text = " ".join(noise)
+    if "Content-Length is invalid" in text:
+        return "a record's Content-Length does not match its content"
+    if "Error" in text or "error" in text:
+        return "a compressed record is cut or corrupt"
+    return None
+
+
+def _next_warc_page(
+    records: Iterator[Any], path: str, max_size: int, seen: dict[str, int]
+) -> RawPage | Outcome | bool | None:
+    """Read the next record: a page, a failed Outcome, True for a record skipped, None at end."""
+    record = next(records, None)
+    if record is None:
+        return None
+    if record.rec_type not in _WARC_TYPES or record.length is None:
+        return _unread(path, "damaged WARC file: a record header is cut or damaged")
+    if record.rec_type not in ("response", "resource"):
+        return _drained(record, path) or True
+    uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+    if record.rec_type == "response":
+        if record.http_headers is None:
+            return _drained(record, path) or True
+        status = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):
+            return _drained(record, path) or True
+        ctype = record.http_headers.get_header("Content-Type") or ""
+    else:
+        ctype = record.rec_headers.get_header("Content-Type") or ""
+    if not _is_html_type(ctype, uri):
+        return _drained(record, path) or True
+    seen[uri] = seen.get(uri, 0) + 1
+    member = uri if seen[uri] == 1 else f"{uri}#{seen[uri]}"
+    location = f"{path}!{member}"
+    try:
+        data = record.content_stream().read(max_size + 1)
+        if len(data) <= max_size:
+            cut = _drained(record, location)
+            if cut is not None:
+                return cut
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        return _unread(location, f"damaged WARC record: {_short(exc)}")
+    if len(data) > max_size:
+        return _too_big(location, len(data), max_size, at_least=True)
+    page = RawPage(
+        path, data, member=member, url=uri or None, size=len(data), declared_charset=_charset_of(ctype)
+    )
+    return page
 
 
 def _is_html_type(ctype: str, uri: str) -> bool:
