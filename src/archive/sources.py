@@ -525,7 +525,12 @@ def _next_warc_page(
     if len(data) > max_size:
         return _too_big(location, len(data), max_size, at_least=True)
     page = RawPage(
-        path, data, member=member, url=uri or None, size=len(data), declared_charset=_charset_of(ctype)
+        path,
+        data,
+        member=member,
+        url=uri or None,
+        size=len(data),
+        declared_charset=_charset_of(ctype),
     )
     return page
 
