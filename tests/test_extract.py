@@ -327,7 +327,7 @@ def test_raw_sample_corpus_matches_its_readme():
     ],
 )
 def test_site_names_are_stripped_from_titles(title, sites, clean):
-    from archive.extract import _strip_site_suffix
+    from archive.extract.title import strip_site_suffix as _strip_site_suffix
 
     assert _strip_site_suffix(title, sites, "") == clean
 

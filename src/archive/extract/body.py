@@ -1,0 +1,286 @@
+"""Body stage: the readability-style scorer that picks the article element, and line filters."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from archive import text
+from archive.extract.page import Block, Meta, classes, hint_kind, linearize, text_of
+from archive.extract.patterns import (
+    BOILERPLATE_ANYWHERE,
+    BOILERPLATE_LINE,
+    BYLINE_START,
+    HONORIFIC,
+    NAME_SPLIT,
+    ROLE_WORDS,
+    WS,
+    is_date_line,
+)
+
+ANCESTOR_LEVELS = 3  # how far up a paragraph's score is shared
+
+
+_PARAGRAPH_TAGS = ("p", "pre", "td", "blockquote")
+
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _class_weight(element: Any) -> float:
+    hint = classes(element)
+    if not hint:
+        return 0.0
+    weight = 0.0
+    _, negative, positive = hint_kind(hint)
+    if negative:
+        weight -= 25
+    if positive:
+        weight += 25
+    return weight
+
+
+_TAG_WEIGHT = {
+    "div": 5,
+    "article": 10,
+    "main": 5,
+    "section": 3,
+    "pre": 3,
+    "td": 3,
+    "blockquote": 3,
+    "address": -3,
+    "ol": -3,
+    "ul": -3,
+    "dl": -3,
+    "dd": -3,
+    "dt": -3,
+    "li": -3,
+    "form": -3,
+    "h1": -5,
+    "h2": -5,
+    "h3": -5,
+    "h4": -5,
+    "h5": -5,
+    "h6": -5,
+    "th": -5,
+}
+
+
+def find_body(root: Any, meta: Meta) -> list[Block]:
+    """Pick the element holding the article text (and its good siblings); return its blocks."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    scores: dict[Any, float] = {}
+    text_cache: dict[Any, str] = {}
+
+    def text_len(element: Any) -> str:
+        if element not in text_cache:
+            text_cache[element] = text_of(element)
+        return text_cache[element]
+
+    def add(element: Any, points: float) -> None:
+        if element is None or not isinstance(element.tag, str):
+            return
+        if element not in scores:
+            scores[element] = _TAG_WEIGHT.get(element.tag, 0) + _class_weight(element)
+        scores[element] += points
+
+    candidates = list(body.iter(*_PARAGRAPH_TAGS))
+    # divs carrying text directly (no <p>) count as paragraphs too, as in readability
+    for div in body.iter("div", "section", "article"):
+        direct = (div.text or "") + "".join(child.tail or "" for child in div)
+        if len(direct.strip()) >= 25:
+            candidates.append(div)
+    for para in candidates:
+        content = text_len(para)
+        if len(content) < 25:
+            continue
+        points = 1 + content.count(",") + content.count("،") + min(len(content) // 100, 3)
+        parent = para.getparent()
+        if parent is None:
+            continue
+        # as Readability.js: parent full, grandparent half, further ancestors level * 3
+        ancestor, level = parent, 0
+        while ancestor is not None and level < ANCESTOR_LEVELS and ancestor.tag != "body":
+            add(ancestor, points / (1 if level == 0 else 2 if level == 1 else level * 3))
+            ancestor, level = ancestor.getparent(), level + 1
+        if para.tag in ("div", "section", "article"):
+            add(para, points)
+    if not scores:
+        return [b for b in linearize(body) if len(b.text) >= 25 and b.link_density < 0.5]
+
+    def final(element: Any) -> float:
+        content = text_len(element)
+        links = sum(len(text_of(a)) for a in element.iter("a"))
+        return scores[element] * (1 - links / max(1, len(content)))
+
+    finals = {element: final(element) for element in scores}
+    ranked = sorted(finals, key=finals.__getitem__, reverse=True)
+    top = ranked[0]
+    top_score = finals[top]
+    # as Readability.js: when several strong candidates (one card per paragraph) share an
+    # ancestor, the ancestor is the article
+    rivals = [c for c in ranked[1:5] if finals[c] >= 0.75 * top_score]
+    if len(rivals) >= 2:
+        for ancestor in top.iterancestors():
+            if ancestor.tag in ("body", "html"):
+                break
+            inside = sum(1 for c in rivals if any(a is ancestor for a in c.iterancestors()))
+            if inside >= 2:
+                top = ancestor
+                top_score = max(finals.get(ancestor, 0.0), top_score)
+                break
+    # climb while the parent holds about as much score (article text split over wrappers)
+    parent = top.getparent()
+    while parent is not None and parent.tag != "body" and parent in scores:
+        if final(parent) >= top_score * 0.9 and len(text_len(parent)) < 3 * len(text_len(top)):
+            top, top_score = parent, final(parent)
+            parent = top.getparent()
+        else:
+            break
+    chosen: list[Any] = []
+    parent = top.getparent()
+    threshold = max(10.0, top_score * 0.2)
+    siblings = list(parent) if parent is not None else [top]
+    for sibling in siblings:
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling is top:
+            chosen.append(sibling)
+            continue
+        bonus = 0.0
+        if classes(sibling) and classes(sibling) == classes(top):
+            bonus = top_score * 0.2
+        if sibling in scores and final(sibling) + bonus >= threshold:
+            chosen.append(sibling)
+        elif sibling.tag == "p":
+            content = text_len(sibling)
+            links = sum(len(text_of(a)) for a in sibling.iter("a"))
+            density = links / max(1, len(content))
+            if len(content) > 80 and density < 0.25:
+                chosen.append(sibling)
+            elif 0 < len(content) <= 80 and density == 0 and re.search(r"[.!?؟]\s*$", content):
+                chosen.append(sibling)
+    cousins = _continuation_chunks(body, top, chosen, finals, threshold)
+    if cousins:
+        chosen += cousins
+        order = {element: index for index, element in enumerate(body.iter())}
+        chosen.sort(key=lambda element: order.get(element, 0))
+    blocks: list[Block] = []
+    for element in chosen:
+        blocks.extend(_prune_container(linearize(element)))
+    return blocks
+
+
+def _continuation_chunks(
+    body: Any, top: Any, chosen: list[Any], finals: dict[Any, float], threshold: float
+) -> list[Any]:
+    """Return elements elsewhere in the page that continue the article (same tag and class).
+
+    Long articles are often cut into chunks between ad rails (`article__chunks` > grid > body);
+    the chunks are cousins of the top candidate, not siblings.
+    """
+    hint = top.get("class")
+    if not hint:
+        return []
+    taken = set(chosen)
+    found = []
+    for element in body.iter(top.tag):
+        if element in taken or element.get("class") != hint:
+            continue
+        if any(a in taken for a in element.iterancestors()):
+            continue
+        if any(d in taken for d in element.iterdescendants()):
+            continue
+        if finals.get(element, 0.0) >= threshold:
+            found.append(element)
+    return found
+
+
+def _prune_container(blocks: list[Block]) -> list[Block]:
+    """Drop link lists and tiny fragments inside the chosen container."""
+    kept = []
+    for block in blocks:
+        if block.link_density > 0.5 and len(block.text) < 400:
+            continue
+        if block.in_list and block.link_density > 0.3 and len(block.text) < 150:
+            continue
+        kept.append(block)
+    return kept
+
+
+def filter_body(blocks: list[Block], title: str) -> list[str]:
+    lines: list[str] = []
+    tags: list[str] = []
+    seen: set[str] = set()
+    title_key = WS.sub(" ", title).strip().casefold()
+    for block in blocks:
+        line = block.text
+        key = line.casefold()
+        if key == title_key or key in seen:
+            continue
+        if BOILERPLATE_LINE.match(line):
+            continue
+        if len(line) < 300 and BOILERPLATE_ANYWHERE.search(line):
+            continue
+        if BYLINE_START.match(line) and len(line) < 120 and not re.search(r"[.!?؟]\s*$", line):
+            continue
+        if len(line) < 60 and is_date_line(line):
+            continue
+        seen.add(key)
+        lines.append(line)
+        tags.append(block.tag)
+    # a heading with nothing after it introduces a list that was removed (related topics)
+    while lines and (tags[-1] in _HEADINGS or (len(lines[-1]) < 60 and lines[-1].endswith(":"))):
+        lines.pop()
+        tags.pop()
+    return lines
+
+
+def ld_blocks(ld_body: str) -> list[Block]:
+    cleaned = html.unescape(ld_body)
+    if "<" in cleaned and re.search(r"</?(?:p|br|div)\b", cleaned, re.I):
+        try:
+            fragment = lxml.html.fragment_fromstring(cleaned, create_parent="div")
+            return linearize(fragment)
+        except (etree.ParserError, ValueError):
+            cleaned = re.sub(r"<[^>]+>", " ", cleaned)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n|\r\n|\n", cleaned) if p.strip()]
+    return [Block(WS.sub(" ", p), 0, "p", None) for p in paragraphs]
+
+
+def is_better_ld_body(ld_body: str, body: str) -> bool:
+    """Use JSON-LD articleBody when the page's own text looks like it missed most of the article."""
+    ld_len = len(ld_body.strip())
+    if ld_len < 500:
+        return False
+    return len(body) < 0.5 * ld_len
+
+
+def drop_signature(body: str, authors: list[str]) -> str:
+    """Drop a closing paragraph that only repeats an author's name (a signature line)."""
+    paragraphs = body.split("\n\n")
+    names = {text.clean_display(a).casefold() for a in authors}
+
+    def is_signature(paragraph: str) -> bool:
+        if len(paragraph) > 150:
+            return False
+        parts = [p for p in NAME_SPLIT.split(text.clean_display(paragraph).casefold()) if p]
+        named = [p for p in parts if HONORIFIC.sub("", p).strip() in names]
+        # "Name, Senior Researcher": the rest of a signature line is roles and affiliations
+        return bool(named) and all(p in named or ROLE_WORDS.search(p) for p in parts)
+
+    while len(paragraphs) > 1 and names and is_signature(paragraphs[-1]):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs)
+
+
+def first_words(body: str) -> str:
+    words = body.split()
+    return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
+

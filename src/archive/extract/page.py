@@ -1,0 +1,429 @@
+"""Page cleaning: binary checks, pre-strip, lxml parse, meta tags and JSON-LD, chrome, blocks."""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from archive.errors import NoArticleError, NotHTMLError
+from archive.extract.patterns import DIRECTION_MARKS, NEGATIVE, POSITIVE, STRONG_NEGATIVE, WS
+
+MAX_BYTES = 8 * 1024 * 1024
+
+
+MAX_DEPTH = 120
+
+
+MAX_JSONLD = 20
+
+
+MAX_JSONLD_CHARS = 500_000
+
+
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x1f\x8b", "gzip-compressed data"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%!PS", "a PostScript document"),
+    (b"\x7fELF", "an executable"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+_HTML_SIGN = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|title|meta|p|div|article|h[1-6]|span|table|br)\b", re.I
+)
+
+
+# Opening tags of elements whose content never holds article text; cut out before parsing.
+_SKIPPED_OPEN = re.compile(
+    r"<(script|style|svg|noscript|template|iframe|object|canvas|math|select)\b[^>]{0,4096}>"
+    r"|<!--|<\?xml[^>]{0,4096}>",
+    re.I,
+)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+_ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "blogposting",
+    "reportagenewsarticle",
+    "analysisnewsarticle",
+    "opinionnewsarticle",
+    "backgroundnewsarticle",
+    "reviewnewsarticle",
+    "scholarlyarticle",
+    "techarticle",
+    "report",
+    "liveblogposting",
+    "socialmediaposting",
+    "webpage",
+}
+
+
+REMOVE_TAGS = (
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "button",
+    "input",
+    "textarea",
+    "form",
+    "label",
+    "figcaption",
+    "dialog",
+    "menu",
+)
+
+
+BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol dl dt dd h1 h2 h3 h4 h5 h6 blockquote pre table tr td th "
+    "tbody thead tfoot figure br hr address header footer nav aside center form fieldset "
+    "details summary".split()
+)
+
+
+@dataclass
+class Block:
+    text: str
+    link_chars: int
+    tag: str
+    element: Any
+    in_list: bool = False
+    hint: str = ""  # class/id of the nearest ancestor that has one
+    chrome: bool = False  # inside nav/aside/footer or a related/comments/share box
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / max(1, len(self.text))
+
+
+@dataclass
+class Meta:
+    values: dict[str, list[str]] = field(default_factory=dict)
+    jsonld: list[dict[str, Any]] = field(default_factory=list)
+    canonical: str | None = None
+
+    def first(self, *keys: str) -> str | None:
+        for key in keys:
+            for value in self.values.get(key, []):
+                if value.strip():
+                    return value.strip()
+        return None
+
+    def all(self, *keys: str) -> list[str]:
+        return [v.strip() for key in keys for v in self.values.get(key, []) if v.strip()]
+
+    def ld(self, key: str) -> Any:
+        for obj in self.jsonld:
+            if obj.get(key):
+                return obj[key]
+        return None
+
+
+def check_binary(data: bytes) -> None:
+    head = data[:8192]
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise NotHTMLError(f"{what}, not HTML")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return  # UTF-16/32 with a BOM: NUL bytes are expected
+    controls = len(_CONTROL_BYTES.findall(head))
+    if b"\x00" in head and head.count(b"\x00") > len(head) // 100 or controls > len(head) // 20:
+        raise NotHTMLError("binary data, not HTML")
+
+
+def prestrip(markup: str) -> tuple[str, list[str]]:
+    """Cut scripts, styles, SVG, comments etc. out of the markup; return it and JSON-LD texts.
+
+    One left-to-right pass with `str.find` (linear time: a regex with a lazy `.*?` goes
+    quadratic on thousands of unclosed `<script>` tags). An unclosed script/style swallows the
+    rest of the page, as in a browser; an unclosed comment opener is dropped alone.
+    """
+    lower = markup.lower()
+    if len(lower) != len(markup):  # a few letters (İ) grow when lowered: keep offsets equal
+        lower = markup.translate(_ASCII_LOWER)
+    out: list[str] = []
+    blobs: list[str] = []
+    pos = 0
+    comments_close = True
+    while True:
+        match = _SKIPPED_OPEN.search(markup, pos)
+        if match is None:
+            break
+        out.append(markup[pos : match.start()])
+        out.append(" ")
+        tag = match.group(1)
+        if tag is None:
+            if match.group().startswith("<!--"):
+                close = lower.find("-->", match.end()) if comments_close else -1
+                comments_close = close >= 0  # no "-->" after here: stop searching for one
+                pos = close + 3 if close >= 0 else match.end()
+            else:
+                pos = match.end()
+            continue
+        tag = tag.lower()
+        close = lower.find("</" + tag, match.end())
+        if close < 0:
+            pos = len(markup)
+            break
+        if tag == "script" and "ld+json" in lower[match.start() : match.end()]:
+            if len(blobs) < MAX_JSONLD:
+                blobs.append(markup[match.end() : close])
+        end = lower.find(">", close)
+        pos = end + 1 if end >= 0 else len(markup)
+    out.append(markup[pos:])
+    return "".join(out), blobs
+
+
+def parse_html(cleaned: str) -> Any:
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+    try:
+        root = lxml.html.document_fromstring(cleaned, parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise NoArticleError(f"unparsable HTML ({exc})") from None
+    if root is None:
+        raise NoArticleError("no HTML content")
+    return root
+
+
+def parse_jsonld(blobs: list[str]) -> list[dict[str, Any]]:
+    """Return the article-like JSON-LD objects of the page, best first."""
+    found: list[dict[str, Any]] = []
+    for raw in blobs[:MAX_JSONLD]:
+        raw = raw.strip()
+        if not raw or len(raw) > MAX_JSONLD_CHARS:
+            continue
+        raw = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|\]\]>\s*$", "", raw)
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        stack: list[Any] = [data]
+        seen = 0
+        while stack and seen < 2000:
+            item = stack.pop()
+            seen += 1
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                types = item.get("@type")
+                names = types if isinstance(types, list) else [types]
+                if any(isinstance(t, str) and t.lower() in _ARTICLE_TYPES for t in names):
+                    found.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(reversed(graph))
+                main = item.get("mainEntity")
+                if isinstance(main, (dict, list)):
+                    stack.append(main)
+    # real article types before WebPage
+    found.sort(key=lambda obj: _is_webpage(obj))
+    return found
+
+
+def _is_webpage(obj: dict[str, Any]) -> bool:
+    types = obj.get("@type")
+    names = types if isinstance(types, list) else [types]
+    return all(not isinstance(t, str) or t.lower() == "webpage" for t in names)
+
+
+def collect_meta(root: Any, meta: Meta) -> None:
+    for element in root.iter("meta"):
+        key = element.get("property") or element.get("name") or element.get("itemprop") or ""
+        content = element.get("content")
+        if key and content is not None:
+            meta.values.setdefault(key.strip().lower(), []).append(html.unescape(content))
+    for element in root.iter("link"):
+        rel = (element.get("rel") or "").lower().split()
+        if "canonical" in rel and element.get("href") and not meta.canonical:
+            meta.canonical = element.get("href").strip()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        prop = element.get("itemprop")
+        if prop and element.tag != "meta":
+            value = element.get("datetime") or element.get("content")
+            if value is None and prop.lower() in ("datepublished", "author", "name", "headline"):
+                value = text_of(element)[:300]
+            if value:
+                meta.values.setdefault("itemprop:" + prop.lower(), []).append(value)
+
+
+def text_of(element: Any) -> str:
+    return WS.sub(" ", DIRECTION_MARKS.sub("", element.text_content())).strip()
+
+
+def classes(element: Any) -> str:
+    return f"{element.get('class') or ''} {element.get('id') or ''}".strip()
+
+
+def remove_chrome(root: Any) -> None:
+    """Drop elements that never hold article text (navigation, forms, hidden or hinted chrome)."""
+    body = root.find("body")
+    total = len(text_of(body)) if body is not None else 0
+    doomed = []
+    for element in root.iter(*REMOVE_TAGS):
+        if element.tag in ("header", "form") and total and len(text_of(element)) > 0.5 * total:
+            continue  # a page wrapped in one form (ASP.NET) or one header
+        doomed.append(element)
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
+            continue
+        if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+            doomed.append(element)
+            continue
+        style = (element.get("style") or "").replace(" ", "").lower()
+        if "display:none" in style or "visibility:hidden" in style:
+            doomed.append(element)
+            continue
+        hint = classes(element)
+        if not hint or element.tag in ("h1",):
+            continue
+        strong, negative, positive = hint_kind(hint)
+        if (strong or negative) and (strong or not positive):
+            if _holds_article(element, total):
+                continue
+            if strong and positive and total and len(text_of(element)) > 0.2 * total:
+                continue  # `content-with-sidebar-wrp`: a wrapper, not the sidebar itself
+            doomed.append(element)
+    for element in doomed:
+        parent = element.getparent()
+        if parent is not None:
+            element.drop_tree()
+
+
+def _holds_article(element: Any, total: int) -> bool:
+    """Tell whether a chrome-hinted element is really a page wrapper (`one-sidebar`, `__next`)."""
+    if element.find(".//h1") is not None:
+        return True
+    return bool(total) and len(text_of(element)) > 0.5 * total
+
+
+@functools.lru_cache(maxsize=4096)
+def hint_kind(hint: str) -> tuple[bool, bool, bool]:
+    """Return (strongly negative, negative, positive) for a class/id string (pages repeat them)."""
+    return (
+        bool(STRONG_NEGATIVE.search(hint)),
+        bool(NEGATIVE.search(hint)),
+        bool(POSITIVE.search(hint)),
+    )
+
+
+def is_chrome(element: Any) -> bool:
+    if element.tag in ("nav", "aside", "footer", "form", "menu"):
+        return True
+    if element.tag in ("html", "body", "article", "main"):
+        return False
+    hint = classes(element)
+    return bool(hint) and hint_kind(hint)[0]
+
+
+def linearize(root: Any) -> list[Block]:
+    """Cut a subtree into text blocks at block-level tags, iteratively (no recursion limit)."""
+    blocks: list[Block] = []
+    parts: list[str] = []
+    link_chars = 0
+    owner: list[Any] = [root]
+    in_list_depth = 0
+    chrome_depth = 0
+    chrome_elements: set[Any] = set()
+    hints: list[str] = [classes(root)]
+
+    def flush() -> None:
+        nonlocal parts, link_chars
+        raw = "".join(parts)
+        joined = WS.sub(" ", DIRECTION_MARKS.sub("", raw)).strip() if raw.strip() else ""
+        if joined:
+            element = owner[-1]
+            blocks.append(
+                Block(
+                    joined,
+                    min(link_chars, len(joined)),
+                    element.tag,
+                    element,
+                    in_list_depth > 0,
+                    next((h for h in reversed(hints) if h), ""),
+                    chrome_depth > 0,
+                )
+            )
+        parts = []
+        link_chars = 0
+
+    link_depth = 0
+    # stack of (element, entering?) pairs
+    stack: list[tuple[Any, bool, int]] = [(root, True, 0)]
+    while stack:
+        element, entering, depth = stack.pop()
+        tag = element.tag if isinstance(element.tag, str) else ""
+        is_block = tag in BLOCK_TAGS
+        if entering:
+            if depth > MAX_DEPTH:
+                continue
+            if is_block:
+                flush()
+                owner.append(element)
+                hints.append(classes(element))
+                if tag == "li":
+                    in_list_depth += 1
+                if is_chrome(element):
+                    chrome_depth += 1
+                    chrome_elements.add(element)
+            if tag == "a":
+                link_depth += 1
+            if tag and element.text:
+                parts.append(element.text)
+                if link_depth:
+                    link_chars += len(element.text.strip())
+            stack.append((element, False, depth))
+            for child in reversed(element):
+                stack.append((child, True, depth + 1))
+        else:
+            if tag == "a":
+                link_depth -= 1
+            if is_block:
+                flush()
+                owner.pop()
+                hints.pop()
+                if tag == "li":
+                    in_list_depth -= 1
+                if element in chrome_elements:
+                    chrome_depth -= 1
+            elif tag in ("img",):
+                parts.append(" ")
+            if element.tail:
+                parts.append(element.tail)
+                if link_depth:
+                    link_chars += len(element.tail.strip())
+    flush()
+    return blocks
+
+
+def title_index(blocks: list[Block], title: str) -> int | None:
+    for index, block in enumerate(blocks):
+        if block.tag == "h1":
+            return index
+    key = title.casefold()[:40]
+    if key:
+        for index, block in enumerate(blocks):
+            if block.text.casefold().startswith(key):
+                return index
+    return None
+
