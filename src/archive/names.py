@@ -1,6 +1,6 @@
 """Person names across scripts: one person's Persian-script name and its romanisations meet.
 
-CONTRACT (owner: names). Pure Python, no network, no model; tables in data/names_*.txt/.tsv.
+Pure Python, no network, no model; tables in data/names_*.txt/.tsv.
 Imports only the standard library, so index, search and ingest can all use it.
 
 How two names are compared (precision first: different people must not merge):
