@@ -98,7 +98,9 @@ def start_run(
     import time
 
     started = time.time()
-    run_id = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime(started))}-{os.getpid()}"
+    # A random tail: two runs of one process within a second (the library API) stay apart.
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(started))
+    run_id = f"{stamp}-{os.getpid()}-{os.urandom(3).hex()}"
     paths = [os.path.abspath(p) for p in inputs]
     line: dict[str, Any] = {
         "run": run_id,
