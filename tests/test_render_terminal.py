@@ -1,4 +1,4 @@
-"""Terminal output (issue 15): wrapping to the width, bidi isolates only on a terminal, the pager."""
+"""Terminal output (issue 15): wrapping to the width, bidi isolates only on a tty, the pager."""
 
 from __future__ import annotations
 
