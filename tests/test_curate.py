@@ -289,3 +289,25 @@ def test_sigkilled_ingest_leaves_an_unfinished_run(arc, tmp_path, tmp_index):
     assert [r["status"] for r in jsonl(arc("stats", "--runs", "--json").stdout)] == [
         "ok", "unfinished", "ok",
     ]  # fmt: skip
+
+
+def test_article_another_input_also_gives_is_kept(arc, tmp_path):
+    write_pages(tmp_path / "a", range(2))
+    write_pages(tmp_path / "b", range(1, 3))  # page 1 is in both folders
+    arc("ingest", tmp_path / "a", tmp_path / "b")
+    assert articles(arc) == 3
+    shared = id_of(arc, 1)
+
+    result = arc("forget", "--source", tmp_path / "a")
+    assert "kept 1 article" in result.stderr
+    assert sorted(export_ids(arc)) == sorted([shared, id_of(arc, 2)])
+    (record,) = [r for r in jsonl(arc("export").stdout) if r["id"] == shared]
+    assert record["source"].startswith(str(tmp_path / "b"))  # refiled under the input left
+    assert articles(arc, "--source", tmp_path / "b") == 2
+
+    (tmp_path / "b" / "p0001.html").unlink()
+    arc("ingest", tmp_path / "a", tmp_path / "b", "--prune")
+    assert id_of(arc, 1) == shared  # a/ still gives it, so b/ losing it prunes nothing
+    assert articles(arc) == 3  # a/p0000 is read again: forgotten without --block
+    assert articles(arc, "--source", tmp_path / "b") == 1
+    assert articles(arc, "--source", tmp_path / "a") == 2  # the kept one refiled under a/

@@ -478,8 +478,11 @@ class _Run:
                 docs.setdefault(record.doc_id, record.key)
         for doc_id, where in docs.items():
             others = [r for r in writer.manifest.records_of_doc(doc_id) if r.key not in gone]
-            if others:
-                continue  # another input still gives it
+            if others:  # another input still gives it: keep it, filed under that input
+                stored = writer.searcher.document(id=doc_id)
+                if stored is not None and (stored.get("source_key") or where) == where:
+                    _refile(writer, dict(stored), others[0])
+                continue
             writer.delete(doc_id)
             self._emit(Outcome(where, "pruned", id=doc_id))
         for key in gone:
@@ -536,3 +539,13 @@ def _with_stat(rec: PageRecord, size: int, mtime: float) -> PageRecord:
     return PageRecord(
         rec.key, rec.source, size, mtime, rec.hash, rec.doc_id, rec.status, rec.reason
     )
+
+
+def _refile(writer: IndexWriter, stored: dict[str, Any], record: PageRecord) -> None:
+    """File a kept document under the input that still gives it (as `archive forget` does)."""
+    from archive.stored import article_to_fields, fields_to_article
+
+    fields = article_to_fields(fields_to_article(stored))
+    fields["source"] = fields["source_path"] = fields["source_key"] = record.key
+    fields["content_hash"] = record.hash
+    writer.put(fields, replace=True)
