@@ -48,7 +48,15 @@ from whoosh.scoring import BM25F
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-DEFAULT_DATA_DIR = REPO_DIR.parent / "shared" / "data"
+# ../shared/data beside the repository, or two levels up for a clone under /work/wt/NAME
+DEFAULT_DATA_DIR = next(
+    (
+        d
+        for d in (REPO_DIR.parent / "shared" / "data", REPO_DIR.parent.parent / "shared" / "data")
+        if d.is_dir()
+    ),
+    REPO_DIR.parent / "shared" / "data",
+)
 JUDGED_DIR = BENCH_DIR / "relevance"
 OUT_FILE = BENCH_DIR / "out" / "relevance.json"
 
@@ -716,6 +724,93 @@ def print_pools(
             print(f"{doc_id} | {doc.title[:110]} | {body}")
 
 
+RUNS_DIR = BENCH_DIR / "out" / "runs"
+REPOOL_DEPTH = 30
+POOL_TEXT_CHARS = 1200
+
+
+def peer_and_candidate_runs(
+    lang: str, docs: list[Doc], queries: list[dict[str, Any]], *, with_pipeline: bool = True
+) -> dict[str, dict[str, list[str]]]:
+    """Return {system: {query_id: ranked doc ids}} for every peer and candidate ranking.
+
+    Peers: Lucene BM25 and BM25+RM3 (Anserini), bm25s; candidates: relevance_rank.CANDIDATES;
+    with_pipeline: the shipped index+search path. A missing peer is one line on stderr.
+    The runs are also saved to bench/out/runs/{lang}.json.
+    """
+    import relevance_peers
+    import relevance_rank
+
+    runs: dict[str, dict[str, list[str]]] = {}
+    missing = relevance_peers.lucene_missing()
+    if missing:
+        print(f"[{lang}] {missing}", file=sys.stderr)
+    else:
+        started = time.perf_counter()
+        runs.update(
+            relevance_peers.run_lucene(docs, queries, lang, BENCH_DIR / "out" / f"lucene-{lang}")
+        )
+        print(f"[{lang}] Lucene runs in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    missing = relevance_peers.bm25s_missing()
+    if missing:
+        print(f"[{lang}] {missing}", file=sys.stderr)
+    else:
+        runs["bm25s"] = relevance_peers.run_bm25s(docs, queries, lang)
+    started = time.perf_counter()
+    runs.update(relevance_rank.run_candidates(docs, queries))
+    print(f"[{lang}] candidates in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    if with_pipeline:
+        with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
+            runs["archive-pipeline"] = run_archive_pipeline(docs, queries, lang, tmp + "/ix")
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    (RUNS_DIR / f"{lang}.json").write_text(json.dumps(runs), encoding="utf-8")
+    return runs
+
+
+def write_repool(lang: str, data_dir: Path, out_dir: Path, depth: int = REPOOL_DEPTH) -> int:
+    """Write out_dir/pool-{lang}.jsonl: the unjudged top `depth` of every peer and candidate.
+
+    One line per (query, document), in query then document-id order (not by rank, so a judge
+    does not see which system found it); which systems pooled each pair goes to
+    bench/out/pool-sources-{lang}.json. Returns the number of lines.
+    """
+    from archive.render import sanitize_terminal
+
+    docs = _load_collection(lang, data_dir)
+    by_id = {doc.id: doc for doc in docs}
+    queries, qrels = load_judged(lang)
+    runs = peer_and_candidate_runs(lang, docs, queries)
+    sources: dict[str, dict[str, list[str]]] = {}
+    lines: list[str] = []
+    for query in queries:
+        judged = qrels.get(query["id"], {})
+        pooled: dict[str, list[str]] = {}
+        for system, run in runs.items():
+            for rank, doc_id in enumerate(run.get(query["id"], [])[:depth], 1):
+                pooled.setdefault(doc_id, []).append(f"{system}:{rank}")
+        sources[query["id"]] = pooled
+        for doc_id in sorted(d for d in pooled if d not in judged):
+            doc = by_id[doc_id]
+            body = sanitize_terminal(re.sub(r"\s+", " ", doc.body).strip(), keep_newlines=False)
+            row = {
+                "query_id": query["id"],
+                "query": query["query"],
+                "description": query["description"],
+                "doc_id": doc_id,
+                "title": sanitize_terminal(doc.title, keep_newlines=False),
+                "text": body[:POOL_TEXT_CHARS],
+                "text_chars": len(body),
+            }
+            lines.append(json.dumps(row, ensure_ascii=False))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"pool-{lang}.jsonl").write_text("".join(x + "\n" for x in lines), "utf-8")
+    (BENCH_DIR / "out" / f"pool-sources-{lang}.json").write_text(
+        json.dumps(sources, ensure_ascii=False), encoding="utf-8"
+    )
+    print(f"[{lang}] pool: {len(lines)} unjudged (query, document) pairs", file=sys.stderr)
+    return len(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=["fa", "en", "both"], default="both")
@@ -732,6 +827,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
     parser.add_argument("--depth", type=int, default=POOL_DEPTH)
     parser.add_argument("--show", metavar="DOC_ID", help="print one document in full")
+    parser.add_argument(
+        "--repool",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/pool-{fa,en}.jsonl: unjudged top 30 of every peer and candidate",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a MAP floor (FLOORS) is not reached"
     )
@@ -754,6 +855,10 @@ def main(argv: list[str] | None = None) -> int:
                         return 0
             print(f"relevance: no document {args.show}", file=sys.stderr)
             return 1
+        if args.repool:
+            for lang in langs:
+                write_repool(lang, args.data_dir, args.repool)
+            return 0
         if args.pool:
             systems = {
                 "pool": POOL_SYSTEMS,
