@@ -36,7 +36,7 @@ class Ranking:
     """One candidate ranking's switches."""
 
     name: str
-    model: str = "bm25"  # "bm25" (one field) or "bm25f"
+    model: str = "bm25"  # "bm25" (one field), "bm25f", or "sum" (a BM25 per field, summed)
     idf: str = "lucene"  # "lucene" or "whoosh" (log(N / (df + 1)) + 1... see _idf)
     title_weight: float = 1.0  # BM25F only
     coord: bool = False
@@ -46,6 +46,8 @@ class Ranking:
     proximity: bool = False
     fb_docs: int = 10
     fb_terms: int = 10
+    fb_window: int = 0  # feedback vectors from the title + this many body terms (0: all)
+    fb_restrict: bool = False  # feedback reorders the documents matching the query, adds none
     orig_weight: float = 0.5
 
 
@@ -190,6 +192,11 @@ class Scorer:
             docs: set[int] = set()
             for term in clause.terms:
                 docs.update(ix.postings.get(term, ()))
+            if ranking.model == "sum":
+                for d, value in self._sum_fields(clause, ranking).items():
+                    scores[d] += clause.weight * value
+                    matched[d] += 1
+                continue
             for d in docs:
                 if ranking.model == "bm25f":
                     t_tf = sum(ix.title_tf[d][t] for t in clause.terms)
@@ -211,6 +218,27 @@ class Scorer:
             for d in scores:
                 scores[d] *= (min(matched[d], len(clauses)) / len(clauses)) ** 0.5
         return scores
+
+    def _sum_fields(self, clause: Clause, ranking: Ranking) -> dict[int, float]:
+        """whoosh's BM25F as shipped before: one BM25 per field, each with its own df, summed."""
+        ix = self.index
+        out: defaultdict[int, float] = defaultdict(float)
+        docs: set[int] = set()
+        for term in clause.terms:
+            docs.update(ix.postings.get(term, ()))
+        for tfs, lens, avg in (
+            (ix.title_tf, ix.title_len, self.avg_title),
+            (ix.body_tf, ix.body_len, self.avg_body),
+        ):
+            for term in clause.terms:
+                in_field = [d for d in ix.postings.get(term, ()) if tfs[d][term]]
+                if not in_field:
+                    continue
+                idf = _idf(ranking.idf, ix.n, len(in_field))
+                for d in in_field:
+                    tf = tfs[d][term]
+                    out[d] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lens[d] / avg))
+        return out
 
     def _proximity(self, clauses: list[Clause], ranking: Ranking) -> dict[int, float]:
         """Büttcher et al. 2006: acc(t) += idf(t') / d^2 for neighbouring occurrences t, t'."""
@@ -259,10 +287,13 @@ class Scorer:
         relevance: defaultdict[str, float] = defaultdict(float)
         limit = 0.1 * ix.n
         for d in top:
+            if ranking.fb_window:
+                cut = ix.title_len[d] + TITLE_GAP + ranking.fb_window
+                counts = {t: sum(1 for p in ps if p < cut) for t, ps in ix.positions[d].items()}
+            else:
+                counts = {t: ix.title_tf[d][t] + ix.body_tf[d][t] for t in ix.positions[d]}
             vector = {
-                t: ix.title_tf[d][t] + ix.body_tf[d][t]
-                for t in ix.positions[d]
-                if 2 <= len(t) <= 20 and ix.df(t) <= limit
+                t: tf for t, tf in counts.items() if tf and 2 <= len(t) <= 20 and ix.df(t) <= limit
             }
             norm = sum(vector.values())
             if not norm:
@@ -294,6 +325,8 @@ class Scorer:
             expanded = self.rm3_clauses(clauses, base, ranking)
             # proximity and coordination stay on the user's words only
             scores = self.score(expanded, replace(ranking, proximity=False, coord=False))
+            if ranking.fb_restrict:
+                scores = {d: v for d, v in scores.items() if d in base}
             if ranking.proximity and len(clauses) > 1:
                 alpha = ranking.orig_weight / (sum(c.weight for c in clauses) or 1.0)
                 weighted = [Clause(c.terms, c.weight * alpha) for c in clauses]
