@@ -17,6 +17,7 @@ import click
 
 from archive import __version__
 from archive.errors import ArchiveError, UsageError
+from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
 DEFAULT_INDEX = "index"
 DEFAULT_INPUT = "raw"
@@ -50,6 +51,15 @@ class DateBound(click.ParamType):
         return end if self.end else start
 
 
+_INDEX_KEY = "archive.index_dir"
+
+
+def _remember_index(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    # The error boundary names the index in its "damaged" message.
+    ctx.find_root().meta[_INDEX_KEY] = value
+    return value
+
+
 def _index_option(func: Any) -> Any:
     return click.option(
         "--index",
@@ -58,14 +68,39 @@ def _index_option(func: Any) -> Any:
         default=lambda: os.environ.get("ARCHIVE_INDEX", DEFAULT_INDEX),
         show_default="index/ or $ARCHIVE_INDEX",
         help="Index folder.",
+        callback=_remember_index,
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Failure(Exception):
+    """An exception that is not an ArchiveError, caught inside click with the index it was on.
+
+    Caught here because click itself turns EOFError (whoosh reading a truncated segment) into
+    an "Aborted" Ctrl-C, after printing a blank line.
+    """
+
+    def __init__(self, original: BaseException, index_dir: str | None) -> None:
+        super().__init__(str(original))
+        self.original = original
+        self.index_dir = index_dir
+
+
+class _ArchiveGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ArchiveError, click.exceptions.ClickException, click.exceptions.Exit):
+            raise
+        except (click.exceptions.Abort, KeyboardInterrupt, BrokenPipeError):
+            raise
+        except Exception as exc:
+            raise _Failure(exc, ctx.meta.get(_INDEX_KEY)) from exc
+
+
+@click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(debug: bool) -> None:
     """Bilingual (English + Persian) article archive and search engine.
 
     \b
@@ -74,8 +109,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
     """
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    # --debug is read by run() from the arguments, before click parses them.
 
 
 # Commands are filled in by their modules' owners; each keeps to its own section.
@@ -254,6 +288,12 @@ class _IngestProgress:
     help="Build a fresh index; the old one keeps serving queries until the new one is complete.",
 )
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --rebuild: switch to the new index even if some inputs could not be read or "
+    "it has no articles (without it, the old index then stays).",
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, allow_dash=True),
@@ -281,6 +321,7 @@ def ingest(
     index_dir: str,
     jobs: int | None,
     rebuild: bool,
+    force: bool,
     report_path: str | None,
     max_size: int,
     lock_wait: float,
@@ -314,6 +355,8 @@ def ingest(
     from archive.ingest import ingest as run_ingest
     from archive.render import sanitize_terminal
 
+    if force and not rebuild:
+        raise UsageError("--force goes with --rebuild (it lets a rebuild replace the old index)")
     inputs = list(paths) or [DEFAULT_INPUT]
     if not paths and not os.path.exists(DEFAULT_INPUT):
         raise UsageError(f"nothing to ingest: no PATH given and no {DEFAULT_INPUT}/ folder here")
@@ -355,6 +398,7 @@ def ingest(
             index_dir,
             jobs=jobs,
             rebuild=rebuild,
+            force=force,
             on_outcome=on_outcome,
             on_notice=on_notice,
             max_size=max_size,
@@ -378,14 +422,13 @@ def ingest(
             location = sanitize_terminal(failure.location, keep_newlines=False)
             reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
             click.echo(f"{location}: {reason}", err=True)
+    if result.held_back:
+        click.echo(f"archive: {result.held_back}", err=True)
+        return ExitCode.PARTIAL
     return ExitCode.PARTIAL if counts["failed"] else ExitCode.OK
 
 
 # === query, show, stats, export (owner: query) ===
-
-QUERY_SORTS = ("relevance", "date", "-date")  # = search.SORTS; repeated so --help skips whoosh
-EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")  # = render.EXPORT_FORMATS
-
 
 def _search_options(func: Any) -> Any:
     """The QUERY argument and the filters shared by `query` and `export`."""
@@ -412,7 +455,7 @@ def _search_options(func: Any) -> Any:
             metavar="DATE",
             help="On or before DATE (a year or month includes all of it).",
         ),
-        click.option("--lang", type=click.Choice(["en", "fa"]), help="Only this language."),
+        click.option("--lang", type=click.Choice(LANGUAGES), help="Only this language."),
         click.option(
             "--site",
             "sites",
@@ -422,7 +465,7 @@ def _search_options(func: Any) -> Any:
         ),
         click.option(
             "--sort",
-            type=click.Choice(QUERY_SORTS),
+            type=click.Choice(SORTS),
             help="relevance (default with a QUERY), date (oldest first), -date (newest first;"
             " the default without QUERY). By date, every match is listed: add --all to keep"
             " only articles with every word.",
@@ -436,20 +479,9 @@ def _search_options(func: Any) -> Any:
     return func
 
 
-def _plan(searcher: Any, query_words: tuple[str, ...], filters: dict[str, Any]) -> Any:
-    from archive.search import plan_search
-
-    return plan_search(
-        searcher.schema,
-        " ".join(query_words),
-        authors=filters["authors"],
-        date_from=filters["date_from"],
-        date_to=filters["date_to"],
-        lang=filters["lang"],
-        site=filters["sites"],
-        sort=filters["sort"],
-        require_all=filters["require_all"],
-    )
+def _filters(options: dict[str, Any]) -> SearchFilters:
+    """The SearchFilters of the options `_search_options` adds (their names are its fields)."""
+    return SearchFilters(**options)
 
 
 def _use_color(color: bool | None) -> bool:
@@ -529,42 +561,34 @@ def query_command(
     one object per hit: id, title, authors, date, date_jalali, lang, site, url, source,
     score, snippet, rank.
     """
-    import time
-
     from archive import render
-    from archive.search import iter_hits, open_searcher, run_plan
+    from archive.search import search
 
-    started = time.perf_counter()
     use_color = _use_color(color)
-    with open_searcher(index_dir) as searcher:
-        plan = _plan(searcher, query_words, filters)
-        if explain:
-            click.echo(f"query: {plan.parsed or '(none: list by date)'}", err=True)
-            click.echo(f"filter: {plan.filters or '(none)'}", err=True)
-            click.echo(f"sort: {plan.sort}", err=True)
-        total, ranked, _ = run_plan(searcher, plan, limit=limit, page=page)
-        if not ranked:
-            if total:
-                click.echo(f"archive: no matches on page {page} ({total} in all)", err=True)
-            elif plan.has_no_words:
-                click.echo("archive: no matches (the query has no searchable words)", err=True)
-            else:
-                click.echo("archive: no matches", err=True)
+    result = search(index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page)
+    if explain:
+        click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
+        click.echo(f"filter: {result.filters or '(none)'}", err=True)
+        click.echo(f"sort: {result.sort}", err=True)
+    if not result.hits:
+        if result.total:
+            click.echo(f"archive: no matches on page {page} ({result.total} in all)", err=True)
+        elif result.has_no_words:
+            click.echo("archive: no matches (the query has no searchable words)", err=True)
+        else:
+            click.echo("archive: no matches", err=True)
+        return ExitCode.OK
+    try:
+        if as_json:
+            for hit in result.hits:
+                click.echo(render.hit_to_json(hit))
             return ExitCode.OK
-        hits = iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1)
-        try:
-            if as_json:
-                for hit in hits:
-                    click.echo(render.hit_to_json(hit))
-                return ExitCode.OK
-            shown = list(hits)
-            elapsed = time.perf_counter() - started
-            click.echo(render.format_header(total, elapsed, page=page, limit=limit))
-            for hit in shown:
-                click.echo("")
-                click.echo(render.format_hit(hit, color=use_color), color=use_color)
-        except BrokenPipeError:
-            _reader_went_away()
+        click.echo(render.format_header(result.total, result.elapsed, page=page, limit=limit))
+        for hit in result.hits:
+            click.echo("")
+            click.echo(render.format_hit(hit, color=use_color), color=use_color)
+    except BrokenPipeError:
+        _reader_went_away()
     return ExitCode.OK
 
 
@@ -593,8 +617,8 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
       archive show 3f9a2c41d0e8 --json | jq .body
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import find_document, open_searcher
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
         stored = find_document(searcher, doc_id)
@@ -691,11 +715,11 @@ def export_command(
       archive export --lang en --format csv > english.csv
     """
     from archive import render
-    from archive.index import fields_to_article
-    from archive.search import iter_matches, open_searcher
+    from archive.search import iter_matches, open_searcher, plan_search
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
-        plan = _plan(searcher, query_words, filters)
+        plan = plan_search(searcher.schema, " ".join(query_words), _filters(filters))
         records = (
             (fields_to_article(stored), score)
             for score, stored in iter_matches(searcher, plan, limit=limit)
@@ -729,6 +753,63 @@ def run(args: list[str] | None = None) -> int:
     argv = sys.argv[1:] if args is None else list(args)
     debug = "--debug" in argv
     try:
+        return _run(argv, debug)
+    except _Failure as exc:
+        if debug:
+            raise exc.original from None
+        _error_line(_describe_failure(exc.original, exc.index_dir))
+        return ExitCode.ERROR
+    except Exception as exc:  # the last net: whatever escaped, one line
+        if debug:
+            raise
+        _error_line(_describe_failure(exc, None))
+        return ExitCode.ERROR
+
+
+def _error_line(message: str) -> None:
+    """Print `archive: message` on stderr as one line, sanitised (it may quote a page or a lock)."""
+    from archive.render import sanitize_terminal
+
+    click.echo(f"archive: {sanitize_terminal(message, keep_newlines=False).strip()}", err=True)
+
+
+def _describe_failure(exc: BaseException, index_dir: str | None) -> str:
+    """One sentence for an exception that is not an ArchiveError."""
+    import errno
+    import sqlite3
+
+    what = type(exc).__name__
+    if what == "error":  # struct.error, zlib.error
+        what = f"{type(exc).__module__}.error"
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    what_detail = f"{what}: {detail}" if detail else what
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "disk full; free some space and run the command again"
+    if index_dir is not None and (_raised_in_whoosh(exc) or isinstance(exc, sqlite3.DatabaseError)):
+        return (
+            f"the index at {index_dir} is damaged ({what_detail}); "
+            "run `archive ingest --rebuild`"
+        )
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return f"cannot use{where}: {exc.strerror or what_detail}"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return f"internal error ({what_detail}); run with --debug for the traceback"
+
+
+def _raised_in_whoosh(exc: BaseException) -> bool:
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename.replace(os.sep, "/")
+        if "/whoosh/" in filename:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _run(argv: list[str], debug: bool) -> int:
+    try:
         code = cli.main(args=argv, prog_name="archive", standalone_mode=False)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("archive: interrupted", err=True)
@@ -739,25 +820,25 @@ def run(args: list[str] | None = None) -> int:
         # A bad option value, said as `archive: --from: not a valid date ...`.
         opts = getattr(exc.param, "opts", None)
         where = f"{opts[0]}: " if opts else ""
-        click.echo(f"archive: {where}{exc.message}", err=True)
+        _error_line(f"{where}{exc.message}")
         return ExitCode.USAGE
     except click.UsageError as exc:
         command = next((arg for arg in argv if arg in cli.commands), None)
         where = f"archive {command}" if command else "archive"
-        click.echo(f"archive: {exc.format_message()} (see '{where} --help')", err=True)
+        _error_line(f"{exc.format_message()} (see '{where} --help')")
         return ExitCode.USAGE
     except click.ClickException as exc:
-        click.echo(f"archive: {exc.format_message()}", err=True)
+        _error_line(exc.format_message())
         return ExitCode.USAGE if exc.exit_code == 2 else exc.exit_code
     except UsageError as exc:
         if debug:
             raise
-        click.echo(f"archive: {exc}", err=True)
+        _error_line(str(exc))
         return ExitCode.USAGE
     except ArchiveError as exc:
         if debug:
             raise
-        click.echo(f"archive: {exc}", err=True)
+        _error_line(str(exc))
         return ExitCode.ERROR
     return int(code) if isinstance(code, int) else ExitCode.OK
 

@@ -4,35 +4,40 @@ Whoosh pickles the schema, analyzers included, into the index: the analyzer clas
 at module level and must keep their import path (`archive.index.ArchiveTokenizer`), or old
 indexes stop opening. Any change to the analysis chain that changes index terms bumps
 SCHEMA_VERSION.
-
-CONTRACT (owner: ingest; the field names are shared with search.py: add fields, never rename).
+The field names are shared with archive.search: add fields, never rename them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
 import io
 import json
 import os
 import pickle
 import shutil
 import socket
-import sqlite3
 import struct
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import text
+from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
-from archive.models import Article
+from archive.manifest import MANIFEST_FILE as MANIFEST_FILE
+from archive.manifest import Manifest, PageRecord
+from archive.safefs import (
+    check_index_folder,
+    check_no_link,
+    fsync_dir,
+    open_nofollow,
+    read_bytes,
+    write_json_atomic,
+)
+from archive.stored import article_to_fields
+from archive.stored import now_iso as _now_iso
 
 SCHEMA_VERSION = 1
 
@@ -99,7 +104,7 @@ class NameTokenizer(ArchiveTokenizer):
 
 
 def build_schema() -> Schema:
-    """Return the index schema (field names are shared with search.py)."""
+    """Return the index schema (field names are shared with archive.search)."""
     text_analyzer = ArchiveTokenizer()
     name_analyzer = NameTokenizer()
     return Schema(
@@ -136,38 +141,12 @@ def build_schema() -> Schema:
 
 META_FILE = "archive-meta.json"
 LOCK_FILE = "ingest.lock"
-MANIFEST_FILE = "manifest.sqlite"
 GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
 WRITER_LIMIT_MB = 48
 
 
-def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-
-
-def _fsync_dir(path: str) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_json_atomic(path: str, data: dict[str, Any]) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1, sort_keys=True)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
 def _has_whoosh_files(folder: str) -> bool:
@@ -190,8 +169,7 @@ def read_meta(index_dir: str) -> dict[str, Any]:
     """
     path = os.path.join(index_dir, META_FILE)
     try:
-        with open(path, "rb") as f:
-            raw = f.read()
+        raw = read_bytes(path)
     except FileNotFoundError:
         if _has_whoosh_files(index_dir):
             raise SchemaVersionError(
@@ -264,6 +242,7 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import EmptyIndexError
 
+    check_no_link(gen_dir, folder=True)
     if not os.path.isdir(gen_dir):
         raise IndexMissingError(
             f"the index at {index_dir} is incomplete (missing {os.path.basename(gen_dir)}); "
@@ -286,83 +265,7 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
         raise ArchiveError(f"cannot read the index at {index_dir}: {exc.strerror}") from None
 
 
-# --- Field mapping -------------------------------------------------------------------------
-
-
-def _date_to_int(value: dt.date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
-def _int_to_date(value: Any) -> dt.date | None:
-    try:
-        number = int(value or 0)
-        return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except (TypeError, ValueError):
-        return None
-
-
-def site_of(url: str | None) -> str | None:
-    """Return the lowercased host of `url` without "www.", or None."""
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    host = host.lower().removeprefix("www.")
-    return host or None
-
-
-def text_hash(title: str, body: str) -> str:
-    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
-    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
-    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def make_doc_id(key: str) -> str:
-    """Return a short stable document id for a key (canonical URL or text hash)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def article_to_fields(article: Any) -> dict[str, Any]:
-    """Map an Article to the schema's fields (the one place that knows the mapping)."""
-    return {
-        "id": article.id,
-        "url": article.url or None,
-        "source": article.source,
-        "site": article.site or site_of(article.url),
-        "lang": article.lang,
-        "title": article.title or "",
-        "summary": article.summary or "",
-        "body": article.body or "",
-        "author": "\n".join(article.authors),
-        "authors": list(article.authors),
-        "date": _date_to_int(article.date),
-        "date_jalali": article.date_jalali,
-        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
-        "text_hash": text_hash(article.title or "", article.body or ""),
-        "warnings": list(article.warnings),
-        "encoding": article.encoding,
-        "indexed_at": _now_iso(),
-    }
-
-
-def fields_to_article(stored: dict[str, Any]) -> Any:
-    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
-    tags = stored.get("tags") or ""
-    return Article(
-        id=stored["id"],
-        title=stored.get("title") or "",
-        body=stored.get("body") or "",
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        summary=stored.get("summary") or None,
-        authors=list(stored.get("authors") or []),
-        date=_int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-        tags=[t for t in tags.split(",") if t],
-        warnings=list(stored.get("warnings") or []),
-        encoding=stored.get("encoding") or None,
-    )
+# --- Field mapping: archive.stored (article_to_fields, fields_to_article) ---------------
 
 
 def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -412,12 +315,15 @@ def _durable_storage_class() -> Any:
         ) -> Any:
             if excl or mode != "wb":
                 return super().create_file(name, excl=excl, mode=mode, **kwargs)
-            fileobj = _FsyncWriter(io.FileIO(self._fpath(name), "wb"))
+            fd = open_nofollow(
+                whoosh_fence.storage_path(self, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+            )
+            fileobj = _FsyncWriter(io.FileIO(fd, "wb"))
             return StructFile(fileobj, name=name, **kwargs)
 
         def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
             super().rename_file(oldname, newname, safe=safe)
-            _fsync_dir(self.folder)
+            fsync_dir(self.folder)
 
     return DurableStorage
 
@@ -444,8 +350,9 @@ class IndexLock:
 
     def acquire(self, wait: float = 0.0) -> None:
         try:
+            check_index_folder(self.index_dir)
             os.makedirs(self.index_dir, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise ArchiveError(
                 f"cannot create the index folder {self.index_dir}: {exc.strerror}"
@@ -500,32 +407,6 @@ def _describe_holder(holder: dict[str, Any]) -> str:
     )
 
 
-@dataclass
-class PageRecord:
-    """What the manifest knows about one input location."""
-
-    key: str  # absolute location: /abs/path or /abs/dump.zip!member
-    source: str  # absolute path of the file (the dump for members)
-    size: int
-    mtime: float  # st_mtime of the file (member time inside dumps)
-    hash: str
-    doc_id: str | None
-    status: str  # "indexed", "duplicate" or "failed"
-    reason: str | None = None
-
-
-_MANIFEST_SQL = """
-CREATE TABLE IF NOT EXISTS pages (
-    key TEXT PRIMARY KEY, source TEXT NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL,
-    hash TEXT NOT NULL, doc_id TEXT, status TEXT NOT NULL, reason TEXT);
-CREATE INDEX IF NOT EXISTS pages_hash ON pages(hash);
-CREATE INDEX IF NOT EXISTS pages_doc ON pages(doc_id);
-CREATE INDEX IF NOT EXISTS pages_source ON pages(source);
-CREATE TABLE IF NOT EXISTS dumps (
-    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL);
-"""
-
-
 class IndexWriter:
     """Batched, crash-safe writing of documents plus the manifest of inputs.
 
@@ -544,7 +425,6 @@ class IndexWriter:
         self._pages: dict[str, PageRecord] = {}
         self._dumps: dict[str, tuple[int, float]] = {}
         self._forget: set[str] = set()
-        self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
         self._by_hash: dict[str, PageRecord] = {}
         self.committed_docs = 0
@@ -596,13 +476,11 @@ class IndexWriter:
             else:
                 self.switch_to = name
                 meta["rebuilding"] = {"generation": name, "schema_version": SCHEMA_VERSION}
-                _write_json_atomic(self._meta_path, meta)
+                write_json_atomic(self._meta_path, meta)
             if meta is None:
-                _write_json_atomic(self._meta_path, self.meta)
+                write_json_atomic(self._meta_path, self.meta)
         self.ix = _open_generation(self.index_dir, self.gen_dir, readonly=False)
-        self.manifest = sqlite3.connect(os.path.join(self.gen_dir, MANIFEST_FILE))
-        self.manifest.execute("PRAGMA synchronous=FULL")
-        self.manifest.executescript(_MANIFEST_SQL)
+        self.manifest = Manifest.open(self.gen_dir)
         self.searcher = self.ix.searcher()
 
     @property
@@ -625,58 +503,36 @@ class IndexWriter:
         }
 
     def _create_generation(self, gen_dir: str) -> None:
+        check_no_link(gen_dir, folder=True)
         os.makedirs(gen_dir, exist_ok=True)
         _DurableStorage(gen_dir).create_index(build_schema())
-        _fsync_dir(gen_dir)
+        fsync_dir(gen_dir)
 
     # -- lookups (committed state plus this batch)
 
     def page(self, key: str) -> PageRecord | None:
         if key in self._pages:
             return self._pages[key]
-        row = self.manifest.execute(
-            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
-            " WHERE key = ?",
-            (key,),
-        ).fetchone()
-        return PageRecord(*row) if row else None
+        return self.manifest.lookup(key)
 
     def pages_of_dump(self, path: str) -> list[PageRecord]:
-        rows = self.manifest.execute(
-            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
-            " WHERE source = ? ORDER BY rowid",
-            (path,),
-        ).fetchall()
-        return [PageRecord(*row) for row in rows]
+        return self.manifest.pages_of_source(path)
 
     def dump_stat(self, path: str) -> tuple[int, float] | None:
-        row = self.manifest.execute(
-            "SELECT size, mtime FROM dumps WHERE path = ?", (path,)
-        ).fetchone()
-        return (int(row[0]), float(row[1])) if row else None
+        return self.manifest.dump_stat(path)
 
     def by_content_hash(self, digest: str) -> PageRecord | None:
         """Return a manifest record of an input with exactly these bytes, if any."""
         if digest in self._by_hash:
             return self._by_hash[digest]
-        row = self.manifest.execute(
-            "SELECT key, source, size, mtime, hash, doc_id, status, reason FROM pages"
-            " WHERE hash = ? ORDER BY status = 'failed' LIMIT 1",
-            (digest,),
-        ).fetchone()
-        if row:
-            return PageRecord(*row)
+        record = self.manifest.by_hash(digest)
+        if record is not None:
+            return record
         doc = self._stored(content_hash=digest)
         if doc:  # committed to whoosh, not yet to the manifest (crash between the two)
             key = doc.get("source_key") or ""
             return PageRecord(key, key.split("!", 1)[0], 0, 0.0, digest, doc["id"], "indexed")
         return None
-
-    def doc_by_url(self, url: str) -> str | None:
-        if url in self._by_url:
-            return self._by_url[url]
-        doc = self._stored(url=url)
-        return doc["id"] if doc else None
 
     def doc_by_text_hash(self, digest: str) -> str | None:
         if digest in self._by_text:
@@ -698,10 +554,7 @@ class IndexWriter:
     def doc_referenced_elsewhere(self, doc_id: str, key: str) -> bool:
         if any(r.doc_id == doc_id and r.key != key for r in self._pages.values()):
             return True
-        row = self.manifest.execute(
-            "SELECT 1 FROM pages WHERE doc_id = ? AND key != ? LIMIT 1", (doc_id, key)
-        ).fetchone()
-        return row is not None
+        return self.manifest.is_referenced(doc_id, except_key=key)
 
     # -- changes (applied at the next commit)
 
@@ -712,17 +565,14 @@ class IndexWriter:
         replace = replace or doc_id in self._docs or doc_id in self._deletes
         self._deletes.discard(doc_id)
         self._docs[doc_id] = (fields, replace)
-        if fields.get("url"):
-            self._by_url[fields["url"]] = doc_id
         if fields.get("text_hash"):
             self._by_text[fields["text_hash"]] = doc_id
 
     def delete(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
         self._deletes.add(doc_id)
-        for table in (self._by_url, self._by_text):
-            for k in [k for k, v in table.items() if v == doc_id]:
-                del table[k]
+        for k in [k for k, v in self._by_text.items() if v == doc_id]:
+            del self._by_text[k]
 
     def record_page(self, record: PageRecord) -> None:
         self._pages[record.key] = record
@@ -733,8 +583,7 @@ class IndexWriter:
 
     def forget_pages(self, source: str, keep: set[str]) -> None:
         """Drop manifest rows of a dump's members that its latest reading no longer holds."""
-        rows = self.manifest.execute("SELECT key FROM pages WHERE source = ?", (source,))
-        self._forget.update(key for (key,) in rows if key not in keep)
+        self._forget.update(k for k in self.manifest.keys_of_source(source) if k not in keep)
 
     @property
     def pending_docs(self) -> int:
@@ -763,30 +612,15 @@ class IndexWriter:
                 writer.cancel()
                 raise
             self.committed_docs += len(self._docs)
-            _fsync_dir(self.gen_dir)
+            fsync_dir(self.gen_dir)
         if self._pages or self._dumps or self._forget:
-            with self.manifest:
-                self.manifest.executemany(
-                    "DELETE FROM pages WHERE key = ?", [(k,) for k in self._forget]
-                )
-                self.manifest.executemany(
-                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (r.key, r.source, r.size, r.mtime, r.hash, r.doc_id, r.status, r.reason)
-                        for r in self._pages.values()
-                    ],
-                )
-                self.manifest.executemany(
-                    "INSERT OR REPLACE INTO dumps VALUES (?, ?, ?)",
-                    [(p, s, m) for p, (s, m) in self._dumps.items()],
-                )
+            self.manifest.record(self._pages.values(), dumps=self._dumps, forget=self._forget)
         changed = bool(self._docs or self._deletes)
         self._docs.clear()
         self._deletes.clear()
         self._pages.clear()
         self._dumps.clear()
         self._forget.clear()
-        self._by_url.clear()
         self._by_text.clear()
         self._by_hash.clear()
         if changed:
@@ -796,11 +630,36 @@ class IndexWriter:
             if self.switch_to is None:
                 self.meta["documents"] = self.searcher.doc_count()
                 self.meta["last_ingest"] = _now_iso()
-                _write_json_atomic(self._meta_path, self.meta)
+                write_json_atomic(self._meta_path, self.meta)
 
-    def finish(self, last_run: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Commit, record the counts, switch a rebuilt generation live; return the meta."""
+    @property
+    def is_rebuild(self) -> bool:
+        """True while this writer fills a new generation beside a live one."""
+        return self.switch_to is not None
+
+    @property
+    def live_documents(self) -> int:
+        """Documents in the generation that serves queries now (the old one during a rebuild)."""
+        count = (self.old_meta or {}).get("documents") if self.is_rebuild else None
+        if count is None:
+            return int(self.searcher.doc_count())
+        return count if isinstance(count, int) else 0
+
+    def doc_count(self) -> int:
+        """Documents committed to the generation being written."""
+        return int(self.searcher.doc_count())
+
+    def finish(
+        self, last_run: dict[str, Any] | None = None, *, switch: bool = True
+    ) -> dict[str, Any]:
+        """Commit, record the counts, switch a rebuilt generation live; return the meta.
+
+        With `switch=False` a rebuilt generation is committed but not switched in: the old one
+        keeps serving, and the next `--rebuild` resumes the new one from its manifest.
+        """
         self.commit()
+        if self.switch_to is not None and not switch:
+            return dict(self.meta)
         from whoosh.query import Term
 
         searcher = self.searcher
@@ -812,7 +671,7 @@ class IndexWriter:
         meta = self.meta
         meta["documents"] = searcher.doc_count()
         meta["languages"] = languages
-        meta["sources"] = self.manifest.execute("SELECT count(*) FROM pages").fetchone()[0]
+        meta["sources"] = self.manifest.count()
         meta["size_bytes"] = _folder_size(self.gen_dir)
         meta["last_ingest"] = _now_iso()
         if last_run is not None:
@@ -820,7 +679,7 @@ class IndexWriter:
         if self.switch_to is not None:
             meta["generation"] = self.switch_to
             meta.pop("rebuilding", None)
-        _write_json_atomic(self._meta_path, meta)
+        write_json_atomic(self._meta_path, meta)
         if self.switch_to is not None and self.old_meta is not None:
             old = self.old_meta.get("generation")
             if isinstance(old, str) and old.startswith(GENERATION_PREFIX) and old != self.switch_to:

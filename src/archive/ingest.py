@@ -1,7 +1,5 @@
 """sources -> extract -> index. Returns an IngestReport; never prints.
 
-CONTRACT (owner: ingest).
-
 The main process walks the inputs, decides what is unchanged (manifest: path + size + mtime,
 confirmed by a content hash only when those differ) and writes to the index in batches.
 Worker processes do the expensive part: parsing (`extract.extract_article`) and the analysis
@@ -25,11 +23,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from archive.errors import ArchiveError, ExtractionError
-from archive.index import IndexWriter, PageRecord
+from archive.index import IndexWriter
+from archive.manifest import PageRecord
 from archive.models import IngestReport, Outcome, RawPage
-from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, iter_pages
+from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, UnreadInput, iter_pages
 
 _T = TypeVar("_T")
+_SQLITE_FULL = 13  # SQLITE_FULL: "database or disk is full"
 
 BATCH_DOCS = 1000  # documents per whoosh commit: bigger batches write each term less often
 BATCH_SECONDS = 20.0  # ...but commit at least this often, so a killed run keeps its progress
@@ -74,7 +74,8 @@ class _Parsed:
 def process_page(page: RawPage) -> tuple[str, Any]:
     """Parse and analyse one page (runs in a worker): ("ok", fields) or ("failed", reason)."""
     from archive.extract import extract_article
-    from archive.index import article_to_fields, preanalyze_fields
+    from archive.index import preanalyze_fields
+    from archive.stored import article_to_fields
 
     try:
         article = extract_article(page)
@@ -116,6 +117,7 @@ def ingest(
     *,
     jobs: int | None = None,
     rebuild: bool = False,
+    force: bool = False,
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     on_notice: Callable[[str], None] = lambda message: None,
     max_size: int = DEFAULT_MAX_SIZE,
@@ -130,6 +132,10 @@ def ingest(
         jobs: worker processes for parsing and analysis (default: the machine's cores;
             1 parses in this process).
         rebuild: fill a fresh index; the old one serves queries until the new one is complete.
+            It is switched in only when every input could be read and it is not empty while
+            the old one has articles; otherwise `IngestReport.held_back` says why and the old
+            index stays (the next rebuild resumes the new one).
+        force: switch a rebuilt index in even when `rebuild` would hold it back.
         on_outcome: called with each input's Outcome, in input order.
         max_size: bytes above which a file or dump member is reported as failed.
         on_notice: called with one-line notes for the user (a recovered stale lock).
@@ -163,17 +169,45 @@ def ingest(
         run.shutdown()
         report.seconds = time.monotonic() - started
         last_run = {"counts": dict(report.counts), "seconds": round(report.seconds, 3)}
-        _guard_write(index_dir, lambda: writer.finish(last_run))
+        if writer.is_rebuild and not force:
+            _guard_write(index_dir, writer.commit)
+            report.held_back = _hold_back_reason(writer, report)
+        switch = report.held_back is None
+        _guard_write(index_dir, lambda: writer.finish(last_run, switch=switch))
     finally:
         run.shutdown()
         writer.close()
     return report
 
 
+def _hold_back_reason(writer: IndexWriter, report: IngestReport) -> str | None:
+    """Say why a rebuilt generation must not replace the live one, or None when it may."""
+    if report.unread:
+        noun = "input" if report.unread == 1 else "inputs"
+        why = f"{report.unread:,} {noun} could not be read"
+        advice = "fix or leave out those inputs and run it again (it resumes)"
+    elif writer.doc_count() == 0 and writer.live_documents > 0:
+        why = "the rebuilt index would have no articles"
+        advice = "check the paths given"
+    else:
+        return None
+    live = writer.live_documents
+    return (
+        f"rebuild not switched in ({why}): the old index ({live:,} "
+        f"article{'s' if live != 1 else ''}) still serves; {advice}, or add --force to "
+        "switch anyway"
+    )
+
+
 def _guard_write(index_dir: str, action: Callable[[], _T]) -> _T:
     try:
         return action()
     except sqlite3.Error as exc:
+        if getattr(exc, "sqlite_errorcode", None) == _SQLITE_FULL or "disk is full" in str(exc):
+            raise ArchiveError(
+                f"disk full while writing the manifest of the index at {index_dir}; "
+                "the last committed state is kept, free space and run ingest again"
+            ) from None
         raise ArchiveError(
             f"the manifest of the index at {index_dir} cannot be used ({exc}); "
             "run `archive ingest --rebuild`"
@@ -331,6 +365,8 @@ class _Run:
 
     def _emit(self, outcome: Outcome) -> None:
         self.report.record(outcome)
+        if isinstance(outcome, UnreadInput):
+            self.report.unread += 1
         self.on_outcome(outcome)
 
     def _maybe_commit(self, force: bool = False) -> None:

@@ -1,14 +1,14 @@
 """Walk files, folders and dumps (zip, tar, WARC) and yield RawPage records.
 
-CONTRACT (owner: ingest). Members are read in memory, never written to disk by name, so a
+Members are read in memory, never written to disk by name, so a
 member called `../../etc/passwd` is only a label. Every read is capped at `max_size` + 1 bytes,
 whatever sizes an archive declares, so compression bombs stay bounded. Folders are walked in
 sorted order, symlinks followed once (a symlink loop is visited once, never forever); hidden
 entries and obvious non-page files (images, css, js, fonts, media) are skipped in folders and
 dumps, but a file given by name is always read.
 
-Page data from a WARC response carries the HTTP Content-Type charset as the extra attribute
-`declared_charset` of its RawPage (None when the header names none).
+Page data from a WARC response carries the HTTP Content-Type charset in
+`RawPage.declared_charset` (None when the header names none, and for every other source).
 """
 
 from __future__ import annotations
@@ -39,6 +39,18 @@ SKIP_EXTENSIONS = frozenset(
 
 _TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2")
 _WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+
+
+class UnreadInput(Outcome):
+    """A failed Outcome for an input that could not be read (missing, unreadable, damaged dump).
+
+    Pages that were read but gave no article, and inputs over the size limit, are plain failed
+    Outcomes: `--rebuild` switches to a new index only when no input was unread.
+    """
+
+
+def _unread(location: str, reason: str) -> UnreadInput:
+    return UnreadInput(location, "failed", reason=reason)
 
 
 @dataclass
@@ -108,10 +120,10 @@ def iter_pages(
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            yield Outcome(path, "failed", reason="no such file or folder")
+            yield _unread(path, "no such file or folder")
             continue
         except OSError as exc:
-            yield Outcome(path, "failed", reason=f"cannot read: {exc.strerror}")
+            yield _unread(path, f"cannot read: {exc.strerror}")
             continue
         if stat_mod.S_ISDIR(st.st_mode):
             yield from _walk(path, st, seen_dirs, max_size, known, markers)
@@ -135,7 +147,7 @@ def _walk(
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        yield Outcome(folder, "failed", reason=f"cannot list folder: {exc.strerror}")
+        yield _unread(folder, f"cannot list folder: {exc.strerror}")
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -143,7 +155,7 @@ def _walk(
         try:
             est = entry.stat()  # follows symlinks; loops end at the `seen` check
         except OSError as exc:
-            yield Outcome(entry.path, "failed", reason=f"cannot read: {exc.strerror}")
+            yield _unread(entry.path, f"cannot read: {exc.strerror}")
             continue
         if stat_mod.S_ISDIR(est.st_mode):
             yield from _walk(entry.path, est, seen, max_size, known, markers)
@@ -156,7 +168,7 @@ def _read_input(
     path: str, st: os.stat_result, max_size: int, known: KnownCheck | None, markers: bool
 ) -> Iterator[RawPage | Outcome | DumpEnd]:
     if not stat_mod.S_ISREG(st.st_mode):
-        yield Outcome(path, "failed", reason="not a regular file")
+        yield _unread(path, "not a regular file")
         return
     kind = dump_kind(path)
     is_dump = kind in ("zip", "tar", "warc")
@@ -197,7 +209,7 @@ def _read_file(path: str, st: os.stat_result, max_size: int, gzipped: bool) -> R
         with open(path, "rb") as f:
             raw = f.read(max_size + 1)
     except OSError as exc:
-        return Outcome(path, "failed", reason=f"cannot read: {exc.strerror}")
+        return _unread(path, f"cannot read: {exc.strerror}")
     if len(raw) > max_size:
         return _too_big(path, len(raw), max_size)
     data = raw
@@ -205,7 +217,7 @@ def _read_file(path: str, st: os.stat_result, max_size: int, gzipped: bool) -> R
         try:
             data = _gunzip_capped(raw, max_size)
         except (OSError, EOFError, zlib.error) as exc:
-            return Outcome(path, "failed", reason=f"damaged gzip file: {_short(exc)}")
+            return _unread(path, f"damaged gzip file: {_short(exc)}")
         if len(data) > max_size:
             return _too_big(path, len(data), max_size)
     return RawPage(source=path, data=data, size=st.st_size, mtime=st.st_mtime)
@@ -225,7 +237,7 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         zf = zipfile.ZipFile(path)
     except Exception as exc:  # zipfile raises many types on junk (NotImplementedError, ...)
-        yield Outcome(path, "failed", reason=f"not a readable zip archive: {_short(exc)}")
+        yield _unread(path, f"not a readable zip archive: {_short(exc)}")
         return
     with zf:
         for info in zf.infolist():
@@ -239,10 +251,10 @@ def _iter_zip(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 with zf.open(info) as member:
                     data = member.read(max_size + 1)
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError) as exc:
-                yield Outcome(location, "failed", reason=f"damaged zip member: {_short(exc)}")
+                yield _unread(location, f"damaged zip member: {_short(exc)}")
                 continue
             except Exception as exc:  # unsupported method/version, damaged header fields
-                yield Outcome(location, "failed", reason=f"unsupported zip member: {_short(exc)}")
+                yield _unread(location, f"unsupported zip member: {_short(exc)}")
                 continue
             if len(data) > max_size:
                 yield _too_big(location, len(data), max_size)
@@ -263,7 +275,7 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
-        yield Outcome(path, "failed", reason=f"not a readable tar archive: {_short(exc)}")
+        yield _unread(path, f"not a readable tar archive: {_short(exc)}")
         return
     try:
         with tf:
@@ -278,11 +290,9 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 data = member.read(max_size + 1) if member else b""
                 yield RawPage(path, data, member=info.name, size=len(data), mtime=float(info.mtime))
     except (tarfile.TarError, OSError, EOFError, zlib.error, ValueError) as exc:
-        yield Outcome(path, "failed", reason=f"damaged or truncated tar archive: {_short(exc)}")
+        yield _unread(path, f"damaged or truncated tar archive: {_short(exc)}")
     except Exception as exc:  # tarfile/lzma trip over some junk in other ways
-        yield Outcome(
-            path, "failed", reason=f"damaged or truncated tar archive ({type(exc).__name__})"
-        )
+        yield _unread(path, f"damaged or truncated tar archive ({type(exc).__name__})")
 
 
 def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
@@ -315,22 +325,26 @@ def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 try:
                     data = record.content_stream().read(max_size + 1)
                 except (OSError, EOFError, zlib.error, ValueError) as exc:
-                    yield Outcome(location, "failed", reason=f"damaged WARC record: {_short(exc)}")
+                    yield _unread(location, f"damaged WARC record: {_short(exc)}")
                     continue
                 if len(data) > max_size:
                     yield _too_big(location, len(data), max_size)
                     continue
-                page = RawPage(path, data, member=member, url=uri or None, size=len(data))
-                page.declared_charset = _charset_of(ctype)  # type: ignore[attr-defined]
+                page = RawPage(
+                    path,
+                    data,
+                    member=member,
+                    url=uri or None,
+                    size=len(data),
+                    declared_charset=_charset_of(ctype),
+                )
                 yield page
         if records == 0:
-            yield Outcome(path, "failed", reason="no WARC records found (truncated or empty)")
+            yield _unread(path, "no WARC records found (truncated or empty)")
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
-        yield Outcome(path, "failed", reason=f"damaged or truncated WARC file: {_short(exc)}")
+        yield _unread(path, f"damaged or truncated WARC file: {_short(exc)}")
     except Exception as exc:  # warcio trips over some junk (AttributeError on a cut header)
-        yield Outcome(
-            path, "failed", reason=f"damaged or truncated WARC file ({type(exc).__name__})"
-        )
+        yield _unread(path, f"damaged or truncated WARC file ({type(exc).__name__})")
 
 
 def _is_html_type(ctype: str, uri: str) -> bool:
@@ -350,4 +364,11 @@ def _charset_of(ctype: str) -> str | None:
     return None
 
 
-__all__ = ["DEFAULT_MAX_SIZE", "DumpEnd", "dump_kind", "is_skipped_name", "iter_pages"]
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "DumpEnd",
+    "UnreadInput",
+    "dump_kind",
+    "is_skipped_name",
+    "iter_pages",
+]
