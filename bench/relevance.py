@@ -535,12 +535,12 @@ def _compare(row: dict[str, Any], ref: dict[str, Any] | None) -> None:
 
 
 def _compound_expander() -> Callable[[str], str] | None:
-    """Return archive.text.expand_query_compounds (OR semantics), or None if it is absent."""
+    """Return archive.search.rewrite.expand_query_compounds (OR semantics), or None if absent."""
     try:
-        from archive import text
+        from archive.search import rewrite
     except ImportError:
         return None
-    expand = getattr(text, "expand_query_compounds", None)
+    expand = getattr(rewrite, "expand_query_compounds", None)
     if expand is None:
         return None
     return lambda query: expand(query, require_all=False)
@@ -634,7 +634,7 @@ def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[
                 variants[(group_name, boost)] = row
             expand = _compound_expander()
             if expand is not None:
-                # The query-side compound expansion of search.py, on plain whoosh OR ranking.
+                # The query-side compound expansion of archive.search, on plain whoosh OR ranking.
                 runs = run_queries(ix, queries, GROUPS["or"], 1.0, rewrite=expand)
                 row = _row(system, "or+cmp", 1.0, evaluate(runs, qrels), None)
                 _compare(row, variants[("or", 1.0)])

@@ -190,20 +190,21 @@ def _date_bounds(query: dict[str, Any]) -> tuple[Any, Any]:
 def archive_queries(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
     """Warm latency of archive.search.search over the query set on one open searcher."""
     from archive import search
+    from archive.models import SearchFilters
 
     calls = []
     for q in queries:
         date_from, date_to = _date_bounds(q)
-        authors = [q["author"]] if q.get("author") else []
-        calls.append((q, {"authors": authors, "date_from": date_from, "date_to": date_to}))
+        authors = (q["author"],) if q.get("author") else ()
+        calls.append((q, SearchFilters(authors=authors, date_from=date_from, date_to=date_to)))
     with search.open_searcher(str(index_dir)) as searcher:
-        for q, kw in calls:  # warm-up round: load postings, caches, lazy imports
-            search.search(searcher, q["q"], **kw)
+        for q, filters in calls:  # warm-up round: load postings, caches, lazy imports
+            search.search(searcher, q["q"], filters)
         times: list[float] = []
         totals: dict[str, int] = {}
-        for q, kw in calls:
+        for q, filters in calls:
             start = time.perf_counter()
-            result = search.search(searcher, q["q"], **kw)
+            result = search.search(searcher, q["q"], filters)
             times.append(time.perf_counter() - start)
             totals[q["id"]] = result.total
     return _latency_summary(times, totals, queries)

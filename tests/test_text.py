@@ -12,15 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import text
+from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.text import (
     DEFAULT_OPTIONS,
     AnalysisOptions,
     clean_display,
     detect_lang,
-    expand_query_compounds,
     iter_name_terms,
     iter_terms,
-    join_detached_affixes,
     normalize,
 )
 

@@ -11,8 +11,6 @@ Order of evidence, strongest first:
 4. the charset given from outside (WARC HTTP header), then `<meta charset>` /
    `<meta http-equiv="Content-Type">` in the first 4 KB;
 5. otherwise windows-1252, which decodes every byte (what browsers do for Latin-1 labels too).
-
-CONTRACT (owner: extraction).
 """
 
 from __future__ import annotations

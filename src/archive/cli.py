@@ -17,6 +17,7 @@ import click
 
 from archive import __version__
 from archive.errors import ArchiveError, UsageError
+from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
 DEFAULT_INDEX = "index"
 DEFAULT_INPUT = "raw"
@@ -64,8 +65,7 @@ def _index_option(func: Any) -> Any:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(debug: bool) -> None:
     """Bilingual (English + Persian) article archive and search engine.
 
     \b
@@ -74,8 +74,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
     """
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    # --debug is read by run() from the arguments, before click parses them.
 
 
 # Commands are filled in by their modules' owners; each keeps to its own section.
@@ -383,10 +382,6 @@ def ingest(
 
 # === query, show, stats, export (owner: query) ===
 
-QUERY_SORTS = ("relevance", "date", "-date")  # = search.SORTS; repeated so --help skips whoosh
-EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")  # = render.EXPORT_FORMATS
-
-
 def _search_options(func: Any) -> Any:
     """The QUERY argument and the filters shared by `query` and `export`."""
     options = [
@@ -412,7 +407,7 @@ def _search_options(func: Any) -> Any:
             metavar="DATE",
             help="On or before DATE (a year or month includes all of it).",
         ),
-        click.option("--lang", type=click.Choice(["en", "fa"]), help="Only this language."),
+        click.option("--lang", type=click.Choice(LANGUAGES), help="Only this language."),
         click.option(
             "--site",
             "sites",
@@ -422,7 +417,7 @@ def _search_options(func: Any) -> Any:
         ),
         click.option(
             "--sort",
-            type=click.Choice(QUERY_SORTS),
+            type=click.Choice(SORTS),
             help="relevance (default with a QUERY), date (oldest first), -date (newest first;"
             " the default without QUERY). By date, every match is listed: add --all to keep"
             " only articles with every word.",
@@ -436,20 +431,9 @@ def _search_options(func: Any) -> Any:
     return func
 
 
-def _plan(searcher: Any, query_words: tuple[str, ...], filters: dict[str, Any]) -> Any:
-    from archive.search import plan_search
-
-    return plan_search(
-        searcher.schema,
-        " ".join(query_words),
-        authors=filters["authors"],
-        date_from=filters["date_from"],
-        date_to=filters["date_to"],
-        lang=filters["lang"],
-        site=filters["sites"],
-        sort=filters["sort"],
-        require_all=filters["require_all"],
-    )
+def _filters(options: dict[str, Any]) -> SearchFilters:
+    """The SearchFilters of the options `_search_options` adds (their names are its fields)."""
+    return SearchFilters(**options)
 
 
 def _use_color(color: bool | None) -> bool:
@@ -529,42 +513,34 @@ def query_command(
     one object per hit: id, title, authors, date, date_jalali, lang, site, url, source,
     score, snippet, rank.
     """
-    import time
-
     from archive import render
-    from archive.search import iter_hits, open_searcher, run_plan
+    from archive.search import search
 
-    started = time.perf_counter()
     use_color = _use_color(color)
-    with open_searcher(index_dir) as searcher:
-        plan = _plan(searcher, query_words, filters)
-        if explain:
-            click.echo(f"query: {plan.parsed or '(none: list by date)'}", err=True)
-            click.echo(f"filter: {plan.filters or '(none)'}", err=True)
-            click.echo(f"sort: {plan.sort}", err=True)
-        total, ranked, _ = run_plan(searcher, plan, limit=limit, page=page)
-        if not ranked:
-            if total:
-                click.echo(f"archive: no matches on page {page} ({total} in all)", err=True)
-            elif plan.has_no_words:
-                click.echo("archive: no matches (the query has no searchable words)", err=True)
-            else:
-                click.echo("archive: no matches", err=True)
+    result = search(index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page)
+    if explain:
+        click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
+        click.echo(f"filter: {result.filters or '(none)'}", err=True)
+        click.echo(f"sort: {result.sort}", err=True)
+    if not result.hits:
+        if result.total:
+            click.echo(f"archive: no matches on page {page} ({result.total} in all)", err=True)
+        elif result.has_no_words:
+            click.echo("archive: no matches (the query has no searchable words)", err=True)
+        else:
+            click.echo("archive: no matches", err=True)
+        return ExitCode.OK
+    try:
+        if as_json:
+            for hit in result.hits:
+                click.echo(render.hit_to_json(hit))
             return ExitCode.OK
-        hits = iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1)
-        try:
-            if as_json:
-                for hit in hits:
-                    click.echo(render.hit_to_json(hit))
-                return ExitCode.OK
-            shown = list(hits)
-            elapsed = time.perf_counter() - started
-            click.echo(render.format_header(total, elapsed, page=page, limit=limit))
-            for hit in shown:
-                click.echo("")
-                click.echo(render.format_hit(hit, color=use_color), color=use_color)
-        except BrokenPipeError:
-            _reader_went_away()
+        click.echo(render.format_header(result.total, result.elapsed, page=page, limit=limit))
+        for hit in result.hits:
+            click.echo("")
+            click.echo(render.format_hit(hit, color=use_color), color=use_color)
+    except BrokenPipeError:
+        _reader_went_away()
     return ExitCode.OK
 
 
@@ -593,8 +569,8 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
       archive show 3f9a2c41d0e8 --json | jq .body
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import find_document, open_searcher
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
         stored = find_document(searcher, doc_id)
@@ -691,11 +667,11 @@ def export_command(
       archive export --lang en --format csv > english.csv
     """
     from archive import render
-    from archive.index import fields_to_article
-    from archive.search import iter_matches, open_searcher
+    from archive.search import iter_matches, open_searcher, plan_search
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
-        plan = _plan(searcher, query_words, filters)
+        plan = plan_search(searcher.schema, " ".join(query_words), _filters(filters))
         records = (
             (fields_to_article(stored), score)
             for score, stored in iter_matches(searcher, plan, limit=limit)

@@ -4,15 +4,12 @@ Whoosh pickles the schema, analyzers included, into the index: the analyzer clas
 at module level and must keep their import path (`archive.index.ArchiveTokenizer`), or old
 indexes stop opening. Any change to the analysis chain that changes index terms bumps
 SCHEMA_VERSION.
-
-CONTRACT (owner: ingest; the field names are shared with search.py: add fields, never rename).
+The field names are shared with archive.search: add fields, never rename them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -25,14 +22,14 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import text
+from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
-from archive.models import Article
+from archive.stored import article_to_fields
+from archive.stored import now_iso as _now_iso
 
 SCHEMA_VERSION = 1
 
@@ -99,7 +96,7 @@ class NameTokenizer(ArchiveTokenizer):
 
 
 def build_schema() -> Schema:
-    """Return the index schema (field names are shared with search.py)."""
+    """Return the index schema (field names are shared with archive.search)."""
     text_analyzer = ArchiveTokenizer()
     name_analyzer = NameTokenizer()
     return Schema(
@@ -141,10 +138,6 @@ GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
 WRITER_LIMIT_MB = 48
-
-
-def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _fsync_dir(path: str) -> None:
@@ -286,83 +279,7 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
         raise ArchiveError(f"cannot read the index at {index_dir}: {exc.strerror}") from None
 
 
-# --- Field mapping -------------------------------------------------------------------------
-
-
-def _date_to_int(value: dt.date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
-def _int_to_date(value: Any) -> dt.date | None:
-    try:
-        number = int(value or 0)
-        return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except (TypeError, ValueError):
-        return None
-
-
-def site_of(url: str | None) -> str | None:
-    """Return the lowercased host of `url` without "www.", or None."""
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    host = host.lower().removeprefix("www.")
-    return host or None
-
-
-def text_hash(title: str, body: str) -> str:
-    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
-    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
-    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def make_doc_id(key: str) -> str:
-    """Return a short stable document id for a key (canonical URL or text hash)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def article_to_fields(article: Any) -> dict[str, Any]:
-    """Map an Article to the schema's fields (the one place that knows the mapping)."""
-    return {
-        "id": article.id,
-        "url": article.url or None,
-        "source": article.source,
-        "site": article.site or site_of(article.url),
-        "lang": article.lang,
-        "title": article.title or "",
-        "summary": article.summary or "",
-        "body": article.body or "",
-        "author": "\n".join(article.authors),
-        "authors": list(article.authors),
-        "date": _date_to_int(article.date),
-        "date_jalali": article.date_jalali,
-        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
-        "text_hash": text_hash(article.title or "", article.body or ""),
-        "warnings": list(article.warnings),
-        "encoding": article.encoding,
-        "indexed_at": _now_iso(),
-    }
-
-
-def fields_to_article(stored: dict[str, Any]) -> Any:
-    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
-    tags = stored.get("tags") or ""
-    return Article(
-        id=stored["id"],
-        title=stored.get("title") or "",
-        body=stored.get("body") or "",
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        summary=stored.get("summary") or None,
-        authors=list(stored.get("authors") or []),
-        date=_int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-        tags=[t for t in tags.split(",") if t],
-        warnings=list(stored.get("warnings") or []),
-        encoding=stored.get("encoding") or None,
-    )
+# --- Field mapping: archive.stored (article_to_fields, fields_to_article) ---------------
 
 
 def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -412,7 +329,7 @@ def _durable_storage_class() -> Any:
         ) -> Any:
             if excl or mode != "wb":
                 return super().create_file(name, excl=excl, mode=mode, **kwargs)
-            fileobj = _FsyncWriter(io.FileIO(self._fpath(name), "wb"))
+            fileobj = _FsyncWriter(io.FileIO(whoosh_fence.storage_path(self, name), "wb"))
             return StructFile(fileobj, name=name, **kwargs)
 
         def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
@@ -544,7 +461,6 @@ class IndexWriter:
         self._pages: dict[str, PageRecord] = {}
         self._dumps: dict[str, tuple[int, float]] = {}
         self._forget: set[str] = set()
-        self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
         self._by_hash: dict[str, PageRecord] = {}
         self.committed_docs = 0
@@ -672,12 +588,6 @@ class IndexWriter:
             return PageRecord(key, key.split("!", 1)[0], 0, 0.0, digest, doc["id"], "indexed")
         return None
 
-    def doc_by_url(self, url: str) -> str | None:
-        if url in self._by_url:
-            return self._by_url[url]
-        doc = self._stored(url=url)
-        return doc["id"] if doc else None
-
     def doc_by_text_hash(self, digest: str) -> str | None:
         if digest in self._by_text:
             return self._by_text[digest]
@@ -712,17 +622,14 @@ class IndexWriter:
         replace = replace or doc_id in self._docs or doc_id in self._deletes
         self._deletes.discard(doc_id)
         self._docs[doc_id] = (fields, replace)
-        if fields.get("url"):
-            self._by_url[fields["url"]] = doc_id
         if fields.get("text_hash"):
             self._by_text[fields["text_hash"]] = doc_id
 
     def delete(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
         self._deletes.add(doc_id)
-        for table in (self._by_url, self._by_text):
-            for k in [k for k, v in table.items() if v == doc_id]:
-                del table[k]
+        for k in [k for k, v in self._by_text.items() if v == doc_id]:
+            del self._by_text[k]
 
     def record_page(self, record: PageRecord) -> None:
         self._pages[record.key] = record
@@ -786,7 +693,6 @@ class IndexWriter:
         self._pages.clear()
         self._dumps.clear()
         self._forget.clear()
-        self._by_url.clear()
         self._by_text.clear()
         self._by_hash.clear()
         if changed:

@@ -1,7 +1,5 @@
 """sources -> extract -> index. Returns an IngestReport; never prints.
 
-CONTRACT (owner: ingest).
-
 The main process walks the inputs, decides what is unchanged (manifest: path + size + mtime,
 confirmed by a content hash only when those differ) and writes to the index in batches.
 Worker processes do the expensive part: parsing (`extract.extract_article`) and the analysis
@@ -74,7 +72,8 @@ class _Parsed:
 def process_page(page: RawPage) -> tuple[str, Any]:
     """Parse and analyse one page (runs in a worker): ("ok", fields) or ("failed", reason)."""
     from archive.extract import extract_article
-    from archive.index import article_to_fields, preanalyze_fields
+    from archive.index import preanalyze_fields
+    from archive.stored import article_to_fields
 
     try:
         article = extract_article(page)

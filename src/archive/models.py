@@ -1,4 +1,5 @@
-"""Plain records passed between the stages: RawPage -> Article -> index -> Hit."""
+"""Plain records passed between the stages: RawPage -> Article -> index -> Hit, and the
+SearchFilters a search takes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class RawPage:
     url: str | None = None  # target URI from a WARC record, used when the page has no canonical
     size: int = 0
     mtime: float | None = None
+    declared_charset: str | None = None  # the charset of a WARC record's Content-Type header
 
     @property
     def location(self) -> str:
@@ -57,6 +59,40 @@ class Article:
             values["date"] = dt.date.fromisoformat(values["date"])
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in values.items() if k in known})
+
+
+# The choices of `archive query` and `archive export`, here once: cli.py reads them without
+# importing whoosh (`archive --help` stays fast), search/ and render.py check them.
+LANGUAGES = ("en", "fa")  # what extraction detects and --lang accepts
+SORTS = ("relevance", "date", "-date")  # relevance needs a query; date is oldest first
+EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """What every hit must match, and how hits are ordered (all optional).
+
+    authors: names, any script; an article matches if any of them is one of its authors.
+    date_from, date_to: inclusive Gregorian bounds; an undated article never matches them.
+    lang: one of LANGUAGES. sites: hosts (their subdomains match too); an article on any.
+    sort: one of SORTS; None is relevance with a query and "-date" (newest first) without.
+    require_all: only articles matching every clause of the query.
+    Values are checked when the search is planned (`search.plan_search`: UsageError).
+    """
+
+    authors: tuple[str, ...] = ()
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    lang: str | None = None
+    sites: tuple[str, ...] = ()
+    sort: str | None = None
+    require_all: bool = False
+
+    def __post_init__(self) -> None:
+        # Lists are accepted; one string is one name or host, not a sequence of letters.
+        for name in ("authors", "sites"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
 
 
 @dataclass

@@ -1,6 +1,4 @@
 """Hits and records -> text / JSON Lines / CSV / BibTeX / RIS; terminal sanitising.
-
-CONTRACT (owner: query).
 """
 
 from __future__ import annotations
@@ -13,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from archive.errors import UsageError
-from archive.models import Article, Hit
+from archive.models import EXPORT_FORMATS, Article, Hit
 
 # Escape sequences first (so their parameter bytes go with them), then lone controls.
 # OSC/DCS/SOS/PM/APC strings run to BEL or ST (ESC \ or 0x9C); an unterminated one runs to the end.
@@ -226,7 +224,6 @@ def _human_size(size: Any) -> str:
 
 # --- export -----------------------------------------------------------------------------------
 
-EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
 CSV_COLUMNS = (
     "id",
     "title",

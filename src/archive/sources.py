@@ -1,6 +1,6 @@
 """Walk files, folders and dumps (zip, tar, WARC) and yield RawPage records.
 
-CONTRACT (owner: ingest). Members are read in memory, never written to disk by name, so a
+Members are read in memory, never written to disk by name, so a
 member called `../../etc/passwd` is only a label. Every read is capped at `max_size` + 1 bytes,
 whatever sizes an archive declares, so compression bombs stay bounded. Folders are walked in
 sorted order, symlinks followed once (a symlink loop is visited once, never forever); hidden
@@ -320,8 +320,14 @@ def _iter_warc(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
                 if len(data) > max_size:
                     yield _too_big(location, len(data), max_size)
                     continue
-                page = RawPage(path, data, member=member, url=uri or None, size=len(data))
-                page.declared_charset = _charset_of(ctype)  # type: ignore[attr-defined]
+                page = RawPage(
+                    path,
+                    data,
+                    member=member,
+                    url=uri or None,
+                    size=len(data),
+                    declared_charset=_charset_of(ctype),
+                )
                 yield page
         if records == 0:
             yield Outcome(path, "failed", reason="no WARC records found (truncated or empty)")

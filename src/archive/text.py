@@ -1,7 +1,7 @@
 """Normalisation and tokens for English and Persian: the one analysis chain of index and query.
 
-CONTRACT (owner: text analysis). Must not import hazm at module level: the query path imports
-this module and must stay fast. Everything here is pure Python and deterministic.
+Must not import hazm at module level: the query path imports this module and must stay fast.
+Everything here is pure Python and deterministic.
 
 Choices (see tests/test_text.py for the equivalence table):
 - One compiled regex tokenises the ORIGINAL text, so `Term.start/end` slice the original.
@@ -14,8 +14,8 @@ Choices (see tests/test_text.py for the equivalence table):
 - Tokens are routed by script: Arabic-script tokens through the Persian chain, others through
   the English chain, so one field serves both languages and queries use the same chain.
   Positions count emitted terms only (stopwords leave no gap). Tokens over MAX_TOKEN_CHARS are
-  junk and skipped. Query strings should pass through `expand_query_compounds` (which also
-  does `join_detached_affixes`) before whoosh's parser splits them on spaces: compounds written
+  junk and skipped. Query strings pass through `search.rewrite.expand_query_compounds` (which
+  also does `join_detached_affixes`) before whoosh's parser splits them on spaces: compounds written
   apart/with ZWNJ/glued (احمدی نژاد, احمدی‌نژاد) then find each other; Fars MAP 0.792 -> 0.834.
 - Persian: detached affixes written with a space are joined (می روند = می‌روند = میروند,
   کتاب ها = کتابها, خانه ای = خانه‌ای); hazm's stopword list (shipped in data/, pinned by a
@@ -65,9 +65,8 @@ class AnalysisOptions:
 
 
 DEFAULT_OPTIONS = AnalysisOptions()
-# Bumped whenever iter_terms/iter_name_terms output changes for the same input: an index built
-# with another version must be rebuilt (index.py can fold this into its SCHEMA_VERSION).
-ANALYSIS_VERSION = 1
+# A change to what iter_terms/iter_name_terms give for the same input changes index terms:
+# bump archive.index.SCHEMA_VERSION with it, so that older indexes ask to be rebuilt.
 
 # --- character classes -------------------------------------------------------------------
 
@@ -480,87 +479,33 @@ def _fold_name_en(raw: str) -> str:
     return word.translate(_APOSTROPHES)
 
 
-def join_detached_affixes(text: str) -> str:
-    """Return `text` with detached Persian affixes glued by ZWNJ (کتاب ها -> کتاب‌ها).
+def iter_detached_affixes(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield (start, end, joined) for each Persian word written with a detached affix.
 
-    For query strings: whoosh's query parser splits on spaces before analysis, so a query
-    `کتاب ها` would otherwise reach the analyzer as two words.
+    `joined` is text[start:end] with the gaps replaced by ZWNJ (کتاب ها -> کتاب‌ها): the form
+    the analysis chain reads as one word.
     """
-    out: list[str] = []
-    last = 0
     for tok in _scan(text, True, True):
         if tok.kind != "fa":
             continue
         piece = text[tok.start : tok.end]
-        joined = _GAP_RE.sub("\u200c", piece)
+        joined = _GAP_RE.sub(_ZWNJ, piece)
         if joined != piece:
-            out.append(text[last : tok.start])
-            out.append(joined)
-            last = tok.end
-    out.append(text[last:])
-    return "".join(out)
+            yield tok.start, tok.end, joined
 
 
-_QUERY_SYNTAX_RE = re.compile(r"[\"():*?~^\[\]{}\\/+-]")
-_QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 _PERSIAN_WORD_RE = re.compile(f"[{_AR_LETTERS}{_DIGITS}{_JOIN}]+")
 
 
-def _is_plain_persian_word(word: str) -> bool:
+def is_persian_word(word: str) -> bool:
+    """True for a word of Persian letters and digits only (ZWNJ and marks inside allowed)."""
     return bool(_PERSIAN_WORD_RE.fullmatch(word)) and bool(_AR_LETTER_RE.search(word))
 
 
-def _compound_parts(word: str) -> list[str]:
-    """The ZWNJ-separated parts of a query word, when none of them is a bare affix."""
-    parts = [p for p in word.split(_ZWNJ) if p]
-    if len(parts) < 2 or any(_fold(p) in _LONE_AFFIXES or len(_fold(p)) < 2 for p in parts):
-        return []
-    return parts
-
-
-def expand_query_compounds(query: str, require_all: bool = False) -> str:
-    """Return a whoosh query string where Persian compounds match however they were written.
-
-    Compounds are written apart, with ZWNJ or glued (احمدی نژاد, احمدی‌نژاد); index terms keep
-    what was written, so the query offers both: adjacent plain Persian words also match as one
-    ZWNJ-glued word, and a ZWNJ-joined word also matches as its parts. Detached affixes are
-    joined first (`join_detached_affixes`). Quoted phrases, fields and operators are left alone.
-    With `require_all`, alternatives are nested so that AND semantics are kept:
-    `((A B) OR A‌B) C`; otherwise the extra forms are appended as optional words. A word after
-    NOT/ANDNOT or a field prefix is never expanded.
-    """
-    chunks = join_detached_affixes(query).split()
-    out: list[str] = []
-    extras: list[str] = []
-    in_quote = False
-    i = 0
-    while i < len(chunks):
-        word = chunks[i]
-        after = chunks[i - 1] if i else ""
-        negated = after in ("NOT", "ANDNOT") or after.endswith(":")
-        plain = not in_quote and not negated and _is_plain_persian_word(word)
-        if word.count('"') % 2:
-            in_quote = not in_quote
-        if not plain:
-            out.append(word)
-            i += 1
-            continue
-        nxt = chunks[i + 1] if i + 1 < len(chunks) else ""
-        pair = _is_plain_persian_word(nxt)
-        parts = _compound_parts(word)
-        if require_all:
-            if pair:
-                out.append(f"(({word} {nxt}) OR {word}{_ZWNJ}{nxt})")
-                i += 2
-                continue
-            out.append(f"({word} OR ({' '.join(parts)}))" if parts else word)
-        else:
-            out.append(word)
-            if pair:
-                extras.append(f"{word}{_ZWNJ}{nxt}")
-            extras.extend(parts)
-        i += 1
-    return " ".join(out + extras)
+def is_lone_affix(part: str) -> bool:
+    """True for a Persian affix that is not a word of its own (ها, می, ای) or a single letter."""
+    folded = _fold(part)
+    return folded in _LONE_AFFIXES or len(folded) < 2
 
 
 # --- display and language --------------------------------------------------------------

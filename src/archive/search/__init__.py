@@ -1,0 +1,199 @@
+"""Search the index: query text + filters -> the exact total and one page of Hits.
+
+The front of the package; one module per job below it:
+  parse.py     query text and filters -> whoosh queries (rewrite.py: Persian compounds first)
+  rank.py      SearchPlan -> ranked docnums: BM25F, coordination, the fast route over postings
+  postings.py  postings, field lengths and dates read in bulk per segment
+  snippets.py  passages around the matched words
+  stats.py     the index overview
+
+No bs4 or hazm on this path: `archive query` must start fast.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query as wq
+
+from archive import whoosh_fence
+from archive.errors import UsageError
+from archive.models import SORTS, Hit, SearchFilters
+from archive.search.parse import (
+    DEFAULT_FIELDS,
+    FIELD_ALIASES,
+    SNIPPET_FIELDS,
+    build_filter,
+    describe_query,
+    normalize_site,
+    parse_query,
+)
+from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_plan
+from archive.search.rewrite import expand_query_compounds, join_detached_affixes
+from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
+from archive.search.stats import collect_stats
+from archive.stored import hit_from_stored
+
+# Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
+whoosh_fence.install()
+
+__all__ = [
+    "COORD_EXPONENT",
+    "DEFAULT_FIELDS",
+    "FIELD_ALIASES",
+    "SNIPPET_FIELDS",
+    "SORTS",
+    "SearchPlan",
+    "SearchFilters",
+    "SearchResult",
+    "build_filter",
+    "collect_stats",
+    "describe_query",
+    "expand_query_compounds",
+    "find_document",
+    "iter_hits",
+    "iter_matches",
+    "join_detached_affixes",
+    "make_snippet",
+    "make_snippet_for",
+    "normalize_site",
+    "open_searcher",
+    "parse_query",
+    "plan_search",
+    "run_plan",
+    "search",
+    "snippet_terms",
+]
+
+
+@dataclass
+class SearchResult:
+    """What one search found: the exact total, one page of hits and how the query was read."""
+
+    total: int
+    hits: list[Hit]
+    elapsed: float  # seconds: parse, match, rank and build the hits (snippets included)
+    parsed: str  # the query after analysis, as whoosh reads it ("" when there is no query text)
+    filters: str = ""  # the filters after analysis
+    page: int = 1
+    limit: int = 10
+    coordinated: bool = False  # scores carry the coordination factor (several clauses)
+    sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
+    has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
+
+
+def search(
+    index: Any,
+    query: str | None = None,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int = 10,
+    page: int = 1,
+    snippets: bool = True,
+) -> SearchResult:
+    """Run one search and return the exact total and the hits of one page.
+
+    The one entry point of `archive query`, bench/ and the tests.
+
+    Args:
+        index: an index folder (str), an open whoosh Index, or a whoosh Searcher (fastest: reuse
+            one searcher across calls for warm queries).
+        query: whoosh query language text; None or blank lists the filtered articles by date.
+        filters: authors, dates, language, sites, sort and require_all (see SearchFilters).
+        limit, page: page size and 1-based page number.
+        snippets: build each hit's snippet (off for ranking-only runs).
+
+    Raises:
+        QuerySyntaxError: the query cannot be parsed.
+        UsageError: a bad filter value (empty author, unknown sort or language, page < 1).
+        IndexMissingError, SchemaVersionError: from `index.open_index` when given a folder.
+    """
+    start = time.perf_counter()
+    with _searcher_for(index) as searcher:
+        plan = plan_search(searcher.schema, query, filters)
+        total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
+        hits = list(
+            iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)
+        )
+    return SearchResult(
+        total=total,
+        hits=hits,
+        elapsed=time.perf_counter() - start,
+        parsed=plan.parsed,
+        filters=plan.filters,
+        page=page,
+        limit=limit,
+        coordinated=coordinated,
+        sort=plan.sort,
+        has_no_words=plan.has_no_words,
+    )
+
+
+@contextmanager
+def open_searcher(index: Any) -> Iterator[Any]:
+    """Yield a whoosh Searcher for an index folder, an open Index, or a Searcher (kept open)."""
+    with _searcher_for(index) as searcher:
+        yield searcher
+
+
+@contextmanager
+def _searcher_for(index: Any) -> Iterator[Any]:
+    if hasattr(index, "search") and hasattr(index, "stored_fields"):
+        yield index  # a Searcher: the caller owns it
+        return
+    if isinstance(index, str) or hasattr(index, "__fspath__"):
+        from archive.index import open_index
+
+        index = open_index(str(index))
+    searcher = index.searcher()
+    try:
+        yield searcher
+    finally:
+        searcher.close()
+
+
+def find_document(searcher: Any, doc_id: str) -> dict[str, Any] | None:
+    """Return the stored fields of the article `doc_id` (or of the one id it uniquely starts)."""
+    doc_id = doc_id.strip()
+    if not doc_id:
+        return None
+    docnums = list(searcher.docs_for_query(wq.Term("id", doc_id)))
+    if not docnums and len(doc_id) >= 4:
+        docnums = list(searcher.docs_for_query(wq.Prefix("id", doc_id)))
+        if len(docnums) > 1:
+            raise UsageError(f"the id {doc_id!r} is the start of several articles; give more of it")
+    return searcher.stored_fields(docnums[0]) if docnums else None
+
+
+def iter_hits(
+    searcher: Any,
+    plan: SearchPlan,
+    ranked: list[tuple[float | None, int]],
+    *,
+    first_rank: int = 1,
+    snippets: bool = True,
+) -> Iterator[Hit]:
+    """Yield a Hit per ranked document, loading stored fields and building snippets lazily."""
+    terms = snippet_terms(searcher, plan.text_query) if snippets else set()
+    for offset, (score, docnum) in enumerate(ranked):
+        stored = searcher.stored_fields(docnum)
+        hit = hit_from_stored(stored, rank=first_rank + offset, score=score)
+        if snippets:
+            hit.snippet, hit.highlights = make_snippet_for(stored, terms)
+        yield hit
+
+
+def iter_matches(
+    searcher: Any, plan: SearchPlan, *, limit: int | None = None
+) -> Iterator[tuple[float | None, dict[str, Any]]]:
+    """Yield (score, stored fields) of every match (or the first `limit`) in ranking order."""
+    wanted = limit or max(1, searcher.doc_count_all())
+    _, ranked, _ = run_plan(searcher, plan, limit=wanted, page=1)
+    for score, docnum in ranked:
+        yield score, searcher.stored_fields(docnum)
+
+

@@ -1,0 +1,81 @@
+"""Query-string rewriting before whoosh parses it: Persian compounds and detached affixes.
+
+Whoosh's query parser splits the text on spaces before the analysis chain sees it, so what
+the chain would join (a detached affix, a compound written apart) must be joined here first.
+The Persian facts (what a detached affix or a Persian word is) come from `archive.text`.
+"""
+
+from __future__ import annotations
+
+from archive import text
+
+_ZWNJ = "\u200c"
+
+
+def join_detached_affixes(query: str) -> str:
+    """Return `query` with detached Persian affixes glued by ZWNJ (کتاب ها -> کتاب‌ها).
+
+    For query strings: whoosh's query parser splits on spaces before analysis, so a query
+    `کتاب ها` would otherwise reach the analyzer as two words.
+    """
+    out: list[str] = []
+    last = 0
+    for start, end, joined in text.iter_detached_affixes(query):
+        out.append(query[last:start])
+        out.append(joined)
+        last = end
+    out.append(query[last:])
+    return "".join(out)
+
+
+def _compound_parts(word: str) -> list[str]:
+    """The ZWNJ-separated parts of a query word, when none of them is a bare affix."""
+    parts = [p for p in word.split(_ZWNJ) if p]
+    if len(parts) < 2 or any(text.is_lone_affix(p) for p in parts):
+        return []
+    return parts
+
+
+def expand_query_compounds(query: str, require_all: bool = False) -> str:
+    """Return a whoosh query string where Persian compounds match however they were written.
+
+    Compounds are written apart, with ZWNJ or glued (احمدی نژاد, احمدی‌نژاد); index terms keep
+    what was written, so the query offers both: adjacent plain Persian words also match as one
+    ZWNJ-glued word, and a ZWNJ-joined word also matches as its parts. Detached affixes are
+    joined first (`join_detached_affixes`). Quoted phrases, fields and operators are left alone.
+    With `require_all`, alternatives are nested so that AND semantics are kept:
+    `((A B) OR A‌B) C`; otherwise the extra forms are appended as optional words. A word after
+    NOT/ANDNOT or a field prefix is never expanded.
+    """
+    chunks = join_detached_affixes(query).split()
+    out: list[str] = []
+    extras: list[str] = []
+    in_quote = False
+    i = 0
+    while i < len(chunks):
+        word = chunks[i]
+        after = chunks[i - 1] if i else ""
+        negated = after in ("NOT", "ANDNOT") or after.endswith(":")
+        plain = not in_quote and not negated and text.is_persian_word(word)
+        if word.count('"') % 2:
+            in_quote = not in_quote
+        if not plain:
+            out.append(word)
+            i += 1
+            continue
+        nxt = chunks[i + 1] if i + 1 < len(chunks) else ""
+        pair = text.is_persian_word(nxt)
+        parts = _compound_parts(word)
+        if require_all:
+            if pair:
+                out.append(f"(({word} {nxt}) OR {word}{_ZWNJ}{nxt})")
+                i += 2
+                continue
+            out.append(f"({word} OR ({' '.join(parts)}))" if parts else word)
+        else:
+            out.append(word)
+            if pair:
+                extras.append(f"{word}{_ZWNJ}{nxt}")
+            extras.extend(parts)
+        i += 1
+    return " ".join(out + extras)

@@ -1,0 +1,182 @@
+"""The whoosh fence: the pinned whoosh version, and each private name it reads checked against
+whoosh's public API on a real index. On a whoosh upgrade, this file fails first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import io
+import os
+import pickle
+from array import array
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+import whoosh
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.filedb import structfile
+from whoosh.filedb.filestore import FileStorage
+from whoosh.util.numeric import byte_to_length
+
+import archive.search  # noqa: F401 - importing the search package installs the fence
+from archive import whoosh_fence
+from archive.index import open_index, upsert_articles
+from archive.models import Article
+
+
+def test_whoosh_is_the_version_the_fence_was_written_for() -> None:
+    assert whoosh.__version__ == whoosh_fence.TESTED_WHOOSH
+    assert version("whoosh-reloaded") == ".".join(map(str, whoosh_fence.TESTED_WHOOSH))
+
+
+@pytest.fixture(scope="module")
+def leaves(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The leaf readers of a real index of two segments, one with no dated article."""
+    folder = str(tmp_path_factory.mktemp("fence") / "index")
+    body = "negotiations negotiators negotiate talks " * 3
+    dated = [
+        Article(id=f"d{n}", title=f"Talks {n}", body=body * (n + 1), lang="en",
+                source=f"raw/d{n}.html", date=dt.date(2024, 1, n + 1))
+        for n in range(5)
+    ]  # fmt: skip
+    undated = [
+        Article(id=f"u{n}", title="Notes", body="talks " * (n + 2), lang="en",
+                source=f"raw/u{n}.html")
+        for n in range(3)
+    ]  # fmt: skip
+    upsert_articles(folder, dated)
+    upsert_articles(folder, undated)
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        readers = [reader for reader, _ in searcher.reader().leaf_readers()]
+        assert len(readers) == 2
+        yield searcher, readers
+
+
+def test_matcher_blocks_hold_the_postings_whoosh_walks(leaves: Any) -> None:
+    _, readers = leaves
+    for reader in readers:
+        blocks = whoosh_fence.iter_matcher_blocks(reader.postings("body", "talk"), values=True)
+        assert blocks is not None
+        ids, weights, values = [], [], []
+        for block_ids, block_weights, block_values in blocks:
+            ids += list(block_ids)
+            weights += list(block_weights)
+            values += list(block_values)
+        walk = reader.postings("body", "talk")
+        expected = []
+        while walk.is_active():
+            expected.append((walk.id(), walk.weight(), walk.value()))
+            walk.next()
+        assert list(zip(ids, weights, values, strict=True)) == expected
+        assert expected
+
+
+def test_a_matcher_without_blocks_is_left_to_the_public_walk() -> None:
+    from whoosh.matching import ListMatcher
+
+    assert whoosh_fence.iter_matcher_blocks(ListMatcher([1, 4], [1.0, 2.0])) is None
+
+
+def test_length_column_is_the_field_length_whoosh_reports(leaves: Any) -> None:
+    _, readers = leaves
+    for reader in readers:
+        raw = whoosh_fence.length_column_bytes(reader, "body")
+        assert len(raw) == reader.doc_count_all()
+        assert [byte_to_length(b) for b in raw] == [
+            reader.doc_field_length(d, "body") for d in range(reader.doc_count_all())
+        ]
+    with pytest.raises(whoosh_fence.UnknownLayout):
+        whoosh_fence.length_column_bytes(object(), "body")
+
+
+def test_date_column_values_are_the_stored_dates(leaves: Any) -> None:
+    _, (dated, undated) = leaves
+    values = whoosh_fence.fixed_column_values(dated.column_reader("date", translate=False))
+    assert values is not None
+    stored = [dated.stored_fields(d)["date"] for d in range(dated.doc_count_all())]
+    assert values.tolist() == stored == list(dated.column_reader("date", translate=False))
+    assert sorted(stored) == [20240101, 20240102, 20240103, 20240104, 20240105]
+    assert whoosh_fence.fixed_column_values(undated.column_reader("date", translate=False)) == (
+        array("I", [0, 0, 0])  # undated articles store 0
+    )
+    with pytest.raises(whoosh_fence.UnknownLayout):
+        whoosh_fence.fixed_column_values(object())
+
+
+def test_a_segment_without_the_column_has_no_values(tmp_path: Path) -> None:
+    from whoosh import index as whoosh_index
+
+    from archive.index import build_schema
+
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    with ix.writer() as writer:
+        writer.add_document(id="x", body="no date field at all")
+    with ix.searcher() as searcher:
+        column = searcher.reader().column_reader("date", translate=False)
+        assert type(column).__name__ == "EmptyColumnReader"
+        assert whoosh_fence.fixed_column_values(column) is None
+
+
+def test_field_b_is_the_b_bm25f_scores_with() -> None:
+    assert whoosh_fence.field_b(scoring.BM25F(), "body") == 0.75
+    tuned = scoring.BM25F(B=0.5, body_B=0.3)
+    assert whoosh_fence.field_b(tuned, "body") == 0.3
+    assert whoosh_fence.field_b(tuned, "title") == 0.5
+
+
+def test_pattern_terms_are_the_lexicon_terms_the_pattern_reaches(leaves: Any) -> None:
+    _, readers = leaves
+    for pattern, prefix in (("negoti*", b"negoti"), ("tal*", b"tal")):
+        for reader in readers:
+            reached = set(whoosh_fence.pattern_terms(wq.Wildcard("body", pattern), reader))
+            assert reached == {t for t in reader.lexicon("body") if t.startswith(prefix)}
+    assert set(whoosh_fence.pattern_terms(wq.Wildcard("body", "negoti*"), readers[0]))
+
+
+def test_storage_path_is_the_file_in_the_folder(tmp_path: Path) -> None:
+    storage = FileStorage(str(tmp_path))
+    assert whoosh_fence.storage_path(storage, "x.seg") == os.path.join(str(tmp_path), "x.seg")
+
+
+def test_install_replaces_bufferfile_with_the_same_attributes() -> None:
+    whoosh_fence.install()
+    whoosh_fence.install()  # idempotent
+    original = whoosh_fence._WHOOSH_BUFFERFILE_INIT
+    assert original is not None and original is not structfile.BufferFile.__init__
+    assert list(inspect.signature(original).parameters) == ["self", "buf", "name", "onclose"]
+    theirs = object.__new__(structfile.BufferFile)
+    original(theirs, memoryview(b"abc"), name="n")
+    ours = structfile.BufferFile(memoryview(b"abc"), name="n")
+    assert set(vars(ours)) == set(vars(theirs))
+    assert isinstance(ours.file, whoosh_fence._MemoryFile)
+    data = pickle.dumps(("header", 7)) + b"rest"
+    assert structfile.BufferFile(memoryview(data)).read_pickle() == ("header", 7)
+    assert isinstance(theirs.file, io.BytesIO)  # what whoosh does: a copy of the buffer
+
+
+def test_memory_file_reads_like_a_file() -> None:
+    import io
+    import pickle
+
+    from archive.whoosh_fence import _MemoryFile
+
+    data = b"line one\nline two\n" + pickle.dumps({"k": [1, 2, 3]}) + b"tail"
+    mem, ref = _MemoryFile(memoryview(data)), io.BytesIO(data)
+    assert mem.readline() == ref.readline()
+    assert mem.read(4) == ref.read(4)
+    assert mem.readline() == ref.readline()
+    assert pickle.load(mem) == pickle.load(ref)
+    assert mem.tell() == ref.tell()
+    assert mem.read() == ref.read() == b"tail"
+    assert mem.read(10) == b""
+    mem.seek(-4, 2)
+    assert mem.read(2) == b"ta"
+    mem.seek(1)
+    buf = bytearray(3)
+    assert mem.readinto(buf) == 3 and bytes(buf) == b"ine"
+
+
