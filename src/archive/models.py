@@ -77,6 +77,8 @@ class SearchFilters:
     lang: one of LANGUAGES. sites: hosts (their subdomains match too); an article on any.
     sort: one of SORTS; None is relevance with a query and "-date" (newest first) without.
     require_all: only articles matching every clause of the query.
+    exact: match the words as typed (no compound forms offered, no feedback terms added).
+    feedback: add pseudo-relevance feedback (RM3) terms; None leaves it to the default.
     Values are checked when the search is planned (`search.plan_search`: UsageError).
     """
 
@@ -87,6 +89,8 @@ class SearchFilters:
     sites: tuple[str, ...] = ()
     sort: str | None = None
     require_all: bool = False
+    exact: bool = False  # the words as typed: no compound forms added, no feedback
+    feedback: bool | None = None  # RM3 feedback terms; None: the default (search.rank)
 
     def __post_init__(self) -> None:
         # Lists are accepted; one string is one name or host, not a sequence of letters.
