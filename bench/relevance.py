@@ -547,12 +547,17 @@ def _compound_expander() -> Callable[[str], str] | None:
 
 
 def run_archive_pipeline(
-    docs: list[Doc], queries: list[dict[str, Any]], lang: str, folder: str
-) -> dict[str, list[str]]:
+    docs: list[Doc],
+    queries: list[dict[str, Any]],
+    lang: str,
+    folder: str,
+    variants: dict[str, Any] | None = None,
+) -> Any:
     """Index the docs as Articles with archive.index and rank with archive.search defaults.
 
     This is the shipped path (DEFAULT_OPTIONS, the schema's fields, search.search's ranking),
-    as `archive ingest` and `archive query` would run it, minus HTML extraction.
+    as `archive ingest` and `archive query` would run it, minus HTML extraction. With
+    `variants` ({name: SearchFilters}), returns {name: runs}, one run per filters value.
     """
     from archive import index as archive_index
     from archive import search as archive_search
@@ -571,17 +576,19 @@ def run_archive_pipeline(
     ]
     archive_index.upsert_articles(folder, articles)
     ix = archive_index.open_index(folder)
-    runs: dict[str, list[str]] = {}
+    out: dict[str, dict[str, list[str]]] = {}
     try:
         with ix.searcher() as searcher:
-            for query in queries:
-                result = archive_search.search(
-                    searcher, query["query"], limit=RUN_DEPTH, snippets=False
-                )
-                runs[query["id"]] = [hit.id for hit in result.hits]
+            for name, filters in (variants or {"": None}).items():
+                runs = out.setdefault(name, {})
+                for query in queries:
+                    result = archive_search.search(
+                        searcher, query["query"], filters, limit=RUN_DEPTH, snippets=False
+                    )
+                    runs[query["id"]] = [hit.id for hit in result.hits]
     finally:
         ix.close()
-    return runs
+    return out if variants else out[""]
 
 
 def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[str, Any]:
@@ -772,8 +779,15 @@ def peer_and_candidate_runs(
     runs.update(relevance_rank.run_candidates(docs, queries))
     print(f"[{lang}] candidates in {time.perf_counter() - started:.0f}s", file=sys.stderr)
     if with_pipeline:
+        from archive.models import SearchFilters
+
+        variants = {
+            "archive-pipeline": None,
+            "archive-feedback": SearchFilters(feedback=True),
+            "archive-exact": SearchFilters(exact=True, feedback=False),
+        }
         with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
-            runs["archive-pipeline"] = run_archive_pipeline(docs, queries, lang, tmp + "/ix")
+            runs.update(run_archive_pipeline(docs, queries, lang, tmp + "/ix", variants))
     RUNS_DIR.mkdir(parents=True, exist_ok=True)
     (RUNS_DIR / f"{lang}.json").write_text(json.dumps(runs), encoding="utf-8")
     return runs
@@ -823,6 +837,38 @@ def write_repool(lang: str, data_dir: Path, out_dir: Path, depth: int = REPOOL_D
     return len(lines)
 
 
+REPOOL = "issue9"  # the pool of issue 9: top 30 of every peer and candidate ranking
+
+
+def merge_judged(lang: str, folder: Path, pool: str = REPOOL) -> int:
+    """Append folder/judged-{lang}.jsonl to qrels-{lang}.jsonl, each line marked with `pool`.
+
+    Pairs already judged are skipped (so merging twice changes nothing); every judged line must
+    be a pair of folder/pool-{lang}.jsonl with relevant 0/1 and a reason. Returns lines added.
+    """
+    from archive.render import sanitize_terminal
+
+    pooled = {(r["query_id"], r["doc_id"]) for r in read_jsonl(folder / f"pool-{lang}.jsonl")}
+    path = JUDGED_DIR / f"qrels-{lang}.jsonl"
+    have = {(r["query_id"], r["doc_id"]) for r in read_jsonl(path)}
+    lines = []
+    for row in read_jsonl(folder / f"judged-{lang}.jsonl"):
+        key = (row["query_id"], row["doc_id"])
+        if key not in pooled:
+            raise ValueError(f"judged pair {key} is not in the pool")
+        if key in have or row["relevant"] not in (0, 1) or not row.get("reason"):
+            if key in have:
+                continue
+            raise ValueError(f"judged pair {key}: relevant must be 0/1 with a reason")
+        have.add(key)
+        reason = sanitize_terminal(str(row["reason"]), keep_newlines=False).strip()
+        out = {"query_id": key[0], "doc_id": key[1], "relevant": row["relevant"]}
+        lines.append(json.dumps(out | {"reason": reason, "pool": pool}, ensure_ascii=False))
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+    return len(lines)
+
+
 # --------------------------------------------------------------------------- ranking table
 
 # (row name, label, reference row): the one-field BM25 baseline, each old choice put back alone,
@@ -845,7 +891,10 @@ RANKING_ROWS: list[tuple[str, str, str | None]] = [
     ("ours-bm25-prox", "  + proximity (Büttcher et al.)", "ours-bm25"),
     ("ours-bm25-rm3-prox", "  + RM3 + proximity", "ours-bm25"),
     ("ours-bm25f-t2-rm3-prox", "  + BM25F t2 + RM3 + proximity", "ours-bm25"),
-    ("archive-pipeline", "shipped index + search (this tree)", "lucene-bm25"),
+    ("archive-old", "shipped before issue 9 (main at 2a1c43f)", "lucene-bm25"),
+    ("archive-pipeline", "shipped index + search, this tree, defaults", "archive-old"),
+    ("archive-feedback", "shipped, --feedback", "archive-pipeline"),
+    ("archive-exact", "shipped, --exact (no compound forms)", "archive-pipeline"),
 ]
 
 
@@ -884,6 +933,9 @@ def compare_rankings(lang: str, data_dir: Path, *, reuse_runs: bool = False) -> 
     else:
         runs = peer_and_candidate_runs(lang, docs, queries)
     runs.update(relevance_rank.run_candidates(docs, queries, ablation_rankings()))
+    old_pipeline = RUNS_DIR / f"{lang}-old-pipeline.json"  # saved from main at 2a1c43f
+    if old_pipeline.exists():
+        runs.update(json.loads(old_pipeline.read_text(encoding="utf-8")))
     rows: list[dict[str, Any]] = []
     results: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for name, label, ref in RANKING_ROWS:
@@ -970,6 +1022,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--depth", type=int, default=POOL_DEPTH)
     parser.add_argument("--show", metavar="DOC_ID", help="print one document in full")
     parser.add_argument(
+        "--merge-judged",
+        type=Path,
+        metavar="DIR",
+        help="append DIR/judged-{fa,en}.jsonl to the qrels, marked pool=issue9",
+    )
+    parser.add_argument(
         "--analysis",
         action="store_true",
         help="the analysis-options table of issue 4 (whoosh indexes), not the ranking table",
@@ -1007,6 +1065,11 @@ def main(argv: list[str] | None = None) -> int:
                         return 0
             print(f"relevance: no document {args.show}", file=sys.stderr)
             return 1
+        if args.merge_judged:
+            for lang in langs:
+                added = merge_judged(lang, args.merge_judged)
+                print(f"[{lang}] {added} judgements added", file=sys.stderr)
+            return 0
         if args.repool:
             for lang in langs:
                 write_repool(lang, args.data_dir, args.repool)

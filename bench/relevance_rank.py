@@ -38,7 +38,7 @@ class Ranking:
     name: str
     model: str = "bm25"  # "bm25" (one field), "bm25f", or "sum" (a BM25 per field, summed)
     idf: str = "lucene"  # "lucene" or "whoosh" (log(N / (df + 1)) + 1... see _idf)
-    title_weight: float = 1.0  # BM25F only
+    title_weight: float = 1.0  # bm25: title words counted this many times; bm25f: field weight
     coord: bool = False
     compounds: str = "content"  # "content", "all", "none"
     compound_mode: str = "synonym"  # "synonym" or "extra"
@@ -117,11 +117,12 @@ def analyse_query(query: str, compounds: str = "content", mode: str = "synonym")
     "content" pairs only when both words are content words (not stopped), for "all" pairs always.
     """
     from archive import text
+    from archive.search import rewrite
 
     words: list[str] = []
     glued_pairs: set[int] = set()  # index i: words[i] and words[i+1] came from one ZWNJ word
-    for chunk in text.join_detached_affixes(query).split():
-        parts = text._compound_parts(chunk)
+    for chunk in rewrite.join_detached_affixes(query).split():
+        parts = rewrite._compound_parts(chunk)
         if parts:
             glued_pairs.update(range(len(words), len(words) + len(parts) - 1))
             words.extend(parts)
@@ -134,7 +135,7 @@ def analyse_query(query: str, compounds: str = "content", mode: str = "synonym")
     extra: list[Clause] = []
     for i in range(len(words) - 1):
         a, b = words[i], words[i + 1]
-        if not (text._is_plain_persian_word(a) and text._is_plain_persian_word(b)):
+        if not (text.is_persian_word(a) and text.is_persian_word(b)):
             continue
         if "\u200c" in a + b:
             continue  # a word with an attached affix (هسته‌ای, جنگل‌ها) is already whole
@@ -206,9 +207,12 @@ class Scorer:
                     ) + b_tf / (1 - B + B * ix.body_len[d] / self.avg_body)
                     part = tf / (K1 + tf)
                 else:
-                    tf = sum(ix.title_tf[d][t] + ix.body_tf[d][t] for t in clause.terms)
-                    dl = ix.title_len[d] + ix.body_len[d]
-                    part = tf / (tf + K1 * (1 - B + B * dl / self.avg_len))
+                    # title_weight w: the title counted w times (Robertson et al. 2004)
+                    w = ranking.title_weight
+                    tf = sum(w * ix.title_tf[d][t] + ix.body_tf[d][t] for t in clause.terms)
+                    dl = w * ix.title_len[d] + ix.body_len[d]
+                    avg = w * self.avg_title + self.avg_body
+                    part = tf / (tf + K1 * (1 - B + B * dl / avg))
                 scores[d] += clause.weight * idf * (K1 + 1) * part
                 matched[d] += 1
         if ranking.proximity and len(clauses) > 1:
