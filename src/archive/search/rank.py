@@ -189,9 +189,10 @@ COORDINATION = False
 COORD_EXPONENT = 0.5
 # RM3 feedback when the caller does not say (SearchFilters.feedback None); see feedback.py.
 FEEDBACK_DEFAULT = False
-# Feedback reorders the articles matching the user's words and adds none: the total stays the
-# number of articles with the words, and every hit has one of them to show in its snippet.
-FEEDBACK_ADDS_ARTICLES = False
+# Feedback also brings in articles that only feedback terms match (as RM3 does in Anserini):
+# Persian re-pooled MAP 0.811 with them, 0.802 when feedback only reorders the matches. Not
+# under --all (every hit has every word), and snippets still show only the words typed.
+FEEDBACK_ADDS_ARTICLES = True
 
 
 def _coord_factors(clauses: int) -> list[float]:
