@@ -511,6 +511,16 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--all", "require_all", is_flag=True, help="Only articles matching every word."
         ),
+        click.option(
+            "--exact",
+            is_flag=True,
+            help="The words as typed: no glued Persian compound forms, no feedback terms.",
+        ),
+        click.option(
+            "--feedback/--no-feedback",
+            default=None,
+            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -566,9 +576,11 @@ def query_command(
     QUERY uses the whoosh query language. Words are looked up in title, summary, body and
     author, after the same analysis as at ingest (ي/ی, ك/ک, ZWNJ, diacritics, Persian
     digits, stems), so Persian and English may be mixed freely. With several words,
-    articles with any of them match and those with more of them rank higher (BM25F
-    times a coordination factor, as in Lucene); --all keeps only articles with every
-    word. Without QUERY, the matching articles are listed newest first.
+    articles with any of them match, ranked by BM25 over the whole article; --all keeps
+    only articles with every word. Persian words written apart also match glued
+    (احمدی نژاد, احمدی‌نژاد); --feedback adds terms from the best hits (RM3) to rank
+    them, --exact takes the words as typed. Without QUERY, the matching articles are
+    listed newest first.
 
     \b
     Query syntax:
@@ -589,6 +601,7 @@ def query_command(
       archive query --author khakpoor --sort -date
       archive query برجام --site irna.ir --json | jq .title
       archive query کتاب‌ها --explain
+      archive query "تحریم نفت" --feedback --explain
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -612,6 +625,9 @@ def query_command(
         click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
         click.echo(f"filter: {result.filters or '(none)'}", err=True)
         click.echo(f"sort: {result.sort}", err=True)
+        if result.expansion:
+            added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
+            click.echo(f"feedback: {render.sanitize_terminal(added)}", err=True)
     if not result.hits:
         if result.total:
             click.echo(f"archive: no matches on page {page} ({result.total} in all)", err=True)
