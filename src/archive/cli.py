@@ -354,7 +354,7 @@ def ingest(
     \b
     Examples:
       archive ingest
-      archive ingest raw/ dumps/irna-2025.tar.gz crawl.warc.gz --index index/
+      archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
 
     \b
@@ -562,15 +562,15 @@ def query_command(
       title:برجام               in the title only (title: summary: body: author:)
       author:khakpoor           by author name in the query
       negot*                    prefix: negotiate, negotiations...
-      tehran~                   fuzzy: one edit away, same first letter (~2: two)
+      tehran~                   fuzzy: one edit away, same first letter (~2: two, the most)
 
     \b
     Examples:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
       archive query --author khakpoor --sort -date
-      archive query برجام --site irna.ir --json | jq .title
-      archive query کتاب‌ها --explain
+      archive query برجام --site ipis.example --json | jq .title
+      archive query تحریم‌ها --explain
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -669,8 +669,8 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
 
     \b
     Examples:
-      archive show 3f9a2c41d0e8
-      archive show 3f9a2c41d0e8 --json | jq .body
+      archive show 5177f27cc1de9f82
+      archive show 5177f27c --json | jq .body
     """
     from archive import render
     from archive.index import fields_to_article
@@ -713,13 +713,13 @@ def stats_command(as_json: bool, top: int, index_dir: str) -> int:
       archive stats --json | jq .years_jalali
     """
     from archive import render
-    from archive.index import read_meta
+    from archive.index import index_size, read_meta
     from archive.search import collect_stats, open_searcher
 
     meta = read_meta(index_dir)
     with open_searcher(index_dir) as searcher:
         stats = collect_stats(searcher, top_authors=top)
-    stats["size_bytes"] = meta.get("size_bytes")
+    stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
     if as_json:
