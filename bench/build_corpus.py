@@ -114,14 +114,12 @@ FA_STOP = set(
 
 
 def _load_stopwords() -> None:
-    """Add hazm's Persian stopword list (pinned hazm data; read, not imported) to FA_STOP."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("hazm")
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(folder) / "data" / "stopwords.dat"
-        if path.exists():
-            FA_STOP.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines())
+    """Add hazm's Persian stopword list to FA_STOP: archive's copy of it, which a test pins to
+    hazm's own file, so the corpus is the same whether or not hazm is installed."""
+    path = Path(__file__).resolve().parent.parent / "src" / "archive" / "data"
+    path = path / "persian_stopwords.txt"
+    if path.exists():
+        FA_STOP.update(w.strip() for w in path.read_text(encoding="utf-8").splitlines())
     try:
         from whoosh.analysis import STOP_WORDS
 

@@ -180,13 +180,30 @@ def test_author_latin(query, name: str) -> None:
     assert "en-vienna" in ids(query("--author", name))
 
 
-@pytest.mark.parametrize("name", ["خاکپور", "مریم خاکپور", "مريم خاكپور"])
-def test_author_persian(query, name: str) -> None:
-    assert ids(query("--author", name)) == ["fa-talks"]
+@pytest.mark.parametrize("name", ["مریم خاکپور", "مريم خاكپور", "Maryam Khakpour"])
+def test_author_persian_finds_both_scripts(query, name: str) -> None:
+    # مریم خاکپور (fa-talks) and Maryam Khakpoor (en-trade) are one person; Sara is not.
+    assert set(ids(query("--author", name))) == {"fa-talks", "en-trade"}
+
+
+def test_author_surname_alone_finds_every_script(query) -> None:
+    assert set(ids(query("--author", "خاکپور"))) == {"fa-talks", "en-trade", "en-vienna"}
 
 
 def test_author_arabic_letters_and_second_author(query) -> None:
-    assert ids(query("--author", "علي رضايي")) == ["fa-econ", "fa-books"]  # newest first
+    # newest first; en-oil is Ali Rezaei, the same name in Latin letters
+    assert ids(query("--author", "علي رضايي")) == ["fa-econ", "fa-books", "en-oil"]
+
+
+def test_author_json_keeps_each_articles_name_as_written(cli_run, index_dir) -> None:
+    result = cli_run("query", "--author", "Ali Rezaei", "--index", index_dir, "--json")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    authors = {row["id"]: row["authors"] for row in rows}
+    assert authors == {
+        "fa-econ": ["رضا احمدی", "علی رضایی"],
+        "fa-books": ["علی رضایی"],
+        "en-oil": ["Ali Rezaei"],
+    }
 
 
 def test_author_full_name_is_a_phrase(query) -> None:
@@ -198,6 +215,8 @@ def test_author_repeated_means_any(query) -> None:
     assert set(ids(query("--author", "john smith", "--author", "rezaei"))) == {
         "en-reactor",
         "en-oil",
+        "fa-econ",  # علی رضایی: the surname in the other script
+        "fa-books",
     }
 
 
@@ -483,7 +502,8 @@ def test_stats_json(cli_run, index_dir) -> None:
     assert stats["years_jalali"]["1403"] == 5  # 2024-06-10 .. 2025-03-05
     assert stats["sites"]["tehrantimes.com"] == 10
     assert next(iter(stats["authors"])) == "Desk Editor"
-    assert stats["authors"]["علی رضایی"] == 2
+    assert stats["authors"]["علی رضایی"] == 3  # with Ali Rezaei: one person, two scripts
+    assert stats["author_spellings"]["علی رضایی"] == ["Ali Rezaei"]
     assert stats["last_ingest"]
     assert isinstance(stats["size_bytes"], int)
 
@@ -512,7 +532,11 @@ def test_export_jsonl_to_file(cli_run, index_dir, tmp_path) -> None:
 
 def test_export_uses_the_same_filters(cli_run, index_dir) -> None:
     result = cli_run("export", "--author", "khakpoor", "--from", "1403-11", "--index", index_dir)
-    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["en-vienna"]
+    # fa-talks (1403-11-01) is by مریم خاکپور: the surname in the other script
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [
+        "en-vienna",
+        "fa-talks",
+    ]
 
 
 def test_export_csv(cli_run, index_dir) -> None:
@@ -617,8 +641,9 @@ def test_ingested_pages_letter_variants_and_authors(cli_run, ingested_index) -> 
     assert len(found) == 1
     assert ids_of("كتابها") == found == ids_of("کتابها")
     assert ids_of("--author", "رضایی") == found
-    assert len(ids_of("--author", "khakpoor")) == 1
-    assert len(ids_of("--author", "خاکپور")) == 1
+    # Behzad Khakpoor (en.html) and بهزاد خاکپور (fa-utf8.html): one person, both scripts
+    assert len(ids_of("--author", "khakpoor")) == 2
+    assert ids_of("--author", "خاکپور") == ids_of("--author", "khakpoor")
     assert len(ids_of("nuclear talks", "--all")) == 1
 
 

@@ -11,6 +11,7 @@ import pytest
 from whoosh.query import Term
 
 from archive import index
+from archive import stored as stored_format
 from archive.errors import IndexLockedError, IndexMissingError, SchemaVersionError
 from archive.models import Article
 
@@ -45,7 +46,7 @@ def test_upsert_then_open_and_map_back(tmp_index: str):
         assert stored["site"] == "example.com"
         assert stored["date"] == 20250202
         expected = _article(1, site="example.com")  # filled in from the URL's host
-        assert index.fields_to_article(stored) == expected
+        assert stored_format.fields_to_article(stored) == expected
         assert searcher.document_number(author="rezaei") is not None
     meta = index.read_meta(tmp_index)
     assert meta["schema_version"] == index.SCHEMA_VERSION
@@ -61,17 +62,9 @@ def test_upsert_replaces_by_id(tmp_index: str):
         assert searcher.document(id="doc-1")["title"] == "Replaced title"
 
 
-def test_article_without_optional_fields_round_trips():
-    article = Article(id="x", title="", body="b", lang="fa", source="s")
-    fields = index.article_to_fields(article)
-    assert fields["date"] == 0 and fields["site"] is None and fields["tags"] is None
-    stored = {k: v for k, v in fields.items() if v is not None}
-    assert index.fields_to_article(stored) == article
-
-
 def test_preanalysed_fields_index_the_same_terms_as_whoosh_analysis(tmp_path: Path):
     article = _article(0, body="کتاب‌ها را می‌خوانند. Books were READ in 1403 and ۱۴۰۳.")
-    plain = index.article_to_fields(article)
+    plain = stored_format.article_to_fields(article)
     pre = index.preanalyze_fields(plain)
     assert isinstance(pre["body"], list) and pre["_stored_body"] == plain["body"]
     terms = {}
@@ -160,7 +153,7 @@ def test_uncommitted_changes_are_invisible_to_readers(tmp_index: str):
     index.upsert_articles(tmp_index, [_article(1)])
     writer = index.IndexWriter(tmp_index)
     try:
-        writer.put(index.article_to_fields(_article(2)))
+        writer.put(stored_format.article_to_fields(_article(2)))
         with index.open_index(tmp_index).searcher() as searcher:
             assert searcher.doc_count() == 1
         writer.commit()
@@ -177,7 +170,7 @@ def test_put_after_delete_in_one_batch_keeps_one_copy(tmp_index: str):
     writer = index.IndexWriter(tmp_index)
     try:
         writer.delete("doc-1")
-        writer.put(index.article_to_fields(_article(1, title="Back again")), replace=False)
+        writer.put(stored_format.article_to_fields(_article(1, title="Back again")), replace=False)
         writer.commit()
     finally:
         writer.close()

@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive import text
-from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.text import (
     DEFAULT_OPTIONS,
     AnalysisOptions,
@@ -24,6 +23,14 @@ from archive.text import (
 )
 
 ZWNJ = "\u200c"
+
+# hazm is a dev dependency only where it is light (hazm 0.12.1, Python 3.12+; on 3.10/3.11 the
+# only hazm is 0.10 with numpy, scikit-learn and gensim). Skipped only there: on 3.12+ a missing
+# hazm is a broken dev install and these tests fail.
+needs_hazm = pytest.mark.skipif(
+    sys.version_info < (3, 12) and importlib.util.find_spec("hazm") is None,
+    reason="hazm is in the dev extra on Python 3.12+ only",
+)
 
 
 def terms(value: str, options: AnalysisOptions = DEFAULT_OPTIONS) -> list[str]:
@@ -270,6 +277,7 @@ def test_unknown_stemmer_is_rejected() -> None:
         terms("x", AnalysisOptions(persian_stemmer="snowy"))  # type: ignore[arg-type]
 
 
+@needs_hazm
 def test_hazm_stemmer_option_loads_hazm_lazily() -> None:
     code = (
         "import sys; from archive.text import iter_terms, AnalysisOptions;"
@@ -292,6 +300,7 @@ def test_query_path_does_not_import_hazm() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+@needs_hazm
 def test_shipped_stopwords_match_hazm_data_file() -> None:
     spec = importlib.util.find_spec("hazm")
     assert spec is not None and spec.submodule_search_locations
@@ -339,27 +348,6 @@ def test_detect_lang() -> None:
     assert detect_lang(article + " نظر شما: عالی بود") == "en"
     assert detect_lang("گزارش BBC از تهران") == "fa"
     assert detect_lang("") == "en"
-
-
-def test_join_detached_affixes_for_query_strings() -> None:
-    assert join_detached_affixes("کتاب ها را می خوانم") == f"کتاب{ZWNJ}ها را می{ZWNJ}خوانم"
-    assert join_detached_affixes("Iran US") == "Iran US"
-
-
-def test_expand_query_compounds_offers_glued_and_split_forms() -> None:
-    assert expand_query_compounds("احمدی نژاد") == f"احمدی نژاد احمدی{ZWNJ}نژاد"
-    assert expand_query_compounds(f"احمدی{ZWNJ}نژاد") == f"احمدی{ZWNJ}نژاد احمدی نژاد"
-    nested = expand_query_compounds("آتش سوزی جنگل ها", require_all=True)
-    assert nested == f"((آتش سوزی) OR آتش{ZWNJ}سوزی) جنگل{ZWNJ}ها"
-
-
-@pytest.mark.parametrize(
-    "query",
-    ['"آتش سوزی" جنگل', "title:ایران", "Iran talks", "NOT ایران تهران", "کتاب"],
-)
-def test_expand_query_compounds_leaves_syntax_alone(query: str) -> None:
-    assert expand_query_compounds(query) == query
-    assert expand_query_compounds(query, require_all=True) == query
 
 
 def test_normalize() -> None:
@@ -455,37 +443,3 @@ def test_variant_spellings_find_each_other_in_a_real_index(tmp_path: Path) -> No
         for query, ids in expected.items():
             found = {hit["id"] for hit in searcher.search(parser.parse(query))}
             assert found == ids, query
-
-
-@pytest.mark.parametrize("require_all", [False, True])
-@pytest.mark.parametrize("query", ["احمدی نژاد", f"احمدی{ZWNJ}نژاد", "احمدي نژاد"])
-def test_compound_query_finds_every_spelling(tmp_path: Path, query: str, require_all: bool) -> None:
-    from whoosh import index as whoosh_index
-    from whoosh.fields import ID, TEXT, Schema
-    from whoosh.qparser import AndGroup, OrGroup, QueryParser
-
-    from archive.index import ArchiveTokenizer
-
-    schema = Schema(id=ID(stored=True), body=TEXT(analyzer=ArchiveTokenizer(), phrase=True))
-    ix = whoosh_index.create_in(str(tmp_path), schema)
-    with ix.writer() as writer:
-        writer.add_document(id="zwnj", body=f"دولت احمدی{ZWNJ}نژاد")
-        writer.add_document(id="apart", body="دولت احمدی نژاد")
-        writer.add_document(id="other", body="دولت روحانی")
-    group = AndGroup if require_all else OrGroup
-    parser = QueryParser("body", schema, group=group)
-    parsed = parser.parse(expand_query_compounds(query, require_all=require_all))
-    with ix.searcher() as searcher:
-        assert {hit["id"] for hit in searcher.search(parsed)} == {"zwnj", "apart"}
-
-
-@given(st.text(alphabet=PERSIAN_LETTERS[:8] + ZWNJ + ' "():ab-', max_size=40), st.booleans())
-@settings(max_examples=200, deadline=None)
-def test_expand_query_compounds_keeps_brackets_and_quotes_balanced(
-    query: str, require_all: bool
-) -> None:
-    expanded = expand_query_compounds(query, require_all=require_all)
-    for opening, closing in (("(", ")"), ('"', '"')):
-        before = query.count(opening) - (query.count(closing) if opening != closing else 0)
-        after = expanded.count(opening) - (expanded.count(closing) if opening != closing else 0)
-        assert before == after

@@ -104,8 +104,7 @@ class _ArchiveGroup(click.Group):
 @click.group(cls=_ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="archive")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(debug: bool) -> None:
     """Bilingual (English + Persian) article archive and search engine.
 
     \b
@@ -114,8 +113,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
     """
-    ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug
+    # --debug is read by run() from the arguments, before click parses them.
 
 
 # Commands are filled in by their modules' owners; each keeps to its own section.
@@ -331,6 +329,12 @@ class _IngestProgress:
     metavar="SECONDS",
     help="If another ingest is writing the index, wait up to this long for it.",
 )
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove articles whose file or dump member under the PATHs given no longer "
+    "exists (articles of other inputs are never touched).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, summary or failure lines.")
 def ingest(
     paths: tuple[str, ...],
@@ -341,6 +345,7 @@ def ingest(
     report_path: str | None,
     max_size: int,
     lock_wait: float,
+    prune: bool,
     quiet: bool,
 ) -> ExitCode:
     """Add pages (HTML files, folders, zip/tar/WARC dumps) to the index.
@@ -356,6 +361,7 @@ def ingest(
       archive ingest
       archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
+      archive ingest raw/ --prune
 
     \b
     Exit codes:
@@ -418,6 +424,7 @@ def ingest(
             on_notice=on_notice,
             max_size=max_size,
             lock_wait=lock_wait,
+            prune=prune,
         )
     finally:
         progress.clear()
@@ -430,7 +437,9 @@ def ingest(
         click.echo(
             f"added {counts['added']:,} · updated {counts['updated']:,} · "
             f"unchanged {counts['unchanged']:,} · duplicates {counts['duplicate']:,} · "
-            f"failed {counts['failed']:,} in {_format_duration(result.seconds)}",
+            f"failed {counts['failed']:,}"
+            + "".join(f" · {k} {counts[k]:,}" for k in ("blocked", "pruned") if counts.get(k))
+            + f" in {_format_duration(result.seconds)}",
             err=True,
         )
         for failure in result.failures[:MAX_LISTED_FAILURES]:
@@ -483,6 +492,14 @@ def _search_options(func: Any) -> Any:
             multiple=True,
             metavar="HOST",
             help="Only this site and its subdomains, e.g. tehrantimes.com (repeatable).",
+        ),
+        click.option(
+            "--source",
+            "sources",
+            multiple=True,
+            metavar="PATH",
+            help="Only articles from this input: a file, a folder (all below it), a dump, or "
+            "dump.zip!member (repeatable: any of them).",
         ),
         click.option(
             "--sort",
@@ -561,6 +578,7 @@ def query_command(
       sanctions NOT russia      leave out articles with russia
       title:برجام               in the title only (title: summary: body: author:)
       author:khakpoor           by author name in the query
+      source:raw/dumps/a.zip    from an input (file, folder, dump, dump.zip!member)
       negot*                    prefix: negotiate, negotiations...
       tehran~                   fuzzy: one edit away, same first letter (~2: two, the most)
 
@@ -607,10 +625,11 @@ def query_command(
             for hit in result.hits:
                 click.echo(render.hit_to_json(hit))
             return ExitCode.OK
+        terminal = render.Terminal.detect(color=use_color)
         click.echo(render.format_header(result.total, result.elapsed, page=page, limit=limit))
         for hit in result.hits:
             click.echo("")
-            click.echo(render.format_hit(hit, color=use_color), color=use_color)
+            click.echo(render.format_hit(hit, terminal=terminal), color=use_color)
     except BrokenPipeError:
         _reader_went_away()
     return ExitCode.OK
@@ -661,20 +680,31 @@ def _reader_went_away() -> None:
 @click.argument("doc_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="The record as one JSON object.")
 @click.option("--color/--no-color", default=None, help="Bold title (default: only on a terminal).")
+@click.option(
+    "--pager/--no-pager",
+    "use_pager",
+    default=True,
+    help="On a terminal, show the article through $PAGER (default `less -R`).",
+)
 @_index_option
-def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str) -> int:
+def show_command(
+    doc_id: str, as_json: bool, color: bool | None, use_pager: bool, index_dir: str
+) -> int:
     """Print the whole record and text of one article.
 
-    ID is the id shown by `archive query` (a unique start of it is enough).
+    ID is the id shown by `archive query` (a unique start of it is enough). On a terminal
+    the text is wrapped to its width and shown through your pager ($PAGER; `less -R` when
+    it is unset, nothing when it is empty; --no-pager prints it straight).
 
     \b
     Examples:
       archive show 5177f27cc1de9f82
+      archive show 5177f27c --no-pager
       archive show 5177f27c --json | jq .body
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import find_document, open_searcher
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
         if len(doc_id.strip()) < MIN_ID_PREFIX:
@@ -690,12 +720,53 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
         click.echo(render.article_to_json(article))
     else:
         use_color = _use_color(color)
-        click.echo(render.format_article(article, color=use_color), color=use_color)
+        terminal = render.Terminal.detect(color=use_color)
+        text = render.format_article(article, terminal=terminal)
+        if not (use_pager and terminal.is_tty and _page(text)):
+            click.echo(text, color=use_color)
     return ExitCode.OK
 
 
+def _page(text: str) -> bool:
+    """Show `text` through the user's pager; False when there is none to run (then print)."""
+    import shlex
+    import subprocess
+
+    command = os.environ.get("PAGER")
+    if command is None:
+        command = "less -R"
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return False
+    if not argv:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")  # as git does: quit when it fits one screen, keep it shown
+    env.setdefault("LV", "-c")
+    try:
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    assert process.stdin is not None
+    try:
+        process.stdin.write((text + "\n").encode("utf-8", "replace"))
+        process.stdin.close()
+    except BrokenPipeError:  # the reader quit before the end
+        pass
+    except KeyboardInterrupt:
+        pass
+    while True:
+        try:
+            process.wait()
+            break
+        except KeyboardInterrupt:  # less handles Ctrl-C itself; wait for it to quit
+            continue
+    return True
+
+
 @cli.command("stats")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object (with --runs: one per run).")
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -703,29 +774,198 @@ def show_command(doc_id: str, as_json: bool, color: bool | None, index_dir: str)
     show_default=True,
     help="How many authors to list.",
 )
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PATH",
+    help="Only articles from this input: a file, a folder, a dump or dump.zip!member.",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1),
+    is_flag=False,
+    flag_value=10,
+    default=None,
+    metavar="[N]",
+    help="Instead, the last N ingest and forget runs (default 10) from the index's log.",
+)
 @_index_option
-def stats_command(as_json: bool, top: int, index_dir: str) -> int:
+def stats_command(
+    as_json: bool, top: int, sources: tuple[str, ...], runs: int | None, index_dir: str
+) -> int:
     """Describe the index: articles per language, year (both calendars) and site, top authors.
 
     \b
     Examples:
       archive stats
       archive stats --json | jq .years_jalali
+      archive stats --source raw/dumps/ipis-khabar-2025-03.zip
+      archive stats --runs 5
     """
     from archive import render
     from archive.index import index_size, read_meta
-    from archive.search import collect_stats, open_searcher
 
     meta = read_meta(index_dir)
+    if runs is not None:
+        from archive.runlog import read_runs
+
+        if sources:
+            raise UsageError("--runs lists the runs of the whole index; leave out --source")
+        entries = read_runs(index_dir, last=runs)
+        if as_json:
+            for entry in entries:
+                click.echo(render.record_to_json(entry))
+        elif not entries:
+            click.echo("archive: no runs logged in this index yet", err=True)
+        else:
+            click.echo(render.format_runs(entries, terminal=render.Terminal.detect()))
+        return ExitCode.OK
+    from archive.search import build_filter, collect_stats, open_searcher
+
+    only = build_filter(SearchFilters(sources=sources)) if sources else None
     with open_searcher(index_dir) as searcher:
-        stats = collect_stats(searcher, top_authors=top)
-    stats["size_bytes"] = index_size(index_dir)
+        stats = collect_stats(searcher, top_authors=top, only=only)
+    if sources:
+        stats["sources"] = list(sources)
+    else:
+        stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
     if as_json:
         click.echo(render.json_line(stats))
     else:
         click.echo(render.format_stats(stats))
+    return ExitCode.OK
+
+
+@cli.command("forget")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PATH",
+    help="Forget every article from this input: a file, a folder (all below it), a dump, or "
+    "dump.zip!member (repeatable).",
+)
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation on a terminal.")
+@click.option(
+    "--block",
+    is_flag=True,
+    help="Also put the articles on the index's deny list: later ingests leave them out.",
+)
+@click.option("--list", "list_blocked", is_flag=True, help="List the deny list and stop.")
+@click.option(
+    "--unblock", is_flag=True, help="Take the IDs off the deny list (the next ingest adds them)."
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one object per article.")
+@click.option(
+    "--wait",
+    "lock_wait",
+    type=float,
+    default=0.0,
+    metavar="SECONDS",
+    help="If an ingest is writing the index, wait up to this long for it.",
+)
+@_index_option
+def forget_command(
+    ids: tuple[str, ...],
+    sources: tuple[str, ...],
+    dry_run: bool,
+    yes: bool,
+    block: bool,
+    list_blocked: bool,
+    unblock: bool,
+    as_json: bool,
+    lock_wait: float,
+    index_dir: str,
+) -> int:
+    """Remove articles from the index, by ID or by the input they came from.
+
+    Prints what it removes and, on a terminal, asks first (--yes does not ask; nothing is
+    asked when stdin is not a terminal). An article that another input also gave is kept
+    when only some of its inputs are forgotten. A forgotten article comes back if a later
+    ingest reads it again, unless it was forgotten with --block: the deny list (in the
+    index folder, by article id and content hash) keeps it out until --unblock.
+
+    \b
+    Examples:
+      archive forget 3f9a2c41d0e8
+      archive forget --source raw/dumps/ipis-khabar-2025-03.zip --dry-run
+      archive forget --source raw/old/ --yes
+      archive forget 3f9a2c41d0e8 --block
+      archive forget --list
+      archive forget --unblock 3f9a2c41d0e8
+
+    \b
+    Exit codes: 0 done (or nothing confirmed to do with --dry-run), 1 an ID or PATH not in
+    the index, the index locked by an ingest, or the confirmation declined; 2 usage error.
+    """
+    import json
+
+    from archive import curate
+    from archive.render import Terminal, format_forget_item, record_to_json
+
+    terminal = Terminal.detect()
+    if list_blocked or unblock:
+        if sources or dry_run or block or (list_blocked and (ids or unblock)):
+            raise UsageError("--list and --unblock go alone (with IDs for --unblock)")
+        if list_blocked:
+            for entry in curate.list_blocked(index_dir):
+                if as_json:
+                    click.echo(record_to_json(entry.__dict__))
+                else:
+                    click.echo(format_forget_item("blocked", entry, terminal=terminal))
+            return ExitCode.OK
+        if not ids:
+            raise UsageError("--unblock needs the IDs to take off the deny list")
+        for entry in curate.unblock(index_dir, ids, lock_wait=lock_wait):
+            if as_json:
+                click.echo(json.dumps({"action": "unblocked", "id": entry.id}))
+            else:
+                click.echo(format_forget_item("unblocked", entry, terminal=terminal))
+        return ExitCode.OK
+
+    def show(plan: curate.ForgetPlan, removed: str, kept: str) -> None:
+        for item in plan.removed:
+            if as_json:
+                click.echo(record_to_json({"action": removed, **item.as_dict()}))
+            else:
+                click.echo(format_forget_item(removed, item, terminal=terminal))
+        for item in plan.kept:
+            if as_json:
+                click.echo(record_to_json({"action": kept, **item.as_dict()}))
+            else:
+                click.echo(format_forget_item(kept, item, terminal=terminal))
+
+    def count(n: int) -> str:
+        return f"{n:,} article{'s' if n != 1 else ''}"
+
+    plan = curate.plan_forget(index_dir, ids, sources, block=block)
+    for note in plan.notes:
+        click.echo(f"archive: {note}", err=True)
+    if dry_run:
+        show(plan, "would remove", "would keep")
+        click.echo(f"archive: would remove {count(len(plan.removed))} (dry run)", err=True)
+        return ExitCode.OK
+    if not yes and sys.stdin.isatty():
+        show(plan, "will remove", "will keep")
+        what = f"Remove {count(len(plan.removed))} from {index_dir}"
+        if block:
+            what += " and block them"
+        if not click.confirm(what + "?", default=False, err=True):
+            click.echo("archive: nothing removed", err=True)
+            return ExitCode.ERROR
+    done = curate.forget(index_dir, ids, sources, block=block, lock_wait=lock_wait)
+    show(done, "blocked" if block else "removed", "kept")
+    summary = f"archive: removed {count(len(done.removed))} from {index_dir}"
+    if done.kept:
+        summary += f"; kept {count(len(done.kept))} that other inputs also give"
+    if done.blocked:
+        summary += f"; {len(done.blocked):,} on the deny list"
+    click.echo(summary, err=True)
     return ExitCode.OK
 
 
@@ -774,11 +1014,13 @@ def export_command(
       archive export --lang en --format csv > english.csv
     """
     from archive import render
-    from archive.index import fields_to_article
     from archive.search import iter_matches, open_searcher, plan_search
+    from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
-        plan = plan_search(searcher.schema, " ".join(query_words), _filters(filters))
+        plan = plan_search(
+            searcher.schema, " ".join(query_words), _filters(filters), searcher.reader()
+        )
         records = (
             (fields_to_article(stored), score)
             for score, stored in iter_matches(searcher, plan, limit=limit)

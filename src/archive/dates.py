@@ -1,6 +1,6 @@
 """Gregorian and Solar Hijri date text -> datetime.date, and date bounds for queries.
 
-CONTRACT (owner: dates). Pure Python plus jdatetime; no heavy imports (the query path uses it).
+Pure Python plus jdatetime; no heavy imports (the query path uses it).
 
 Rules shared by every function here:
 - Persian (۰-۹), Arabic-Indic (٠-٩) and ASCII digits are equivalent.

@@ -35,10 +35,6 @@ class IndexLockedError(ArchiveError):
     """Another live process holds the index write lock."""
 
 
-class InputError(ArchiveError):
-    """One input could not be used (unreadable path, bad dump). Reported, the batch goes on."""
-
-
 class ExtractionError(ArchiveError):
     """One page could not be turned into an article. Reported, the batch goes on."""
 

@@ -10,7 +10,7 @@ Limits, so that no page can hang a batch: only the first `MAX_BYTES` of a page a
 warning), elements nested deeper than `MAX_DEPTH` are ignored, at most `MAX_JSONLD` JSON-LD
 blocks of at most `MAX_JSONLD_CHARS` each are parsed, and every tree walk is iterative.
 
-CONTRACT (owner: extraction). Safe to call in worker processes; never prints.
+Safe to call in worker processes; never prints.
 """
 
 from __future__ import annotations
@@ -320,7 +320,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         )
     _check_binary(data)
     markup, encoding, charset_warnings = decode_html(
-        data, declared=getattr(page, "declared_charset", None)
+        data, declared=page.declared_charset
     )
     warnings.extend(charset_warnings)
     if not _HTML_SIGN.search(markup[:65536]):

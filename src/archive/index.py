@@ -4,15 +4,12 @@ Whoosh pickles the schema, analyzers included, into the index: the analyzer clas
 at module level and must keep their import path (`archive.index.ArchiveTokenizer`), or old
 indexes stop opening. Any change to the analysis chain that changes index terms bumps
 SCHEMA_VERSION.
-
-CONTRACT (owner: ingest; the field names are shared with search.py: add fields, never rename).
+The field names are shared with archive.search: add fields, never rename them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import fcntl
-import hashlib
 import io
 import json
 import os
@@ -23,7 +20,6 @@ import struct
 import time
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -32,7 +28,6 @@ from archive import text, whoosh_fence
 from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
 from archive.manifest import MANIFEST_FILE as MANIFEST_FILE
 from archive.manifest import Manifest, PageRecord
-from archive.models import Article
 from archive.safefs import (
     check_index_folder,
     check_no_link,
@@ -41,8 +36,11 @@ from archive.safefs import (
     read_bytes,
     write_json_atomic,
 )
+from archive.stored import article_to_fields
+from archive.stored import location_key as location_key
+from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3  # 2: author_key (names across scripts); 3: source_path (--source, source:)
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -107,7 +105,7 @@ class NameTokenizer(ArchiveTokenizer):
 
 
 def build_schema() -> Schema:
-    """Return the index schema (field names are shared with search.py)."""
+    """Return the index schema (field names are shared with archive.search)."""
     text_analyzer = ArchiveTokenizer()
     name_analyzer = NameTokenizer()
     return Schema(
@@ -121,11 +119,14 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=text_analyzer, stored=True, phrase=True),
         author=TEXT(analyzer=name_analyzer, phrase=True),  # all authors, one per line
         authors=STORED(),  # list[str] as displayed
+        # names.author_terms: "KEY|name as written" per author, for --author across scripts
+        author_key=KEYWORD(commas=True),
         date=NUMERIC(int, bits=32, stored=True, sortable=True, signed=False),  # yyyymmdd, 0 = none
         date_jalali=STORED(),
         tags=KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
         content_hash=KEYWORD(stored=True, commas=True),  # hash of the raw input giving this doc
         source_key=STORED(),  # that input's manifest key (absolute location)
+        source_path=ID(),  # the same absolute location, indexed: --source and source:
         text_hash=ID(stored=True),  # hash of normalised title+body, for duplicates
         warnings=STORED(),
         encoding=STORED(),
@@ -150,8 +151,6 @@ _TEXT_FIELDS = ("title", "summary", "body")
 WRITER_LIMIT_MB = 48
 
 
-def _now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def _has_whoosh_files(folder: str) -> bool:
@@ -270,83 +269,7 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
         raise ArchiveError(f"cannot read the index at {index_dir}: {exc.strerror}") from None
 
 
-# --- Field mapping -------------------------------------------------------------------------
-
-
-def _date_to_int(value: dt.date | None) -> int:
-    return value.year * 10000 + value.month * 100 + value.day if value else 0
-
-
-def _int_to_date(value: Any) -> dt.date | None:
-    try:
-        number = int(value or 0)
-        return dt.date(number // 10000, number // 100 % 100, number % 100) if number else None
-    except (TypeError, ValueError):
-        return None
-
-
-def site_of(url: str | None) -> str | None:
-    """Return the lowercased host of `url` without "www.", or None."""
-    if not url:
-        return None
-    host = urlsplit(url).hostname or ""
-    host = host.lower().removeprefix("www.")
-    return host or None
-
-
-def text_hash(title: str, body: str) -> str:
-    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
-    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
-    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
-
-
-def make_doc_id(key: str) -> str:
-    """Return a short stable document id for a key (canonical URL or text hash)."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def article_to_fields(article: Any) -> dict[str, Any]:
-    """Map an Article to the schema's fields (the one place that knows the mapping)."""
-    return {
-        "id": article.id,
-        "url": article.url or None,
-        "source": article.source,
-        "site": article.site or site_of(article.url),
-        "lang": article.lang,
-        "title": article.title or "",
-        "summary": article.summary or "",
-        "body": article.body or "",
-        "author": "\n".join(article.authors),
-        "authors": list(article.authors),
-        "date": _date_to_int(article.date),
-        "date_jalali": article.date_jalali,
-        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
-        "text_hash": text_hash(article.title or "", article.body or ""),
-        "warnings": list(article.warnings),
-        "encoding": article.encoding,
-        "indexed_at": _now_iso(),
-    }
-
-
-def fields_to_article(stored: dict[str, Any]) -> Any:
-    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
-    tags = stored.get("tags") or ""
-    return Article(
-        id=stored["id"],
-        title=stored.get("title") or "",
-        body=stored.get("body") or "",
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        summary=stored.get("summary") or None,
-        authors=list(stored.get("authors") or []),
-        date=_int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-        tags=[t for t in tags.split(",") if t],
-        warnings=list(stored.get("warnings") or []),
-        encoding=stored.get("encoding") or None,
-    )
+# --- Field mapping: archive.stored (article_to_fields, fields_to_article) ---------------
 
 
 def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
@@ -506,7 +429,6 @@ class IndexWriter:
         self._pages: dict[str, PageRecord] = {}
         self._dumps: dict[str, tuple[int, float]] = {}
         self._forget: set[str] = set()
-        self._by_url: dict[str, str] = {}
         self._by_text: dict[str, str] = {}
         self._by_hash: dict[str, PageRecord] = {}
         self.committed_docs = 0
@@ -616,12 +538,6 @@ class IndexWriter:
             return PageRecord(key, key.split("!", 1)[0], 0, 0.0, digest, doc["id"], "indexed")
         return None
 
-    def doc_by_url(self, url: str) -> str | None:
-        if url in self._by_url:
-            return self._by_url[url]
-        doc = self._stored(url=url)
-        return doc["id"] if doc else None
-
     def doc_by_text_hash(self, digest: str) -> str | None:
         if digest in self._by_text:
             return self._by_text[digest]
@@ -653,17 +569,14 @@ class IndexWriter:
         replace = replace or doc_id in self._docs or doc_id in self._deletes
         self._deletes.discard(doc_id)
         self._docs[doc_id] = (fields, replace)
-        if fields.get("url"):
-            self._by_url[fields["url"]] = doc_id
         if fields.get("text_hash"):
             self._by_text[fields["text_hash"]] = doc_id
 
     def delete(self, doc_id: str) -> None:
         self._docs.pop(doc_id, None)
         self._deletes.add(doc_id)
-        for table in (self._by_url, self._by_text):
-            for k in [k for k, v in table.items() if v == doc_id]:
-                del table[k]
+        for k in [k for k, v in self._by_text.items() if v == doc_id]:
+            del self._by_text[k]
 
     def record_page(self, record: PageRecord) -> None:
         self._pages[record.key] = record
@@ -671,6 +584,27 @@ class IndexWriter:
 
     def record_dump(self, path: str, size: int, mtime: float) -> None:
         self._dumps[path] = (size, mtime)
+
+    def forget_key(self, key: str) -> None:
+        """Drop the manifest row of one input location at the next commit."""
+        self._pages.pop(key, None)
+        self._forget.add(key)
+
+    def docs_under(self, key: str) -> list[tuple[str, str]]:
+        """Return (id, absolute location) of the committed documents filed at or below `key`."""
+        from whoosh import query as wq
+
+        head = key.rstrip("/") or "/"
+        parts = [wq.Term("source_path", head), wq.Prefix("source_path", head.rstrip("/") + "/")]
+        if "!" not in head:
+            parts.append(wq.Prefix("source_path", head + "!"))
+        found = []
+        for docnum in self.searcher.docs_for_query(wq.Or(parts)):
+            stored = self.searcher.stored_fields(docnum)
+            if stored.get("id") not in self._deletes:
+                where = stored.get("source_key") or location_key(stored.get("source") or "")
+                found.append((str(stored["id"]), str(where)))
+        return found
 
     def forget_pages(self, source: str, keep: set[str]) -> None:
         """Drop manifest rows of a dump's members that its latest reading no longer holds."""
@@ -712,7 +646,6 @@ class IndexWriter:
         self._pages.clear()
         self._dumps.clear()
         self._forget.clear()
-        self._by_url.clear()
         self._by_text.clear()
         self._by_hash.clear()
         if changed:

@@ -1,7 +1,5 @@
 """sources -> extract -> index. Returns an IngestReport; never prints.
 
-CONTRACT (owner: ingest).
-
 The main process walks the inputs, decides what is unchanged (manifest: path + size + mtime,
 confirmed by a content hash only when those differ) and writes to the index in batches.
 Worker processes do the expensive part: parsing (`extract.extract_article`) and the analysis
@@ -24,8 +22,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from archive import runlog
+from archive.blocklist import BlockedArticle, Blocklist, read_blocklist
 from archive.errors import ArchiveError, ExtractionError
-from archive.index import IndexWriter
+from archive.index import IndexWriter, location_key
 from archive.manifest import PageRecord
 from archive.models import IngestReport, Outcome, RawPage
 from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, UnreadInput, iter_pages
@@ -76,7 +76,8 @@ class _Parsed:
 def process_page(page: RawPage) -> tuple[str, Any]:
     """Parse and analyse one page (runs in a worker): ("ok", fields) or ("failed", reason)."""
     from archive.extract import extract_article
-    from archive.index import article_to_fields, preanalyze_fields
+    from archive.index import preanalyze_fields
+    from archive.stored import article_to_fields
 
     try:
         article = extract_article(page)
@@ -125,6 +126,7 @@ def ingest(
     lock_wait: float = 0.0,
     batch_docs: int = BATCH_DOCS,
     batch_seconds: float = BATCH_SECONDS,
+    prune: bool = False,
 ) -> IngestReport:
     """Ingest every page under `paths` into the index at `index_dir`.
 
@@ -141,6 +143,11 @@ def ingest(
         max_size: bytes above which a file or dump member is reported as failed.
         on_notice: called with one-line notes for the user (a recovered stale lock).
         lock_wait: seconds to wait for another ingest to finish before giving up.
+        prune: remove the articles whose input file or dump member under `paths` no longer
+            exists (a missing PATH itself, or a dump that cannot be read, prunes nothing).
+
+    Inputs on the deny list (`archive forget --block`) are left out, as "blocked". The run is
+    logged in the index (`runlog`): a start line first, an end line when it stops.
 
     Raises:
         IndexLockedError: another ingest holds the index.
@@ -148,6 +155,7 @@ def ingest(
         ArchiveError: the index cannot be written (disk full, permissions).
     """
     started = time.monotonic()
+    paths = list(paths)
     jobs = max(1, jobs or os.cpu_count() or 1)
     report = IngestReport()
     writer = _guard_write(
@@ -160,9 +168,13 @@ def ingest(
             f"on {stale.get('host', '?')}, started {stale.get('started', '?')})"
         )
     run = _Run(writer, report, on_outcome, jobs, max_size, batch_docs, batch_seconds)
+    entry = runlog.start_run(index_dir, "ingest", paths, _logged_options(rebuild, force, prune))
     try:
         try:
+            run.blocked = read_blocklist(index_dir)
             run.go(paths)
+            if prune:
+                run.prune(paths)
         except KeyboardInterrupt:
             run.shutdown()
             _guard_write(index_dir, writer.commit)  # keep what was parsed before Ctrl-C
@@ -175,10 +187,23 @@ def ingest(
             report.held_back = _hold_back_reason(writer, report)
         switch = report.held_back is None
         _guard_write(index_dir, lambda: writer.finish(last_run, switch=switch))
+        status = "held back" if report.held_back else "partial" if report.failures else "ok"
+        entry.finish(status, counts=report.counts, failures=report.failures, note=report.held_back)
+    except KeyboardInterrupt:
+        entry.finish("interrupted", counts=report.counts, failures=report.failures)
+        raise
+    except BaseException as exc:
+        entry.finish("error", counts=report.counts, failures=report.failures, note=str(exc))
+        raise
     finally:
         run.shutdown()
         writer.close()
     return report
+
+
+def _logged_options(rebuild: bool, force: bool, prune: bool) -> dict[str, bool] | None:
+    chosen = {"rebuild": rebuild, "force": force, "prune": prune}
+    return {k: v for k, v in chosen.items() if v} or None
 
 
 def _hold_back_reason(writer: IndexWriter, report: IngestReport) -> str | None:
@@ -249,6 +274,8 @@ class _Run:
         self.inflight_bytes = 0
         self.last_commit = time.monotonic()
         self.dump_keys: dict[str, set[str]] = {}
+        self.dump_seen: dict[str, set[str]] = {}  # dumps read in full (or unchanged): members
+        self.blocked = Blocklist()  # the index's list, read when the run starts
 
     # -- pipeline
 
@@ -281,6 +308,7 @@ class _Run:
             if self.writer.dump_stat(path) != (size, mtime):
                 return None
             prefix = len(path) + 1
+            self.dump_seen[path] = set(self.writer.manifest.keys_of_source(path))
             return [
                 self._replay(f"{source}!{rec.key[prefix:]}", rec)
                 for rec in self.writer.pages_of_dump(path)
@@ -305,6 +333,9 @@ class _Run:
         digest = content_hash(page.data)
         mtime = page.mtime or 0.0
         previous = writer.page(key)
+        blocked = self.blocked.by_content_hash(digest)
+        if blocked is not None:
+            return self._leave_out(page, key, previous, blocked)
         if previous is not None and previous.hash == digest:
             writer.record_page(_with_stat(previous, page.size, mtime))
             return self._replay(page.location, previous)
@@ -388,8 +419,12 @@ class _Run:
             writer.record_page(_record(key, page, digest, None, "failed", str(value)))
             return Outcome(page.location, "failed", reason=str(value))
         fields: dict[str, Any] = value
+        blocked = self.blocked.by_article(fields["id"], fields.get("text_hash"))
+        if blocked is not None:
+            return self._leave_out(page, key, previous, blocked)
         fields["content_hash"] = digest
         fields["source_key"] = key
+        fields["source_path"] = key
         doc_id = fields["id"]
         existing = (
             doc_id if writer.has_doc(doc_id) else writer.doc_by_text_hash(fields["text_hash"])
@@ -408,6 +443,57 @@ class _Run:
         writer.record_page(_record(key, page, digest, doc_id, "indexed"))
         return Outcome(page.location, "added", id=doc_id)
 
+    def _leave_out(
+        self, page: RawPage, key: str, previous: PageRecord | None, blocked: BlockedArticle
+    ) -> Outcome:
+        """A page on the deny list: no manifest row (so --unblock brings it back), no article."""
+        writer = self.writer
+        self._release_previous(previous, keep="", key=key)
+        if writer.has_doc(blocked.id) and not writer.doc_referenced_elsewhere(blocked.id, key):
+            writer.delete(blocked.id)  # left by a forget --block that was killed mid-way
+        writer.forget_key(key)
+        reason = "on the deny list (see `archive forget --list`)"
+        return Outcome(page.location, "blocked", id=blocked.id, reason=reason)
+
+    # -- prune
+
+    def prune(self, paths: Iterable[str]) -> None:
+        """Remove the articles whose input under `paths` no longer exists (see `ingest`)."""
+        writer = self.writer
+        _guard_write(writer.index_dir, writer.commit)  # the manifest as this run left it
+        gone: dict[str, PageRecord] = {}
+        docs: dict[str, str] = {}
+        for path in paths:
+            if not os.path.lexists(path):
+                continue  # reported as unread: maybe an unmounted disk, never a reason to prune
+            root = location_key(path)
+            for record in writer.manifest.records_under(root):
+                if self._is_gone(record.key, is_file=record.key == record.source):
+                    gone[record.key] = record
+            for doc_id, where in writer.docs_under(root):
+                if self._is_gone(where, is_file=None):
+                    docs.setdefault(doc_id, where)
+        for record in gone.values():
+            if record.doc_id and record.status != "failed":
+                docs.setdefault(record.doc_id, record.key)
+        for doc_id, where in docs.items():
+            others = [r for r in writer.manifest.records_of_doc(doc_id) if r.key not in gone]
+            if others:
+                continue  # another input still gives it
+            writer.delete(doc_id)
+            self._emit(Outcome(where, "pruned", id=doc_id))
+        for key in gone:
+            writer.forget_key(key)
+
+    def _is_gone(self, key: str, *, is_file: bool | None) -> bool:
+        path, bang, member = key.partition("!")
+        if is_file or not bang or not member:
+            return not os.path.lexists(key)
+        if not os.path.lexists(path):
+            return True
+        seen = self.dump_seen.get(path)
+        return seen is not None and key not in seen  # a dump not read in full prunes nothing
+
     def _release_previous(self, previous: PageRecord | None, keep: str, key: str) -> None:
         """Delete the document an input used to give when it now gives another one."""
         if previous is None or previous.status != "indexed" or not previous.doc_id:
@@ -421,6 +507,7 @@ class _Run:
         path = os.path.abspath(end.source)
         keys = self.dump_keys.pop(path, set())
         if end.complete:
+            self.dump_seen[path] = set(keys)
             self.writer.forget_pages(path, keep=keys)
             self.writer.record_dump(path, end.size, end.mtime)
 

@@ -11,8 +11,8 @@ The file is opened only when it is a regular file or absent (never through a sym
 nor with a link planted at its journal), in a folder that is not a link either.
 
 API: `Manifest.open(folder)`; lookups `lookup`, `pages_of_source`, `by_hash`, `dump_stat`,
-`is_referenced`, `count`; changes `record` (one transaction), `delete_keys`,
-`delete_by_doc_id`, `delete_by_source`.
+`is_referenced`, `count`, `records_under`, `records_of_doc`; changes `record` (one
+transaction), `delete_keys`, `delete_by_doc_id`, `delete_by_source`, `forget_dump_stats`.
 """
 
 from __future__ import annotations
@@ -119,6 +119,31 @@ class Manifest:
         ).fetchone()
         return row is not None
 
+    def records_under(self, key: str) -> list[PageRecord]:
+        """Return the records at or below an absolute location, in the order recorded.
+
+        `key` is a file (its record), a folder (every record below it), a dump (every member)
+        or `dump!member` (that member, or the members below it when it names a folder).
+        """
+        head = key.rstrip("/") if key != "/" else key
+        below = head if head.endswith("/") else head + "/"
+        if "!" in head:
+            where, args = "key = ? OR substr(key, 1, ?) = ?", (head, len(below), below)
+        else:
+            where = "key = ? OR source = ? OR substr(source, 1, ?) = ?"
+            args = (head, head, len(below), below)  # type: ignore[assignment]
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM pages WHERE {where} ORDER BY rowid", args
+        ).fetchall()
+        return [PageRecord(*row) for row in rows]
+
+    def records_of_doc(self, doc_id: str) -> list[PageRecord]:
+        """Return every record of an input location that gives the article `doc_id`."""
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM pages WHERE doc_id = ? ORDER BY rowid", (doc_id,)
+        ).fetchall()
+        return [PageRecord(*row) for row in rows]
+
     def count(self) -> int:
         """Return the number of input locations recorded."""
         return int(self._db.execute("SELECT count(*) FROM pages").fetchone()[0])
@@ -131,10 +156,13 @@ class Manifest:
         *,
         dumps: Mapping[str, tuple[int, float]] | None = None,
         forget: Iterable[str] = (),
+        forget_dumps: Iterable[str] = (),
     ) -> None:
-        """In one transaction: drop the `forget` keys, then store `pages` and `dumps` rows."""
+        """In one transaction: drop the `forget` keys and the `forget_dumps` stats (so those
+        dumps are read again), then store `pages` and `dumps` rows."""
         with self._db:
             self._db.executemany("DELETE FROM pages WHERE key = ?", [(k,) for k in forget])
+            self._db.executemany("DELETE FROM dumps WHERE path = ?", [(p,) for p in forget_dumps])
             self._db.executemany(
                 "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [astuple(r) for r in pages],
@@ -162,6 +190,11 @@ class Manifest:
             cursor = self._db.execute("DELETE FROM pages WHERE source = ?", (source,))
             self._db.execute("DELETE FROM dumps WHERE path = ?", (source,))
         return max(cursor.rowcount, 0)
+
+    def forget_dump_stats(self) -> None:
+        """Drop every dump's stat, so the next ingest reads each dump again (hashes only)."""
+        with self._db:
+            self._db.execute("DELETE FROM dumps")
 
     def keys_of_source(self, source: str) -> list[str]:
         """Return the input locations recorded for a file or a dump."""

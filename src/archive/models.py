@@ -18,6 +18,7 @@ class RawPage:
     url: str | None = None  # target URI from a WARC record, used when the page has no canonical
     size: int = 0
     mtime: float | None = None
+    declared_charset: str | None = None  # the charset of a WARC record's Content-Type header
 
     @property
     def location(self) -> str:
@@ -76,6 +77,7 @@ class SearchFilters:
     lang: one of LANGUAGES. sites: hosts (their subdomains match too); an article on any.
     sort: one of SORTS; None is relevance with a query and "-date" (newest first) without.
     require_all: only articles matching every clause of the query.
+    sources: input paths (a file, a folder, a dump, `dump.zip!member`); an article from any.
     Values are checked when the search is planned (`search.plan_search`: UsageError).
     """
 
@@ -86,10 +88,11 @@ class SearchFilters:
     sites: tuple[str, ...] = ()
     sort: str | None = None
     require_all: bool = False
+    sources: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # Lists are accepted; one string is one name or host, not a sequence of letters.
-        for name in ("authors", "sites"):
+        for name in ("authors", "sites", "sources"):
             value = getattr(self, name)
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
 
@@ -120,7 +123,8 @@ class Hit:
         return data
 
 
-OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed")
+# blocked: on the deny list (archive forget --block); pruned: its input is gone (ingest --prune)
+OUTCOMES = ("added", "updated", "unchanged", "duplicate", "failed", "blocked", "pruned")
 
 
 @dataclass

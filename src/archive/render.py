@@ -1,15 +1,19 @@
 """Hits and records -> text / JSON Lines / CSV / BibTeX / RIS; terminal sanitising.
-
-CONTRACT (owner: query).
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
+import os
 import re
+import shutil
+import sys
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 from archive.errors import UsageError
@@ -60,6 +64,100 @@ def json_line(data: Any) -> str:
 
 def _space_for_line_break(match: re.Match[str]) -> str:
     return " " if match.group() in "\t\n\r\x0b\x0c" else ""
+
+
+# --- the terminal: width, bidi isolation ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terminal:
+    """Where human output goes: its width (None: do not wrap), whether it is a terminal, colour.
+
+    Lines are wrapped to `width`, and fields with right-to-left letters are wrapped in Unicode
+    bidi isolates (FSI ... PDI) only when `is_tty`: pipes, files and JSON get the text as is.
+    """
+
+    width: int | None = None
+    is_tty: bool = False
+    color: bool = False
+
+    @classmethod
+    def detect(cls, stream: Any = None, *, color: bool | None = None) -> Terminal:
+        """Describe `stream` (stdout by default): a terminal gets its width and colour."""
+        stream = sys.stdout if stream is None else stream
+        try:
+            is_tty = bool(stream.isatty())
+        except (AttributeError, ValueError):
+            is_tty = False
+        if color is None:
+            color = is_tty and not os.environ.get("NO_COLOR")
+        width = shutil.get_terminal_size((80, 24)).columns if is_tty else None
+        return cls(width=max(width, 20) if width else None, is_tty=is_tty, color=color)
+
+
+PLAIN = Terminal()
+FSI = "\u2068"  # FIRST STRONG ISOLATE: the field takes the direction of its first letter
+PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+
+
+def has_rtl(value: str) -> bool:
+    """Tell whether `value` holds right-to-left letters (Persian, Arabic, Hebrew)."""
+    return _RTL.search(value) is not None
+
+
+def isolate(value: str, terminal: Terminal) -> str:
+    """Wrap a field with right-to-left letters in FSI ... PDI on a terminal (else unchanged).
+
+    Isolated, a Persian title followed by a Latin site name keeps the order of its runs in
+    terminals that apply the bidi algorithm. The value must be sanitised already (the
+    sanitiser removes any isolate the scraped text brought).
+    """
+    if terminal.is_tty and value and has_rtl(value):
+        return f"{FSI}{value}{PDI}"
+    return value
+
+
+def display_width(value: str) -> int:
+    """Return the columns `value` takes: marks and format characters none, wide letters two."""
+    width = 0
+    for char in value:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _fill(tokens: list[str], width: int | None, indent: int, first: int = 0) -> list[str]:
+    """Greedy-fill rendered tokens into lines of at most `width` columns.
+
+    `indent` columns start each line after the first; the first line has `first` columns
+    already taken. A token wider than a line gets a line of its own.
+    """
+    if width is None:
+        return [" ".join(tokens)]
+    lines: list[list[str]] = [[]]
+    used = first
+    for token in tokens:
+        size = display_width(_ANSI.sub("", token))
+        if lines[-1] and used + 1 + size > width:
+            lines.append([])
+            used = indent
+        if lines[-1]:
+            used += 1
+        lines[-1].append(token)
+        used += size
+    return [" ".join(line) for line in lines]
+
+
+def _wrap_field(value: str, terminal: Terminal, indent: int, first: int, style: str = "") -> str:
+    """Wrap one sanitised field to the terminal, each line isolated and styled."""
+    lines = _fill(value.split(), terminal.width, indent, first)
+    out = [_style(isolate(line, terminal), style, terminal.color) for line in lines]
+    return ("\n" + " " * indent).join(out)
 
 
 # --- hits (archive query) ---------------------------------------------------------------------
@@ -129,8 +227,45 @@ def _to_jalali(date: dt.date) -> str | None:
         return None
 
 
-def format_hit(hit: Hit, *, color: bool = False) -> str:
-    """Return the human block for one hit: rank and title, a metadata line, the snippet."""
+def _snippet_tokens(snippet: str, spans: list[tuple[int, int]], *, color: bool) -> list[str]:
+    """The words of a snippet, sanitised, matched parts bold (color) or [bracketed]."""
+    pieces: list[tuple[str, bool]] = []
+    cursor = 0
+    for start, end in sorted(spans):
+        if start < cursor or end > len(snippet):
+            continue
+        pieces.append((_inline(snippet[cursor:start]), False))
+        pieces.append((_inline(snippet[start:end]), True))
+        cursor = end
+    pieces.append((_inline(snippet[cursor:]), False))
+    text = "".join(piece for piece, _ in pieces)
+    mask = [matched for piece, matched in pieces for _ in piece]
+    tokens = []
+    for word in re.finditer(r"\S+", text):
+        out = []
+        positions = range(word.start(), word.end())
+        for matched, group in itertools.groupby(positions, key=lambda i: mask[i]):
+            index = list(group)
+            part = text[index[0] : index[-1] + 1]
+            if matched:
+                part = (
+                    f"{BOLD}{part}{RESET}" if color else f"{HIGHLIGHT_OPEN}{part}{HIGHLIGHT_CLOSE}"
+                )
+            out.append(part)
+        tokens.append("".join(out))
+    return tokens
+
+
+def format_hit(hit: Hit, *, color: bool = False, terminal: Terminal | None = None) -> str:
+    """Return the human block for one hit: rank and title, a metadata line, the snippet.
+
+    With a `terminal`, the title, metadata and snippet are wrapped to its width and fields with
+    Persian letters are bidi-isolated (on a terminal only); its colour replaces `color`.
+    """
+    if terminal is not None and terminal.is_tty:
+        return _format_hit_on(hit, terminal)
+    if terminal is not None:
+        color = terminal.color
     title = _line(hit.title) or "(no title)"
     head = f"{hit.rank:>2}. {_style(title, BOLD, color)}"
     meta = [", ".join(_line(a) for a in hit.authors if _line(a)) or "no author"]
@@ -142,6 +277,41 @@ def format_hit(hit: Hit, *, color: bool = False) -> str:
     if hit.snippet:
         lines.append("    " + highlight_snippet(hit.snippet, hit.highlights, color=color))
     return "\n".join(lines)
+
+
+def _format_hit_on(hit: Hit, terminal: Terminal) -> str:
+    title = _line(hit.title) or "(no title)"
+    rank = f"{hit.rank:>2}. "
+    lines = [rank + _wrap_field(title, terminal, indent=4, first=len(rank), style=BOLD)]
+    meta = [", ".join(_line(a) for a in hit.authors if _line(a)) or "no author"]
+    meta.append(format_date(hit.date, hit.date_jalali, hit.lang))
+    if hit.site:
+        meta.append(_line(hit.site))
+    meta.append(f"id {_line(hit.id)}")
+    lines.append("    " + _join_fields(meta, terminal, indent=4))
+    if hit.snippet:
+        tokens = _snippet_tokens(hit.snippet, hit.highlights, color=terminal.color)
+        filled = _fill(tokens, terminal.width, indent=4, first=4)
+        lines.append("    " + "\n    ".join(isolate(line, terminal) for line in filled))
+    return "\n".join(lines)
+
+
+def _join_fields(fields: list[str], terminal: Terminal, *, indent: int) -> str:
+    """Join metadata fields with " · ", each isolated, wrapped between fields, dimmed."""
+    shown = [isolate(field, terminal) for field in fields if field]
+    lines: list[list[str]] = [[]]
+    used = indent
+    for field in shown:
+        size = display_width(field)
+        if lines[-1] and terminal.width and used + 3 + size > terminal.width:
+            lines.append([])
+            used = indent
+        if lines[-1]:
+            used += 3
+        lines[-1].append(field)
+        used += size
+    out = [_style(" · ".join(line), DIM, terminal.color) for line in lines]
+    return ("\n" + " " * indent).join(out)
 
 
 def hit_to_json(hit: Hit) -> str:
@@ -162,8 +332,18 @@ def _clean(value: Any) -> Any:
 # --- one article (archive show) ---------------------------------------------------------------
 
 
-def format_article(article: Article, *, color: bool = False) -> str:
-    """Return the whole record and text of one article for a terminal."""
+def format_article(
+    article: Article, *, color: bool = False, terminal: Terminal | None = None
+) -> str:
+    """Return the whole record and text of one article for a terminal.
+
+    With a `terminal` that is one, lines are wrapped to its width and fields with Persian
+    letters bidi-isolated; its colour replaces `color`.
+    """
+    if terminal is not None and terminal.is_tty:
+        return _format_article_on(article, terminal)
+    if terminal is not None:
+        color = terminal.color
     lines = [_style(_line(article.title) or "(no title)", BOLD, color)]
     meta = [", ".join(_line(a) for a in article.authors) or "no author"]
     meta.append(format_date(article.date, article.date_jalali, article.lang))
@@ -189,6 +369,44 @@ def format_article(article: Article, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _format_article_on(article: Article, terminal: Terminal) -> str:
+    lines = [_wrap_field(_line(article.title) or "(no title)", terminal, 0, 0, BOLD)]
+    meta = [", ".join(_line(a) for a in article.authors) or "no author"]
+    meta.append(format_date(article.date, article.date_jalali, article.lang))
+    if article.site:
+        meta.append(_line(article.site))
+    lines.append(_join_fields(meta, terminal, indent=0))
+    fields = [
+        ("id", article.id),
+        ("lang", article.lang),
+        ("url", article.url),
+        ("source", article.source),
+        ("encoding", article.encoding),
+        ("tags", ", ".join(article.tags)),
+        ("warnings", "; ".join(article.warnings)),
+    ]
+    for name, value in fields:
+        if value:
+            label = f"{name}: "
+            lines.append(
+                _style(label, DIM, terminal.color)
+                + _wrap_field(_line(value), terminal, indent=2, first=len(label))
+            )
+    if article.summary:
+        label = "summary: "
+        lines += [
+            "",
+            _style(label, DIM, terminal.color)
+            + _wrap_field(_line(article.summary), terminal, indent=0, first=len(label)),
+        ]
+    body = sanitize_terminal(article.body or "").strip()
+    for paragraph in re.split(r"\n\s*\n", body) if body else []:
+        lines.append("")
+        for text_line in paragraph.splitlines():
+            lines.append(_wrap_field(text_line.strip(), terminal, indent=0, first=0))
+    return "\n".join(lines)
+
+
 def article_to_json(article: Article, *, score: float | None = None) -> str:
     """Return one JSON object for a whole article (`Article.as_dict`), strings sanitised."""
     data = article.as_dict()
@@ -202,11 +420,12 @@ def article_to_json(article: Article, *, score: float | None = None) -> str:
 
 def format_stats(stats: dict[str, Any]) -> str:
     """Return the human report of `archive stats`."""
-    lines = [
-        f"articles: {stats.get('articles', 0)}",
-        f"index size: {_human_size(stats.get('size_bytes'))}",
-        f"last ingest: {stats.get('last_ingest') or 'never'}",
-    ]
+    lines = [f"articles: {stats.get('articles', 0)}"]
+    if stats.get("sources"):
+        lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
+    else:
+        lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
+    lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
     def section(title: str, counts: Any) -> None:
         items = list(counts.items() if isinstance(counts, dict) else counts)
@@ -222,8 +441,78 @@ def format_stats(stats: dict[str, Any]) -> str:
     section("years (Gregorian)", stats.get("years", {}))
     section("years (Solar Hijri)", stats.get("years_jalali", {}))
     section("sites", stats.get("sites", {}))
-    section("top authors", stats.get("authors", {}))
+    spellings = stats.get("author_spellings") or {}
+    section(
+        "top authors",
+        {
+            (f"{name} = {', '.join(spellings[name])}" if spellings.get(name) else name): count
+            for name, count in (stats.get("authors") or {}).items()
+        },
+    )
     return "\n".join(lines)
+
+
+def format_runs(runs: list[dict[str, Any]], *, terminal: Terminal = PLAIN) -> str:
+    """Return the human list of logged runs (`archive stats --runs`), oldest first."""
+    blocks = []
+    for run in runs:
+        seconds = run.get("seconds")
+        took = f" in {seconds:.1f} s" if isinstance(seconds, int | float) else ""
+        status = str(run.get("status") or "unfinished")
+        if status == "unfinished":
+            status = "unfinished (killed, or still running)"
+        head = f"{_line(run.get('started'))}  {_line(run.get('command'))}  {status}{took}"
+        options = run.get("options") or {}
+        flags = " ".join(
+            f"--{k}" if v is True else f"{k}={_line(_joined(v))}"
+            for k, v in options.items()
+            if v
+        )
+        lines = [head + (f"  {flags}" if flags else "")]
+        counts = run.get("counts") or {}
+        if counts:
+            lines.append("  " + " · ".join(f"{_line(k)} {v:,}" for k, v in counts.items()))
+        inputs = [_line(p) for p in run.get("inputs") or []]
+        if inputs:
+            more = run.get("inputs_total")
+            extra = f" (+{more - len(inputs)} more)" if isinstance(more, int) else ""
+            lines.append("  inputs: " + ", ".join(inputs) + extra)
+        failures = run.get("failures") or []
+        for failure in failures[:5]:
+            where = _line(failure.get("location"))
+            lines.append(f"  failed: {isolate(where, terminal)}: {_line(failure.get('reason'))}")
+        total = run.get("failures_total")
+        if isinstance(total, int) and total > min(len(failures), 5):
+            lines.append(f"  ... {total - min(len(failures), 5):,} more failures")
+        if run.get("note"):
+            lines.append(f"  note: {_line(run.get('note'))}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _joined(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def format_forget_item(action: str, item: Any, *, terminal: Terminal = PLAIN) -> str:
+    """Return one line of `archive forget`: action, id, title, and where it came from."""
+    title = isolate(_line(getattr(item, "title", "")) or "(no title)", terminal)
+    source = _line(getattr(item, "source", ""))
+    line = f"{action} {_line(item.id)}  {title}"
+    if source:
+        line += f"  ({isolate(source, terminal)})"
+    kept_by = getattr(item, "kept_by", None)
+    if kept_by:
+        line += f"  also in {isolate(_line(kept_by), terminal)}"
+    when = getattr(item, "blocked_at", "")
+    if when and action == "blocked":
+        line += f"  since {_line(when)}"
+    return line
+
+
+def record_to_json(record: dict[str, Any]) -> str:
+    """Return one JSON Lines object, strings sanitised (log entries, forget lines)."""
+    return json.dumps(_clean(record), ensure_ascii=False)
 
 
 def _human_size(size: Any) -> str:

@@ -1,14 +1,14 @@
 """Walk files, folders and dumps (zip, tar, WARC) and yield RawPage records.
 
-CONTRACT (owner: ingest). Members are read in memory, never written to disk by name, so a
+Members are read in memory, never written to disk by name, so a
 member called `../../etc/passwd` is only a label. Every read is capped at `max_size` + 1 bytes,
 whatever sizes an archive declares, so compression bombs stay bounded. Folders are walked in
 sorted order, symlinks followed once (a symlink loop is visited once, never forever); hidden
 entries and obvious non-page files (images, css, js, fonts, media) are skipped in folders and
 dumps, but a file given by name is always read.
 
-Page data from a WARC response carries the HTTP Content-Type charset as the extra attribute
-`declared_charset` of its RawPage (None when the header names none).
+Page data from a WARC response carries the HTTP Content-Type charset in
+`RawPage.declared_charset` (None when the header names none, and for every other source).
 """
 
 from __future__ import annotations
@@ -346,7 +346,9 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
-    except Exception as exc:  # a cut gzip header gives a TypeError from tarfile
+    # A cut gzip header gives a TypeError from tarfile; CPython 3.10 an AttributeError (it
+    # reads a damaged header's FEXTRA field before it sets `_Stream.exception`).
+    except Exception as exc:
         if isinstance(exc, TypeError | AttributeError | IndexError):
             exc = tarfile.ReadError("cut or junk compressed header")
         yield _unread(path, f"not a readable tar archive: {_short(exc)}")
@@ -524,9 +526,14 @@ def _next_warc_page(
         return _unread(location, f"damaged WARC record: {_short(exc)}")
     if len(data) > max_size:
         return _too_big(location, len(data), max_size, at_least=True)
-    page = RawPage(path, data, member=member, url=uri or None, size=len(data))
-    page.declared_charset = _charset_of(ctype)  # type: ignore[attr-defined]
-    return page
+    return RawPage(
+        path,
+        data,
+        member=member,
+        url=uri or None,
+        size=len(data),
+        declared_charset=_charset_of(ctype),
+    )
 
 
 def _is_html_type(ctype: str, uri: str) -> bool:

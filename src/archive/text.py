@@ -1,7 +1,7 @@
 """Normalisation and tokens for English and Persian: the one analysis chain of index and query.
 
-CONTRACT (owner: text analysis). Must not import hazm at module level: the query path imports
-this module and must stay fast. Everything here is pure Python and deterministic.
+Must not import hazm at module level: the query path imports this module and must stay fast.
+Everything here is pure Python and deterministic.
 
 Choices (see tests/test_text.py for the equivalence table):
 - One compiled regex tokenises the ORIGINAL text, so `Term.start/end` slice the original.
@@ -65,9 +65,8 @@ class AnalysisOptions:
 
 
 DEFAULT_OPTIONS = AnalysisOptions()
-# Bumped whenever iter_terms/iter_name_terms output changes for the same input: an index built
-# with another version must be rebuilt (index.py can fold this into its SCHEMA_VERSION).
-ANALYSIS_VERSION = 1
+# A change to what iter_terms/iter_name_terms give for the same input changes index terms:
+# bump archive.index.SCHEMA_VERSION with it, so that older indexes ask to be rebuilt.
 
 # --- character classes -------------------------------------------------------------------
 
@@ -507,10 +506,6 @@ def is_lone_affix(part: str) -> bool:
     """True for a Persian affix that is not a word of its own (ها, می, ای) or a single letter."""
     folded = _fold(part)
     return folded in _LONE_AFFIXES or len(folded) < 2
-
-
-_QUERY_SYNTAX_RE = re.compile(r"[\"():*?~^\[\]{}\\/+-]")
-_QUERY_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"})
 
 
 # --- display and language --------------------------------------------------------------

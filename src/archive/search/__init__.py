@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from whoosh import query as wq
@@ -28,16 +28,16 @@ from archive.search.parse import (
     FIELD_ALIASES,
     SNIPPET_FIELDS,
     build_filter,
-    date_to_int,
     describe_query,
-    int_to_date,
     normalize_site,
     parse_query,
+    source_query,
 )
 from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_plan
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
 from archive.search.stats import collect_stats
+from archive.stored import hit_from_stored
 
 # Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
 whoosh_fence.install()
@@ -53,12 +53,9 @@ __all__ = [
     "SearchResult",
     "build_filter",
     "collect_stats",
-    "date_to_int",
     "describe_query",
     "expand_query_compounds",
     "find_document",
-    "hit_from_stored",
-    "int_to_date",
     "iter_hits",
     "iter_matches",
     "join_detached_affixes",
@@ -71,6 +68,7 @@ __all__ = [
     "run_plan",
     "search",
     "snippet_terms",
+    "source_query",
 ]
 
 
@@ -88,7 +86,6 @@ class SearchResult:
     coordinated: bool = False  # scores carry the coordination factor (several clauses)
     sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
-    notes: list[str] = field(default_factory=list)
 
 
 def search(
@@ -119,7 +116,7 @@ def search(
     """
     start = time.perf_counter()
     with _searcher_for(index) as searcher:
-        plan = plan_search(searcher.schema, query, filters)
+        plan = plan_search(searcher.schema, query, filters, searcher.reader())
         total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
         hits = list(
             iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)
@@ -202,21 +199,3 @@ def iter_matches(
         yield score, searcher.stored_fields(docnum)
 
 
-def hit_from_stored(stored: dict[str, Any], *, rank: int, score: float | None) -> Hit:
-    """Map a stored whoosh document to a Hit (no snippet)."""
-    authors = stored.get("authors") or []
-    if isinstance(authors, str):
-        authors = [a for a in authors.splitlines() if a.strip()]
-    return Hit(
-        rank=rank,
-        id=str(stored.get("id", "")),
-        title=stored.get("title") or "",
-        score=None if score is None else round(float(score), 4),
-        lang=stored.get("lang") or "",
-        source=stored.get("source") or "",
-        url=stored.get("url") or None,
-        site=stored.get("site") or None,
-        authors=list(authors),
-        date=int_to_date(stored.get("date")),
-        date_jalali=stored.get("date_jalali") or None,
-    )

@@ -9,7 +9,6 @@ detached affixes.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -24,19 +23,28 @@ from whoosh.qparser import (
     QueryParser,
 )
 
-from archive import text
+from archive import names, text
 from archive.errors import QuerySyntaxError, UsageError
+from archive.index import location_key
 from archive.models import LANGUAGES, SearchFilters
 from archive.search.rewrite import expand_query_compounds
+from archive.stored import date_to_int, int_to_date
 
 DEFAULT_FIELDS = ("title", "summary", "body", "author")
 SNIPPET_FIELDS = ("title", "summary", "body")
-FIELD_ALIASES = {"author": ["authors", "by"], "body": ["text", "content"]}  # also accepted
+FIELD_ALIASES = {
+    "author": ["authors", "by"],
+    "body": ["text", "content"],
+    "source_path": ["source", "from"],  # source:raw/ is read by source_query
+}  # also accepted
 
 
 def describe_query(q: Any) -> str:
     """Return a whoosh query as text, one word's fields joined: `title|summary|body:کتاب`."""
     kind = type(q)
+    if kind is wq.Term and q.fieldname == "author_key":
+        # another spelling or script of the queried author (archive.names), as written
+        return f'author="{term_text(q.text).partition(names.TERM_SEPARATOR)[2]}"'
     if kind is wq.Term:
         return f"{q.fieldname}:{term_text(q.text)}"
     if kind is wq.Phrase:
@@ -44,7 +52,7 @@ def describe_query(q: Any) -> str:
     if kind is wq.Or:
         grouped: dict[Any, list[str]] = {}
         for child in q.subqueries:
-            if type(child) is wq.Term:
+            if type(child) is wq.Term and child.fieldname != "author_key":
                 key: Any = term_text(child.text)
             elif type(child) is wq.Phrase:
                 key = '"' + " ".join(term_text(w) for w in child.words) + '"'
@@ -101,7 +109,7 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False) -> Any:
     if error:
         raise QuerySyntaxError(f"cannot parse the query {query!r}: {error}")
     _check_fuzzy(parsed)
-    return _stem_prefixes(_lift_negations(parsed)).normalize()
+    return _resolve_sources(_stem_prefixes(_lift_negations(parsed))).normalize()
 
 
 # Endings that English words continue a prefix with: the Snowball stem of "negotiat" + "ions"
@@ -130,11 +138,62 @@ def _stem_prefixes(q: Any) -> Any:
     return q.apply(_stem_prefixes)
 
 
-def build_filter(filters: SearchFilters) -> Any | None:
-    """Return the whoosh query every hit must match (None when there are no filters)."""
+def source_query(spec: str) -> Any:
+    """Return the query for articles from an input: a file, a folder (all below it), a dump
+    (all its members) or one member, `dump.zip!member` (or a folder of members, `dump.zip!2025/`).
+
+    Paths are read from the current folder, as ingest read them; they match the absolute
+    location each article was filed under (`index.location_key`).
+
+    Raises:
+        UsageError: an empty spec.
+    """
+    value = spec.strip()
+    if not value:
+        raise UsageError("--source needs a file, folder or dump path")
+    key = location_key(value)
+    if "!" in key and key.split("!", 1)[1]:
+        member_folder = key.rstrip("/") + "/"
+        exact = wq.Term("source_path", key.rstrip("/"))
+        return wq.Or([exact, wq.Prefix("source_path", member_folder)])
+    if key == "/":
+        return wq.Prefix("source_path", "/")
+    return wq.Or(
+        [
+            wq.Term("source_path", key),
+            wq.Prefix("source_path", key + "/"),
+            wq.Prefix("source_path", key + "!"),
+        ]
+    )
+
+
+def _resolve_sources(q: Any) -> Any:
+    """Turn `source:PATH` words of the query text into `source_query(PATH)`."""
+    if getattr(q, "fieldname", None) == "source_path":
+        if type(q) is wq.Term:
+            return source_query(term_text(q.text))
+        if type(q) is wq.Prefix:
+            text_ = term_text(q.text)
+            prefix = location_key(text_) if text_ else ""
+            return wq.Prefix("source_path", prefix + ("/" if text_.endswith("/") else ""))
+        raise QuerySyntaxError(
+            "source: takes a path (quoted if it has spaces), e.g. source:raw/ or "
+            'source:"dumps/a b.zip"'
+        )
+    if q.is_leaf():
+        return q
+    return q.apply(_resolve_sources)
+
+
+def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | None:
+    """Return the whoosh query every hit must match (None when there are no filters).
+
+    With the index `reader`, an author also matches the other spellings and the other
+    script of the same name (archive.names); without it, only the name as written.
+    """
     parts: list[Any] = []
     if filters.authors:
-        parts.append(_or([_author_query(name) for name in filters.authors]))
+        parts.append(_or([author_query(name, reader) for name in filters.authors]))
     date_from, date_to = filters.date_from, filters.date_to
     if date_from is not None or date_to is not None:
         if date_from and date_to and date_from > date_to:
@@ -148,6 +207,8 @@ def build_filter(filters: SearchFilters) -> Any | None:
         parts.append(wq.Term("lang", filters.lang))
     if filters.sites:
         parts.append(_or([_site_query(host) for host in filters.sites]))
+    if filters.sources:
+        parts.append(_or([source_query(spec) for spec in filters.sources]))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)
@@ -166,22 +227,6 @@ def fuzzy_prefix(q: Any) -> int:
 def term_text(term: Any) -> str:
     """Return an index term as str (whoosh hands out bytes from the lexicon)."""
     return term.decode("utf-8") if isinstance(term, bytes) else str(term)
-
-
-def date_to_int(date: dt.date) -> int:
-    """Return the index form of a date: yyyymmdd as an int."""
-    return date.year * 10_000 + date.month * 100 + date.day
-
-
-def int_to_date(value: Any) -> dt.date | None:
-    """Inverse of `date_to_int`; 0, None or an impossible value give None."""
-    try:
-        number = int(value or 0)
-        if number <= 0:
-            return None
-        return dt.date(number // 10_000, number // 100 % 100, number % 100)
-    except (TypeError, ValueError):
-        return None
 
 
 _NOT_WILDCARDS = str.maketrans(
@@ -322,13 +367,28 @@ def _or(queries: list[Any]) -> Any:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _author_query(name: str) -> Any:
+def author_query(name: str, reader: Any | None = None) -> Any:
+    """Return the query for articles by `name` (with `reader`: in any spelling or script)."""
     terms = [term.text for term in text.iter_name_terms(name)]
     if not terms:
         raise UsageError(f"the author name {name!r} has no letters to match")
-    if len(terms) == 1:
-        return wq.Term("author", terms[0])
-    return wq.Phrase("author", terms)
+    written = wq.Term("author", terms[0]) if len(terms) == 1 else wq.Phrase("author", terms)
+    same_person = author_key_terms(name, reader) if reader is not None else []
+    if not same_person:
+        return written
+    return wq.Or([written, *(wq.Term("author_key", term) for term in same_person)])
+
+
+def author_key_terms(name: str, reader: Any) -> list[str]:
+    """Return the `author_key` terms of the index whose names are `name` in any spelling."""
+    if "author_key" not in reader.schema:
+        return []
+    candidates: list[str] = []
+    for key in names.query_keys(name):
+        prefix = key + names.TERM_SEPARATOR
+        for raw in reader.expand_prefix("author_key", prefix):
+            candidates.append(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    return names.matching_author_terms(name, candidates)
 
 
 def normalize_site(site: str) -> str:

@@ -78,8 +78,13 @@ class SearchPlan:
         return "" if self.filter_query is None else describe_query(self.filter_query)
 
 
-def plan_search(schema: Any, query: str | None, filters: SearchFilters | None = None) -> SearchPlan:
-    """Parse the query text and build the filter; raise QuerySyntaxError/UsageError on bad input."""
+def plan_search(
+    schema: Any, query: str | None, filters: SearchFilters | None = None, reader: Any | None = None
+) -> SearchPlan:
+    """Parse the query text and build the filter; raise QuerySyntaxError/UsageError on bad input.
+
+    `reader` (the searcher's) lets `--author` reach every spelling of the name (build_filter).
+    """
     filters = filters or SearchFilters()
     sort, require_all = filters.sort, filters.require_all
     has_text = bool(query and query.strip())
@@ -103,7 +108,7 @@ def plan_search(schema: Any, query: str | None, filters: SearchFilters | None = 
     return SearchPlan(
         text_query=text_query,
         all_query=all_query,
-        filter_query=build_filter(filters),
+        filter_query=build_filter(filters, reader),
         sort=sort,
         require_all=require_all,
     )
@@ -468,7 +473,6 @@ def _collect(
     sort: str,
     *,
     allowed: set[int] | None = None,
-    mask: set[int] | None = None,
 ) -> tuple[int, list[tuple[float | None, int]]]:
     """Run `q` once: the exact number of matches and the best `limit` (score, docnum) pairs.
 
@@ -486,8 +490,8 @@ def _collect(
     else:
         inner = collectors.SortingCollector(_date_facet(sort), limit=limit, reverse=sort == "-date")
     collector = inner
-    if allowed is not None or mask:
-        collector = collectors.FilterCollector(inner, allowed, mask or None)
+    if allowed is not None:
+        collector = collectors.FilterCollector(inner, allowed)
     searcher.search_with_collector(q, collector)
     results = collector.results()
     scored = sort == "relevance"

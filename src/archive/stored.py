@@ -1,0 +1,140 @@
+"""The stored formats: how an Article is written into the index's fields and read back.
+
+The one home of what `archive.index` writes and `archive.search` reads (no whoosh here):
+- a date is stored as the int yyyymmdd (`date_to_int`); 0 means "no date" and lies in no
+  date range (a --from/--to range starts at 1);
+- `article_to_fields` maps an Article to the fields of `index.build_schema()`, deriving `site`
+  (`site_of` the URL when extraction found none) and `text_hash` (duplicate detection);
+- `fields_to_article` and `hit_from_stored` map a stored document back to an Article (`show`,
+  `export`) or a search Hit.
+Adding a field: the schema in index.py, the Article in models.py, and the three mappings here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from archive import names, text
+from archive.models import Article, Hit
+
+
+def now_iso() -> str:
+    """Return the time now as stored in the index and its metadata (UTC, whole seconds)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def date_to_int(date: dt.date | None) -> int:
+    """Return the index form of a date: yyyymmdd as an int (0 for no date)."""
+    return date.year * 10_000 + date.month * 100 + date.day if date else 0
+
+
+def int_to_date(value: Any) -> dt.date | None:
+    """Inverse of `date_to_int`; 0, None or an impossible value give None."""
+    try:
+        number = int(value or 0)
+        if number <= 0:
+            return None
+        return dt.date(number // 10_000, number // 100 % 100, number % 100)
+    except (TypeError, ValueError):
+        return None
+
+
+def site_of(url: str | None) -> str | None:
+    """Return the lowercased host of `url` without "www.", or None."""
+    if not url:
+        return None
+    host = urlsplit(url).hostname or ""
+    host = host.lower().removeprefix("www.")
+    return host or None
+
+
+def text_hash(title: str, body: str) -> str:
+    """Return the duplicate-detection hash of an article: its normalised words, title and body."""
+    words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
+    return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def location_key(location: str) -> str:
+    """Return the absolute form of an input location: /abs/file or /abs/dump.zip!member.
+
+    The manifest's key and the indexed `source_path` of an article; relative paths are read
+    from the current folder, as ingest reads its inputs.
+    """
+    path, bang, member = location.partition("!")
+    if bang and member:
+        return f"{os.path.abspath(path)}!{member}"
+    return os.path.abspath(location) if location else ""
+
+
+def article_to_fields(article: Any) -> dict[str, Any]:
+    """Map an Article to the schema's fields (the one place that knows the mapping)."""
+    return {
+        "id": article.id,
+        "url": article.url or None,
+        "source": article.source,
+        "source_path": location_key(article.source),
+        "site": article.site or site_of(article.url),
+        "lang": article.lang,
+        "title": article.title or "",
+        "summary": article.summary or "",
+        "body": article.body or "",
+        "author": "\n".join(article.authors),
+        "authors": list(article.authors),
+        "author_key": ",".join(names.author_terms(article.authors)) or None,
+        "date": date_to_int(article.date),
+        "date_jalali": article.date_jalali,
+        "tags": ",".join(t.replace(",", " ") for t in article.tags) or None,
+        "text_hash": text_hash(article.title or "", article.body or ""),
+        "warnings": list(article.warnings),
+        "encoding": article.encoding,
+        "indexed_at": now_iso(),
+    }
+
+
+def fields_to_article(stored: dict[str, Any]) -> Article:
+    """Map a stored whoosh document back to an Article (inverse of article_to_fields)."""
+    tags = stored.get("tags") or ""
+    return Article(
+        id=stored["id"],
+        title=stored.get("title") or "",
+        body=stored.get("body") or "",
+        lang=stored.get("lang") or "",
+        source=stored.get("source") or "",
+        url=stored.get("url") or None,
+        site=stored.get("site") or None,
+        summary=stored.get("summary") or None,
+        authors=_authors(stored),
+        date=int_to_date(stored.get("date")),
+        date_jalali=stored.get("date_jalali") or None,
+        tags=[t for t in tags.split(",") if t],
+        warnings=list(stored.get("warnings") or []),
+        encoding=stored.get("encoding") or None,
+    )
+
+
+def hit_from_stored(stored: dict[str, Any], *, rank: int, score: float | None) -> Hit:
+    """Map a stored whoosh document to a Hit (no snippet)."""
+    return Hit(
+        rank=rank,
+        id=str(stored.get("id", "")),
+        title=stored.get("title") or "",
+        score=None if score is None else round(float(score), 4),
+        lang=stored.get("lang") or "",
+        source=stored.get("source") or "",
+        url=stored.get("url") or None,
+        site=stored.get("site") or None,
+        authors=_authors(stored),
+        date=int_to_date(stored.get("date")),
+        date_jalali=stored.get("date_jalali") or None,
+    )
+
+
+def _authors(stored: dict[str, Any]) -> list[str]:
+    authors = stored.get("authors") or []
+    if isinstance(authors, str):  # one name a line, as the `author` text field holds them
+        return [a for a in authors.splitlines() if a.strip()]
+    return list(authors)
