@@ -359,7 +359,7 @@ def ingest(
     \b
     Examples:
       archive ingest
-      archive ingest raw/ dumps/irna-2025.tar.gz crawl.warc.gz --index index/
+      archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
       archive ingest raw/ --prune
 
@@ -592,16 +592,16 @@ def query_command(
       author:khakpoor           by author name in the query
       source:raw/dumps/a.zip    from an input (file, folder, dump, dump.zip!member)
       negot*                    prefix: negotiate, negotiations...
-      tehran~                   fuzzy: one edit away, same first letter (~2: two)
+      tehran~                   fuzzy: one edit away, same first letter (~2: two, the most)
 
     \b
     Examples:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
       archive query --author khakpoor --sort -date
-      archive query برجام --site irna.ir --json | jq .title
-      archive query کتاب‌ها --explain
-      archive query "تحریم نفت" --feedback --explain
+      archive query برجام --site ipis.example --json | jq .title
+      archive query تحریم‌ها --explain
+      archive query "water crisis" --feedback --explain
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -714,9 +714,9 @@ def show_command(
 
     \b
     Examples:
-      archive show 3f9a2c41d0e8
-      archive show 3f9a2c41d0e8 --no-pager
-      archive show 3f9a2c41d0e8 --json | jq .body
+      archive show 5177f27cc1de9f82
+      archive show 5177f27c --no-pager
+      archive show 5177f27c --json | jq .body
     """
     from archive import render
     from archive.search import find_document, open_searcher
@@ -820,7 +820,7 @@ def stats_command(
       archive stats --runs 5
     """
     from archive import render
-    from archive.index import read_meta
+    from archive.index import index_size, read_meta
 
     meta = read_meta(index_dir)
     if runs is not None:
@@ -845,7 +845,7 @@ def stats_command(
     if sources:
         stats["sources"] = list(sources)
     else:
-        stats["size_bytes"] = meta.get("size_bytes")
+        stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
     if as_json:
