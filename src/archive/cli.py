@@ -908,12 +908,12 @@ def forget_command(
 
     \b
     Examples:
-      archive forget 3f9a2c41d0e8
+      archive forget 04c8113ead08d922
       archive forget --source raw/dumps/ipis-khabar-2025-03.zip --dry-run
-      archive forget --source raw/old/ --yes
-      archive forget 3f9a2c41d0e8 --block
+      archive forget --source raw/junk/ --yes
+      archive forget 04c8113ead08d922 --block
       archive forget --list
-      archive forget --unblock 3f9a2c41d0e8
+      archive forget --unblock 04c8113ead08d922
 
     \b
     Exit codes: 0 done (or nothing confirmed to do with --dry-run), 1 an ID or PATH not in
