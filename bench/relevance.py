@@ -48,7 +48,15 @@ from whoosh.scoring import BM25F
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
-DEFAULT_DATA_DIR = REPO_DIR.parent / "shared" / "data"
+# ../shared/data beside the repository, or two levels up for a clone under /work/wt/NAME
+DEFAULT_DATA_DIR = next(
+    (
+        d
+        for d in (REPO_DIR.parent / "shared" / "data", REPO_DIR.parent.parent / "shared" / "data")
+        if d.is_dir()
+    ),
+    REPO_DIR.parent / "shared" / "data",
+)
 JUDGED_DIR = BENCH_DIR / "relevance"
 OUT_FILE = BENCH_DIR / "out" / "relevance.json"
 
@@ -145,11 +153,23 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-def load_judged(lang: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
-    """Return the queries and the qrels {query_id: {doc_id: 0/1}} of a language."""
+OLD_POOL = "issue4"  # judgements without a "pool" field: the pools of issue 4
+
+
+def load_judged(
+    lang: str, pools: Iterable[str] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, int]]]:
+    """Return the queries and the qrels {query_id: {doc_id: 0/1}} of a language.
+
+    pools: only the judgements of these pools ("issue4" for the old sets, "issue9" for the
+    re-pooling); None for all of them.
+    """
     queries = read_jsonl(JUDGED_DIR / f"queries-{lang}.jsonl")
+    wanted = None if pools is None else set(pools)
     qrels: dict[str, dict[str, int]] = {}
     for row in read_jsonl(JUDGED_DIR / f"qrels-{lang}.jsonl"):
+        if wanted is not None and row.get("pool", OLD_POOL) not in wanted:
+            continue
         qrels.setdefault(row["query_id"], {})[row["doc_id"]] = int(row["relevant"])
     return queries, qrels
 
@@ -527,12 +547,17 @@ def _compound_expander() -> Callable[[str], str] | None:
 
 
 def run_archive_pipeline(
-    docs: list[Doc], queries: list[dict[str, Any]], lang: str, folder: str
-) -> dict[str, list[str]]:
+    docs: list[Doc],
+    queries: list[dict[str, Any]],
+    lang: str,
+    folder: str,
+    variants: dict[str, Any] | None = None,
+) -> Any:
     """Index the docs as Articles with archive.index and rank with archive.search defaults.
 
     This is the shipped path (DEFAULT_OPTIONS, the schema's fields, search.search's ranking),
-    as `archive ingest` and `archive query` would run it, minus HTML extraction.
+    as `archive ingest` and `archive query` would run it, minus HTML extraction. With
+    `variants` ({name: SearchFilters}), returns {name: runs}, one run per filters value.
     """
     from archive import index as archive_index
     from archive import search as archive_search
@@ -551,17 +576,19 @@ def run_archive_pipeline(
     ]
     archive_index.upsert_articles(folder, articles)
     ix = archive_index.open_index(folder)
-    runs: dict[str, list[str]] = {}
+    out: dict[str, dict[str, list[str]]] = {}
     try:
         with ix.searcher() as searcher:
-            for query in queries:
-                result = archive_search.search(
-                    searcher, query["query"], limit=RUN_DEPTH, snippets=False
-                )
-                runs[query["id"]] = [hit.id for hit in result.hits]
+            for name, filters in (variants or {"": None}).items():
+                runs = out.setdefault(name, {})
+                for query in queries:
+                    result = archive_search.search(
+                        searcher, query["query"], filters, limit=RUN_DEPTH, snippets=False
+                    )
+                    runs[query["id"]] = [hit.id for hit in result.hits]
     finally:
         ix.close()
-    return runs
+    return out if variants else out[""]
 
 
 def evaluate_language(lang: str, data_dir: Path, systems: list[System]) -> dict[str, Any]:
@@ -716,6 +743,268 @@ def print_pools(
             print(f"{doc_id} | {doc.title[:110]} | {body}")
 
 
+RUNS_DIR = BENCH_DIR / "out" / "runs"
+REPOOL_DEPTH = 30
+POOL_TEXT_CHARS = 1200
+
+
+def peer_and_candidate_runs(
+    lang: str, docs: list[Doc], queries: list[dict[str, Any]], *, with_pipeline: bool = True
+) -> dict[str, dict[str, list[str]]]:
+    """Return {system: {query_id: ranked doc ids}} for every peer and candidate ranking.
+
+    Peers: Lucene BM25 and BM25+RM3 (Anserini), bm25s; candidates: relevance_rank.CANDIDATES;
+    with_pipeline: the shipped index+search path. A missing peer is one line on stderr.
+    The runs are also saved to bench/out/runs/{lang}.json.
+    """
+    import relevance_peers
+    import relevance_rank
+
+    runs: dict[str, dict[str, list[str]]] = {}
+    missing = relevance_peers.lucene_missing()
+    if missing:
+        print(f"[{lang}] {missing}", file=sys.stderr)
+    else:
+        started = time.perf_counter()
+        runs.update(
+            relevance_peers.run_lucene(docs, queries, lang, BENCH_DIR / "out" / f"lucene-{lang}")
+        )
+        print(f"[{lang}] Lucene runs in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    missing = relevance_peers.bm25s_missing()
+    if missing:
+        print(f"[{lang}] {missing}", file=sys.stderr)
+    else:
+        runs["bm25s"] = relevance_peers.run_bm25s(docs, queries, lang)
+    started = time.perf_counter()
+    runs.update(relevance_rank.run_candidates(docs, queries))
+    print(f"[{lang}] candidates in {time.perf_counter() - started:.0f}s", file=sys.stderr)
+    if with_pipeline:
+        from archive.models import SearchFilters
+
+        variants = {
+            "archive-pipeline": None,
+            "archive-feedback": SearchFilters(feedback=True),
+            "archive-exact": SearchFilters(exact=True, feedback=False),
+        }
+        with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
+            runs.update(run_archive_pipeline(docs, queries, lang, tmp + "/ix", variants))
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    (RUNS_DIR / f"{lang}.json").write_text(json.dumps(runs), encoding="utf-8")
+    return runs
+
+
+def write_repool(lang: str, data_dir: Path, out_dir: Path, depth: int = REPOOL_DEPTH) -> int:
+    """Write out_dir/pool-{lang}.jsonl: the unjudged top `depth` of every peer and candidate.
+
+    One line per (query, document), in query then document-id order (not by rank, so a judge
+    does not see which system found it); which systems pooled each pair goes to
+    bench/out/pool-sources-{lang}.json. Returns the number of lines.
+    """
+    from archive.render import sanitize_terminal
+
+    docs = _load_collection(lang, data_dir)
+    by_id = {doc.id: doc for doc in docs}
+    queries, qrels = load_judged(lang)
+    runs = peer_and_candidate_runs(lang, docs, queries)
+    sources: dict[str, dict[str, list[str]]] = {}
+    lines: list[str] = []
+    for query in queries:
+        judged = qrels.get(query["id"], {})
+        pooled: dict[str, list[str]] = {}
+        for system, run in runs.items():
+            for rank, doc_id in enumerate(run.get(query["id"], [])[:depth], 1):
+                pooled.setdefault(doc_id, []).append(f"{system}:{rank}")
+        sources[query["id"]] = pooled
+        for doc_id in sorted(d for d in pooled if d not in judged):
+            doc = by_id[doc_id]
+            body = sanitize_terminal(re.sub(r"\s+", " ", doc.body).strip(), keep_newlines=False)
+            row = {
+                "query_id": query["id"],
+                "query": query["query"],
+                "description": query["description"],
+                "doc_id": doc_id,
+                "title": sanitize_terminal(doc.title, keep_newlines=False),
+                "text": body[:POOL_TEXT_CHARS],
+                "text_chars": len(body),
+            }
+            lines.append(json.dumps(row, ensure_ascii=False))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / f"pool-{lang}.jsonl").write_text("".join(x + "\n" for x in lines), "utf-8")
+    (BENCH_DIR / "out" / f"pool-sources-{lang}.json").write_text(
+        json.dumps(sources, ensure_ascii=False), encoding="utf-8"
+    )
+    print(f"[{lang}] pool: {len(lines)} unjudged (query, document) pairs", file=sys.stderr)
+    return len(lines)
+
+
+REPOOL = "issue9"  # the pool of issue 9: top 30 of every peer and candidate ranking
+
+
+def merge_judged(lang: str, folder: Path, pool: str = REPOOL) -> int:
+    """Append folder/judged-{lang}.jsonl to qrels-{lang}.jsonl, each line marked with `pool`.
+
+    Pairs already judged are skipped (so merging twice changes nothing); every judged line must
+    be a pair of folder/pool-{lang}.jsonl with relevant 0/1 and a reason. Returns lines added.
+    """
+    from archive.render import sanitize_terminal
+
+    pooled = {(r["query_id"], r["doc_id"]) for r in read_jsonl(folder / f"pool-{lang}.jsonl")}
+    path = JUDGED_DIR / f"qrels-{lang}.jsonl"
+    have = {(r["query_id"], r["doc_id"]) for r in read_jsonl(path)}
+    lines = []
+    for row in read_jsonl(folder / f"judged-{lang}.jsonl"):
+        key = (row["query_id"], row["doc_id"])
+        if key not in pooled:
+            raise ValueError(f"judged pair {key} is not in the pool")
+        if key in have or row["relevant"] not in (0, 1) or not row.get("reason"):
+            if key in have:
+                continue
+            raise ValueError(f"judged pair {key}: relevant must be 0/1 with a reason")
+        have.add(key)
+        reason = sanitize_terminal(str(row["reason"]), keep_newlines=False).strip()
+        out = {"query_id": key[0], "doc_id": key[1], "relevant": row["relevant"]}
+        lines.append(json.dumps(out | {"reason": reason, "pool": pool}, ensure_ascii=False))
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(line + "\n" for line in lines))
+    return len(lines)
+
+
+# --------------------------------------------------------------------------- ranking table
+
+# (row name, label, reference row): the one-field BM25 baseline, each old choice put back alone,
+# each addition alone, all together; the peers and the shipped path compare with the best peer.
+RANKING_ROWS: list[tuple[str, str, str | None]] = [
+    ("lucene-bm25", "Lucene BM25, PersianAnalyzer / EnglishAnalyzer chain", None),
+    ("lucene-rm3", "Lucene BM25 + RM3 (non-Latin terms kept)", "lucene-bm25"),
+    ("bm25s", "bm25s (fa: ي/ك + ZWNJ only; en: stoplist + Snowball)", "lucene-bm25"),
+    ("ours-bm25", "ours: one-field BM25, Lucene idf, content-word compounds", "lucene-bm25"),
+    ("old-fields-summed", "  old choice back: a BM25 per field, summed", "ours-bm25"),
+    ("old-whoosh-idf", "  old choice back: whoosh idf", "ours-bm25"),
+    ("ours-bm25-coord", "  old choice back: sqrt coordination", "ours-bm25"),
+    ("old-all-pairs", "  old choice back: every adjacent pair glued, extra word", "ours-bm25"),
+    ("old-all-four", "  all four old choices (= the old shipped ranking)", "ours-bm25"),
+    ("no-compounds", "  no compound pairs", "ours-bm25"),
+    ("all-pairs-synonym", "  every pair glued, as synonym", "ours-bm25"),
+    ("bm25f-t1", "  + true BM25F, title weight 1", "ours-bm25"),
+    ("ours-bm25f-t2", "  + true BM25F, title weight 2", "ours-bm25"),
+    ("ours-bm25-rm3", "  + RM3 (10 docs, 10 terms, 0.5)", "ours-bm25"),
+    ("ours-bm25-prox", "  + proximity (Büttcher et al.)", "ours-bm25"),
+    ("ours-bm25-rm3-prox", "  + RM3 + proximity", "ours-bm25"),
+    ("ours-bm25f-t2-rm3-prox", "  + BM25F t2 + RM3 + proximity", "ours-bm25"),
+    ("archive-old", "shipped before issue 9 (main at 2a1c43f)", "lucene-bm25"),
+    ("archive-pipeline", "shipped index + search, this tree, defaults", "archive-old"),
+    ("archive-feedback", "shipped, --feedback", "archive-pipeline"),
+    ("archive-exact", "shipped, --exact (no compound forms)", "archive-pipeline"),
+]
+
+
+def ablation_rankings() -> list[Any]:
+    """Return the rankings of RANKING_ROWS that relevance_rank.CANDIDATES does not hold."""
+    from relevance_rank import Ranking
+
+    return [
+        Ranking("old-fields-summed", model="sum"),
+        Ranking("old-whoosh-idf", idf="whoosh"),
+        Ranking("old-all-pairs", compounds="all", compound_mode="extra"),
+        Ranking(
+            "old-all-four",
+            model="sum",
+            idf="whoosh",
+            coord=True,
+            compounds="all",
+            compound_mode="extra",
+        ),
+        Ranking("no-compounds", compounds="none"),
+        Ranking("all-pairs-synonym", compounds="all"),
+        Ranking("bm25f-t1", model="bm25f"),
+    ]
+
+
+def compare_rankings(lang: str, data_dir: Path, *, reuse_runs: bool = False) -> dict[str, Any]:
+    """Run every peer and candidate; evaluate on the old sets and on the re-pooled sets."""
+    import relevance_rank
+
+    docs = _load_collection(lang, data_dir)
+    queries, qrels_all = load_judged(lang)
+    _, qrels_old = load_judged(lang, [OLD_POOL])
+    saved = RUNS_DIR / f"{lang}.json"
+    if reuse_runs and saved.exists():
+        runs = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        runs = peer_and_candidate_runs(lang, docs, queries)
+    runs.update(relevance_rank.run_candidates(docs, queries, ablation_rankings()))
+    old_pipeline = RUNS_DIR / f"{lang}-old-pipeline.json"  # saved from main at 2a1c43f
+    if old_pipeline.exists():
+        runs.update(json.loads(old_pipeline.read_text(encoding="utf-8")))
+    rows: list[dict[str, Any]] = []
+    results: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    for name, label, ref in RANKING_ROWS:
+        if name not in runs:
+            continue
+        old, new = evaluate(runs[name], qrels_old), evaluate(runs[name], qrels_all)
+        results[name] = (old, new)
+        row: dict[str, Any] = {
+            "system": name,
+            "label": label,
+            "old": {k: round(v, 4) for k, v in old.items() if isinstance(v, float)},
+            "repooled": {k: round(v, 4) for k, v in new.items() if isinstance(v, float)},
+            "per_query_ap": {q: round(v["ap"], 4) for q, v in new["per_query"].items()},
+        }
+        for key, (mine, theirs) in (("ref", (new, results.get(ref or "", (None, None))[1])),):
+            _paired(row, key, ref, mine, theirs)
+        rows.append(row)
+    peers = [n for n in ("lucene-bm25", "lucene-rm3", "bm25s") if n in results]
+    if peers:
+        best = max(peers, key=lambda n: results[n][1]["ap"])
+        for row in rows:
+            if row["system"].startswith(("ours", "old", "no-", "all-", "bm25f", "archive")):
+                _paired(row, "best_peer", best, results[row["system"]][1], results[best][1])
+    return {"lang": lang, "documents": len(docs), "queries": len(queries), "rows": rows}
+
+
+def _paired(
+    row: dict[str, Any], key: str, ref: str | None, mine: dict[str, Any], theirs: Any
+) -> None:
+    """Store dMAP, a paired randomization p-value and wins/losses against `theirs` in row[key]."""
+    if ref is None or theirs is None:
+        row[key] = None
+        return
+    qids = sorted(set(mine["per_query"]) & set(theirs["per_query"]))
+    a = [mine["per_query"][q]["ap"] for q in qids]
+    b = [theirs["per_query"][q]["ap"] for q in qids]
+    row[key] = {
+        "vs": ref,
+        "delta_ap": round((sum(a) - sum(b)) / max(1, len(qids)), 4),
+        "p": round(randomization_p(a, b), 4),
+        "wins": sum(1 for x, y in zip(a, b, strict=True) if x > y + 1e-9),
+        "losses": sum(1 for x, y in zip(a, b, strict=True) if x < y - 1e-9),
+    }
+
+
+def print_ranking_table(report: dict[str, Any]) -> None:
+    """Print old-set and re-pooled figures per system, dMAP/p against the reference row."""
+    print(f"\n## {report['lang']}: {report['documents']} documents, {report['queries']} queries")
+    head = (
+        f"{'system':<24} {'oldMAP':>6} {'MAP':>6} {'P@10':>6} {'nDCG10':>6} {'jdg10':>5} "
+        f"{'dMAP':>7} {'p':>6} {'+/-':>6}  {'vs':<14} {'dPeer':>7} {'p':>6}"
+    )
+    print(head)
+    print("-" * len(head))
+    for row in report["rows"]:
+        old, new, ref, peer = row["old"], row["repooled"], row["ref"], row.get("best_peer")
+        ref_txt = (
+            f"{ref['delta_ap']:+7.4f} {ref['p']:>6.3f} {ref['wins']:>2}/{ref['losses']:<3} "
+            f"{ref['vs']:<14}"
+            if ref
+            else " " * 37
+        )
+        peer_txt = f" {peer['delta_ap']:+7.4f} {peer['p']:>6.3f}" if peer else ""
+        print(
+            f"{row['system']:<24} {old['ap']:>6.4f} {new['ap']:>6.4f} {new['p10']:>6.4f} "
+            f"{new['ndcg10']:>6.4f} {new['judged10']:>5.2f} {ref_txt}{peer_txt}"
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lang", choices=["fa", "en", "both"], default="both")
@@ -732,6 +1021,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qid", help="with --pool: only these query ids (comma-separated)")
     parser.add_argument("--depth", type=int, default=POOL_DEPTH)
     parser.add_argument("--show", metavar="DOC_ID", help="print one document in full")
+    parser.add_argument(
+        "--merge-judged",
+        type=Path,
+        metavar="DIR",
+        help="append DIR/judged-{fa,en}.jsonl to the qrels, marked pool=issue9",
+    )
+    parser.add_argument(
+        "--analysis",
+        action="store_true",
+        help="the analysis-options table of issue 4 (whoosh indexes), not the ranking table",
+    )
+    parser.add_argument(
+        "--reuse-runs",
+        action="store_true",
+        help="take peer and candidate runs from bench/out/runs/ (from the last run)",
+    )
+    parser.add_argument(
+        "--repool",
+        type=Path,
+        metavar="DIR",
+        help="write DIR/pool-{fa,en}.jsonl: unjudged top 30 of every peer and candidate",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a MAP floor (FLOORS) is not reached"
     )
@@ -754,6 +1065,15 @@ def main(argv: list[str] | None = None) -> int:
                         return 0
             print(f"relevance: no document {args.show}", file=sys.stderr)
             return 1
+        if args.merge_judged:
+            for lang in langs:
+                added = merge_judged(lang, args.merge_judged)
+                print(f"[{lang}] {added} judgements added", file=sys.stderr)
+            return 0
+        if args.repool:
+            for lang in langs:
+                write_repool(lang, args.data_dir, args.repool)
+            return 0
         if args.pool:
             systems = {
                 "pool": POOL_SYSTEMS,
@@ -767,21 +1087,51 @@ def main(argv: list[str] | None = None) -> int:
                     lang, args.data_dir, args.qid, args.depth, systems, args.all, with_pipeline
                 )
             return 0
-        reports = [evaluate_language(lang, args.data_dir, analysis_systems()) for lang in langs]
+        if args.analysis:
+            reports = [evaluate_language(lang, args.data_dir, analysis_systems()) for lang in langs]
+        else:
+            reports = [
+                compare_rankings(lang, args.data_dir, reuse_runs=args.reuse_runs) for lang in langs
+            ]
     except FileNotFoundError as exc:
         print(f"relevance: collection file missing: {exc}", file=sys.stderr)
         return 1
     for report in reports:
-        print_table(report)
-    OUT_FILE.parent.mkdir(parents=True, exist_ok=True)
-    OUT_FILE.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"\nsaved {OUT_FILE.relative_to(REPO_DIR)}", file=sys.stderr)
+        (print_table if args.analysis else print_ranking_table)(report)
+    out = OUT_FILE if args.analysis else OUT_FILE.with_name("relevance-ranking.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\nsaved {out.relative_to(REPO_DIR)}", file=sys.stderr)
     if args.check:
-        failures = check_floors(reports)
+        failures = check_floors(reports) if args.analysis else check_ranking_floors(reports)
         for failure in failures:
             print(f"relevance: below floor: {failure}", file=sys.stderr)
         return 1 if failures else 0
     return 0
+
+
+# Re-pooled MAP floors of the shipped path (bench/relevance/RESULTS.md), and its margin over the
+# best peer of the same run.
+RANKING_FLOORS = {"fa": 0.80, "en": 0.80}
+PEER_MARGIN = 0.0
+
+
+def check_ranking_floors(reports: list[dict[str, Any]]) -> list[str]:
+    """Return one line per language where the shipped path misses its floor or the best peer."""
+    failures = []
+    for report in reports:
+        for row in report["rows"]:
+            if row["system"] != "archive-pipeline":
+                continue
+            floor = RANKING_FLOORS.get(report["lang"], 0.0)
+            if row["repooled"]["ap"] < floor:
+                failures.append(f"{report['lang']}: MAP {row['repooled']['ap']:.4f} < {floor}")
+            peer = row.get("best_peer")
+            if peer and peer["delta_ap"] < PEER_MARGIN:
+                failures.append(
+                    f"{report['lang']}: MAP {peer['delta_ap']:+.4f} against {peer['vs']}"
+                )
+    return failures
 
 
 def check_floors(reports: list[dict[str, Any]]) -> list[str]:

@@ -701,3 +701,15 @@ def test_empty_index_and_undated_articles(cli_run, tmp_path) -> None:
     assert json.loads(cli_run("stats", "--json", "--index", undated).stdout)["years"] == {
         "no date": 3
     }
+
+
+def test_explain_lists_feedback_terms_and_exact_drops_them(cli_run, index_dir) -> None:
+    fed = cli_run("query", "nuclear", "--feedback", "--explain", "--index", index_dir, "--json")
+    assert fed.exit_code == 0, fed.stderr
+    lines = [line for line in fed.stderr.splitlines() if line.startswith("feedback: ")]
+    assert len(lines) == 1
+    pairs = [item.rsplit(" ", 1) for item in lines[0].removeprefix("feedback: ").split(", ")]
+    assert pairs and all(float(weight) > 0 for _, weight in pairs)
+    exact = cli_run("query", "nuclear", "--feedback", "--exact", "--explain", "--index", index_dir)
+    assert exact.exit_code == 0, exact.stderr
+    assert "feedback:" not in exact.stderr

@@ -719,3 +719,138 @@ def test_fuzz_page_bytes_through_extract(cli_run, tmp_path, data):
         record = json.loads(line)
         assert not any(c in line for c in RAW_UNSAFE)
         assert isinstance(record["body"], str)
+
+
+# --- messages: every --help example works on the demo corpus -------------------------------
+
+
+def _help_examples() -> list[list[str]]:
+    import shlex
+
+    from archive.cli import cli
+
+    examples = []
+    for command in [cli, *cli.commands.values()]:
+        doc = command.help or ""
+        block = doc.split("Examples:", 1)[1] if "Examples:" in doc else ""
+        for line in block.splitlines():
+            line = line.strip()
+            if not line.startswith("archive "):
+                if line and not line.startswith("\b") and examples:
+                    break
+                continue
+            line = line.split(" | ", 1)[0].split(" > ", 1)[0]
+            examples.append(shlex.split(line)[1:])
+    return examples
+
+
+def test_every_help_example_works_on_the_demo_corpus(cli_run, tmp_path: Path, monkeypatch):
+    import shutil
+
+    shutil.copytree(Path(__file__).parent.parent / "raw", tmp_path / "raw")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ARCHIVE_INDEX", raising=False)
+    assert cli_run("ingest", "-j", "1", "-q").exit_code == 3  # raw/ holds deliberate junk
+    examples = _help_examples()
+    assert len(examples) >= 15
+    for args in examples:
+        if args[0] == "forget":  # destructive and order-dependent: its examples are not run here
+            continue
+        if args[0] == "ingest":
+            args = [*args, "-j", "1"]
+        result = cli_run(*args)
+        assert not result.has_traceback, (args, result.stderr)
+        expected = (0, 3) if args[0] in ("ingest", "extract") else (0,)
+        assert result.exit_code in expected, (args, result.stderr)
+        if args[0] in ("query", "show", "extract"):
+            assert result.stdout.strip(), (args, result.stderr)
+        if args[0] == "export":
+            assert "exported 0 " not in result.stderr, args
+
+
+# --- a full disk ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB tmpfs inside tmp_path (root only; skipped where mounting is not allowed)."""
+    import subprocess
+
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(folder: Path) -> None:
+    with open(folder / "filler", "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass
+
+
+def test_disk_full_while_writing_the_manifest_says_free_space(cli_run, tmp_path, small_disk):
+    from archive.errors import ArchiveError
+    from archive.ingest import _guard_write
+    from archive.manifest import PageRecord
+
+    ix = str(small_disk / "ix")
+    assert cli_run("ingest", write_pages(tmp_path / "p", range(3)), "--index", ix).exit_code == 0
+    ids = doc_ids(ix)
+    writer = index.IndexWriter(ix)
+    try:
+        _fill(small_disk)
+        for n in range(2000):
+            writer.record_page(PageRecord(f"/k{n}" * 20, "/s", 1, 0.0, f"h{n}", None, "failed"))
+        with pytest.raises(ArchiveError) as caught:
+            _guard_write(ix, writer.commit)
+    finally:
+        writer.close()
+    message = str(caught.value)
+    assert "disk full while writing the manifest" in message and "free space" in message
+    assert "--rebuild" not in message
+    (small_disk / "filler").unlink()
+    assert doc_ids(ix) == ids
+    result = cli_run("stats", "--index", ix)
+    assert "articles: 3" in result.stdout and "index size: 0 B" not in result.stdout
+
+
+def test_disk_full_during_ingest_is_one_line_and_keeps_the_index(cli_run, tmp_path, small_disk):
+    ix = str(small_disk / "ix")
+    assert cli_run("ingest", write_pages(tmp_path / "p", range(3)), "--index", ix).exit_code == 0
+    ids = doc_ids(ix)
+    _fill(small_disk)
+    result = cli_run("ingest", write_pages(tmp_path / "more", range(10, 60)), "--index", ix)
+    assert result.exit_code == 1
+    assert "disk full" in one_line(result) and "free space" in one_line(result)
+    (small_disk / "filler").unlink()
+    assert doc_ids(ix) == ids
+
+
+# --- the one error boundary ----------------------------------------------------------------
+
+
+def test_any_exception_becomes_one_sanitised_line(cli_run, query_index, monkeypatch):
+    import archive.search
+
+    def broken(*args, **kwargs):  # stands for a bug we do not know of yet
+        raise RuntimeError("boom \x1b]0;title\x07\x1b[2J\u202e")
+
+    monkeypatch.setattr(archive.search, "search", broken)
+    result = cli_run("query", "report", "--index", query_index)
+    assert result.exit_code == 1
+    line = one_line(result)
+    assert "internal error (RuntimeError: boom" in line and "--debug" in line
+    assert _clean_of_controls(line)
+    result = cli_run("--debug", "query", "report", "--index", query_index)
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)

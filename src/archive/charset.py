@@ -14,7 +14,6 @@ Order of evidence, strongest first:
 
 Labels are those of the WHATWG Encoding Standard: a label it does not list (utf-7, utf-32,
 base64, rot13 ...) is ignored with a warning, and the page is decoded by the evidence above.
-
 """
 
 from __future__ import annotations

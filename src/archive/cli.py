@@ -359,7 +359,7 @@ def ingest(
     \b
     Examples:
       archive ingest
-      archive ingest raw/ dumps/irna-2025.tar.gz crawl.warc.gz --index index/
+      archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
       archive ingest raw/ --prune
 
@@ -511,6 +511,16 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--all", "require_all", is_flag=True, help="Only articles matching every word."
         ),
+        click.option(
+            "--exact",
+            is_flag=True,
+            help="The words as typed: no glued Persian compound forms, no feedback terms.",
+        ),
+        click.option(
+            "--feedback/--no-feedback",
+            default=None,
+            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -566,9 +576,11 @@ def query_command(
     QUERY uses the whoosh query language. Words are looked up in title, summary, body and
     author, after the same analysis as at ingest (ي/ی, ك/ک, ZWNJ, diacritics, Persian
     digits, stems), so Persian and English may be mixed freely. With several words,
-    articles with any of them match and those with more of them rank higher (BM25F
-    times a coordination factor, as in Lucene); --all keeps only articles with every
-    word. Without QUERY, the matching articles are listed newest first.
+    articles with any of them match, ranked by BM25 over the whole article; --all keeps
+    only articles with every word. Persian words written apart also match glued
+    (احمدی نژاد, احمدی‌نژاد); --feedback adds terms from the best hits (RM3) to rank
+    them, --exact takes the words as typed. Without QUERY, the matching articles are
+    listed newest first.
 
     \b
     Query syntax:
@@ -580,15 +592,16 @@ def query_command(
       author:khakpoor           by author name in the query
       source:raw/dumps/a.zip    from an input (file, folder, dump, dump.zip!member)
       negot*                    prefix: negotiate, negotiations...
-      tehran~                   fuzzy: one edit away, same first letter (~2: two)
+      tehran~                   fuzzy: one edit away, same first letter (~2: two, the most)
 
     \b
     Examples:
       archive query "nuclear talks" --from 2024 --lang en
       archive query "همکاری‌های اقتصادی" --from 1403-11 --to 1403-12
       archive query --author khakpoor --sort -date
-      archive query برجام --site irna.ir --json | jq .title
-      archive query کتاب‌ها --explain
+      archive query برجام --site ipis.example --json | jq .title
+      archive query تحریم‌ها --explain
+      archive query "water crisis" --feedback --explain
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -612,6 +625,9 @@ def query_command(
         click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
         click.echo(f"filter: {result.filters or '(none)'}", err=True)
         click.echo(f"sort: {result.sort}", err=True)
+        if result.expansion:
+            added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
+            click.echo(f"feedback: {render.sanitize_terminal(added)}", err=True)
     if not result.hits:
         if result.total:
             click.echo(f"archive: no matches on page {page} ({result.total} in all)", err=True)
@@ -698,9 +714,9 @@ def show_command(
 
     \b
     Examples:
-      archive show 3f9a2c41d0e8
-      archive show 3f9a2c41d0e8 --no-pager
-      archive show 3f9a2c41d0e8 --json | jq .body
+      archive show 5177f27cc1de9f82
+      archive show 5177f27c --no-pager
+      archive show 5177f27c --json | jq .body
     """
     from archive import render
     from archive.search import find_document, open_searcher
@@ -804,7 +820,7 @@ def stats_command(
       archive stats --runs 5
     """
     from archive import render
-    from archive.index import read_meta
+    from archive.index import index_size, read_meta
 
     meta = read_meta(index_dir)
     if runs is not None:
@@ -829,7 +845,7 @@ def stats_command(
     if sources:
         stats["sources"] = list(sources)
     else:
-        stats["size_bytes"] = meta.get("size_bytes")
+        stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
     if as_json:
@@ -892,12 +908,12 @@ def forget_command(
 
     \b
     Examples:
-      archive forget 3f9a2c41d0e8
+      archive forget 04c8113ead08d922
       archive forget --source raw/dumps/ipis-khabar-2025-03.zip --dry-run
-      archive forget --source raw/old/ --yes
-      archive forget 3f9a2c41d0e8 --block
+      archive forget --source raw/junk/ --yes
+      archive forget 04c8113ead08d922 --block
       archive forget --list
-      archive forget --unblock 3f9a2c41d0e8
+      archive forget --unblock 04c8113ead08d922
 
     \b
     Exit codes: 0 done (or nothing confirmed to do with --dry-run), 1 an ID or PATH not in

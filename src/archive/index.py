@@ -727,6 +727,16 @@ class IndexWriter:
         self.close()
 
 
+def index_size(index_dir: str) -> int:
+    """Return the bytes of the live generation (measured, so a run cut short still counts)."""
+    meta = read_meta(index_dir)
+    try:
+        return _folder_size(_generation_path(index_dir, meta.get("generation")))
+    except (OSError, ArchiveError):
+        size = meta.get("size_bytes")
+        return size if isinstance(size, int) else 0
+
+
 def _folder_size(folder: str) -> int:
     total = 0
     for entry in os.scandir(folder):

@@ -78,6 +78,8 @@ class SearchFilters:
     sort: one of SORTS; None is relevance with a query and "-date" (newest first) without.
     require_all: only articles matching every clause of the query.
     sources: input paths (a file, a folder, a dump, `dump.zip!member`); an article from any.
+    exact: match the words as typed (no compound forms offered, no feedback terms added).
+    feedback: add pseudo-relevance feedback (RM3) terms; None leaves it to the default.
     Values are checked when the search is planned (`search.plan_search`: UsageError).
     """
 
@@ -89,6 +91,8 @@ class SearchFilters:
     sort: str | None = None
     require_all: bool = False
     sources: tuple[str, ...] = ()
+    exact: bool = False  # the words as typed: no compound forms added, no feedback
+    feedback: bool | None = None  # RM3 feedback terms; None: the default (search.rank)
 
     def __post_init__(self) -> None:
         # Lists are accepted; one string is one name or host, not a sequence of letters.

@@ -346,7 +346,9 @@ def _iter_tar(path: str, max_size: int) -> Iterator[RawPage | Outcome]:
     try:
         # Stream mode: members are read in order, never by seeking or extracting to disk.
         tf = tarfile.open(path, mode="r|*")
-    except Exception as exc:  # a cut gzip header gives a TypeError from tarfile
+    # A cut gzip header gives a TypeError from tarfile; CPython 3.10 an AttributeError (it
+    # reads a damaged header's FEXTRA field before it sets `_Stream.exception`).
+    except Exception as exc:
         if isinstance(exc, TypeError | AttributeError | IndexError):
             exc = tarfile.ReadError("cut or junk compressed header")
         yield _unread(path, f"not a readable tar archive: {_short(exc)}")
@@ -524,7 +526,7 @@ def _next_warc_page(
         return _unread(location, f"damaged WARC record: {_short(exc)}")
     if len(data) > max_size:
         return _too_big(location, len(data), max_size, at_least=True)
-    page = RawPage(
+    return RawPage(
         path,
         data,
         member=member,
@@ -532,7 +534,6 @@ def _next_warc_page(
         size=len(data),
         declared_charset=_charset_of(ctype),
     )
-    return page
 
 
 def _is_html_type(ctype: str, uri: str) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from whoosh import query as wq
@@ -86,6 +86,7 @@ class SearchResult:
     coordinated: bool = False  # scores carry the coordination factor (several clauses)
     sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
+    expansion: list[tuple[str, float]] = field(default_factory=list)  # feedback terms, weights
 
 
 def search(
@@ -132,6 +133,7 @@ def search(
         coordinated=coordinated,
         sort=plan.sort,
         has_no_words=plan.has_no_words,
+        expansion=list(plan.expansion),
     )
 
 

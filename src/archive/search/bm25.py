@@ -1,0 +1,199 @@
+"""One BM25 over the article's words, computed from the postings (the fast route's scorer).
+
+An article is one bag of words: a query word's tf is the sum of its tf in title (counted twice,
+FIELD_WEIGHTS), summary, body and author, the length is the same weighted sum of the lengths,
+and the idf is Lucene's, log(1 + (N - df + 0.5) / (df + 0.5)), with df the number of articles
+holding the word in any
+field. A clause with alternatives (a Persian compound also offered glued: احمدی | احمدی‌نژاد)
+is scored as Lucene's SynonymQuery scores: tf summed over the alternatives, df the largest of
+theirs. k1 1.2, b 0.75 (Lucene's and Anserini's defaults).
+
+Why not whoosh's BM25F: it scores each field as its own BM25, with its own idf and saturation,
+and sums them, which counts a word found in the title and the body twice. On the held-back
+Persian collection of issue 9 that cost 3.6 MAP points against one-field BM25 (bench/relevance
+measures the same on the judged sets).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from archive.search.postings import (
+    NotFast,
+    byte_to_length_table,
+    field_lengths,
+    iter_blocks,
+)
+
+K1 = 1.2
+B = 0.75
+# The title's words count twice, in tf and in length: Robertson, Zaragoza & Taylor (2004)'s
+# weighted fields, one saturation (Persian re-pooled set: MAP 0.784 -> 0.794; English old set
+# 0.779 -> 0.787, 17 wins / 3 losses). Summing separate per-field BM25s instead cost 3.6 points
+# on the held-back collection.
+FIELD_WEIGHTS = {"title": 2.0}
+
+Alternative = tuple[str, Any]  # (field, term) or (field, (word, word, ...)) for a phrase
+
+
+def lucene_idf(n: int, df: int) -> float:
+    """Lucene's BM25 idf: log(1 + (N - df + 0.5) / (df + 0.5)), never negative."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class ArticleScorer:
+    """BM25 of query clauses over whole articles, for one searcher (one query's lifetime)."""
+
+    def __init__(self, searcher: Any, fields: Iterable[str]) -> None:
+        schema = searcher.schema
+        self.searcher = searcher
+        self.fields = [f for f in fields if f in schema and schema[f].scorable]
+        self.n = searcher.doc_count()
+        self.leaves = searcher.reader().leaf_readers()
+        self.weights = [FIELD_WEIGHTS.get(f, 1.0) for f in self.fields]
+        self.avg_length = (
+            sum(
+                w * (searcher.avg_field_length(f) or 0)
+                for f, w in zip(self.fields, self.weights, strict=True)
+            )
+            or 1.0
+        )
+        self._norms: dict[int, float] = {}
+        self._lengths: list[tuple[int, list[bytes]]] | None = None
+
+    def norm(self, key: int) -> float:
+        """k1 * (1 - b + b * length / average length) of the article with global docnum `key`."""
+        value = self._norms.get(key)
+        if value is None:
+            if self._lengths is None:
+                self._lengths = [
+                    (base, [_lengths_of(reader, f) for f in self.fields])
+                    for reader, base in self.leaves
+                ]
+            table = byte_to_length_table()
+            for base, columns in reversed(self._lengths):
+                if key >= base:
+                    local = key - base
+                    length = sum(
+                        w * table[column[local]]
+                        for w, column in zip(self.weights, columns, strict=True)
+                    )
+                    break
+            else:  # pragma: no cover - every key comes from a leaf
+                length = 0
+            value = K1 * (1 - B + B * length / self.avg_length)
+            self._norms[key] = value
+        return value
+
+    def term_tfs(self, alternatives: list[tuple[str, str]]) -> dict[int, float]:
+        """Return {docnum: tf summed over the (field, term) alternatives} (live documents)."""
+        tfs: defaultdict[int, float] = defaultdict(float)
+        for fieldname, term in alternatives:
+            if fieldname not in self.searcher.schema:
+                continue
+            if not self.searcher.schema[fieldname].scorable:
+                raise NotFast
+            weight = FIELD_WEIGHTS.get(fieldname, 1.0)
+            for reader, base in self.leaves:
+                if (fieldname, term) not in reader:
+                    continue
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                for ids, weights in iter_blocks(reader, fieldname, term):
+                    for docnum, tf in zip(ids, weights, strict=False):
+                        if deleted and docnum in deleted:
+                            continue
+                        tfs[base + docnum] += weight * tf
+        return tfs
+
+    def clause_scores(self, clause: list[Alternative]) -> dict[int, float]:
+        """Return {docnum: BM25 of the clause} for every article matching one alternative."""
+        by_term: dict[Any, list[tuple[str, str]]] = {}
+        phrases: dict[tuple[str, ...], list[str]] = {}
+        for fieldname, term in clause:
+            if isinstance(term, tuple):
+                phrases.setdefault(term, []).append(fieldname)
+            else:
+                by_term.setdefault(term, []).append((fieldname, term))
+        scores: dict[int, float] = {}
+        if by_term:
+            merged: defaultdict[int, float] = defaultdict(float)
+            df = 0
+            for alternatives in by_term.values():
+                tfs = self.term_tfs(alternatives)
+                df = max(df, len(tfs))  # SynonymQuery: the largest df of the alternatives
+                for key, tf in tfs.items():
+                    merged[key] += tf
+            scores = self._saturate(merged, lucene_idf(self.n, df))
+        for words, fieldnames in phrases.items():
+            for key, value in self._phrase_scores(words, fieldnames).items():
+                if value > scores.get(key, 0.0):
+                    scores[key] = value
+        return scores
+
+    def _saturate(self, tfs: dict[int, float], idf: float) -> dict[int, float]:
+        k1p1 = K1 + 1
+        norm = self.norm
+        return {key: idf * tf * k1p1 / (tf + norm(key)) for key, tf in tfs.items()}
+
+    def _phrase_scores(self, words: tuple[str, ...], fieldnames: list[str]) -> dict[int, float]:
+        """Articles with the words adjacent in one of the fields: the sum of each word's BM25
+        (tf over the fields where the phrase occurs)."""
+        per_word: list[defaultdict[int, float]] = [defaultdict(float) for _ in words]
+        dfs = [0] * len(words)
+        for fieldname in fieldnames:
+            if fieldname not in self.searcher.schema:
+                continue
+            fmt = self.searcher.schema[fieldname].format
+            if not fmt.supports("positions"):
+                raise NotFast
+            for i, word in enumerate(words):
+                dfs[i] = max(dfs[i], self.searcher.doc_frequency(fieldname, word))
+            weight = FIELD_WEIGHTS.get(fieldname, 1.0)
+            for key, word_tfs in _phrase_matches(self.leaves, fieldname, words, fmt):
+                for i, tf in enumerate(word_tfs):
+                    per_word[i][key] += weight * tf
+        scores: defaultdict[int, float] = defaultdict(float)
+        for i, tfs in enumerate(per_word):
+            for key, value in self._saturate(tfs, lucene_idf(self.n, dfs[i])).items():
+                scores[key] += value
+        return scores
+
+
+def _lengths_of(reader: Any, fieldname: str) -> bytes:
+    """The length bytes of a field in one segment; zeros when no document of it has the field."""
+    if not reader.field_length(fieldname):
+        return bytes(reader.doc_count_all())
+    return field_lengths(reader, fieldname)
+
+
+def _phrase_matches(
+    leaves: Any, fieldname: str, words: tuple[str, ...], fmt: Any
+) -> Iterable[tuple[int, list[float]]]:
+    """Yield (docnum, tf of each word) where the words follow each other in `fieldname`."""
+    decode = fmt.decode_positions
+    for reader, base in leaves:
+        if any((fieldname, word) not in reader for word in words):
+            continue
+        postings: list[dict[int, tuple[float, Any]]] = []
+        for word in words:
+            entries: dict[int, tuple[float, Any]] = {}
+            for ids, weights, values in iter_blocks(reader, fieldname, word, values=True):
+                entries.update(zip(ids, zip(weights, values, strict=False), strict=False))
+            postings.append(entries)
+        common: set[int] = set(sorted(postings, key=lambda entries: len(entries))[0])
+        for entries in postings:
+            common &= entries.keys()
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        for docnum in sorted(common):
+            if deleted and docnum in deleted:
+                continue
+            first = decode(postings[0][docnum][1])
+            later = [set(decode(entries[docnum][1])) for entries in postings[1:]]
+            if any(
+                all(start + offset in positions for offset, positions in enumerate(later, 1))
+                for start in first
+            ):
+                yield base + docnum, [entries[docnum][0] for entries in postings]

@@ -1,0 +1,71 @@
+"""Pseudo-relevance feedback: RM3 terms from the best-ranked articles of a first pass.
+
+RM3 (Lavrenko & Croft 2001; Abdul-Jaleel et al. 2004), with Anserini's parameters: the top
+FEEDBACK_DOCS articles, each weighted by its first-pass score, give p(t|D) = tf / |D|; the
+FEEDBACK_TERMS heaviest terms of 2-20 characters held by at most MAX_DF_SHARE of the
+articles are added to the query with weight (1 - ORIGINAL_WEIGHT), the user's words keep
+ORIGINAL_WEIGHT. Anserini by default keeps only [a-z0-9] feedback terms; here every script
+counts (Persian terms are the point).
+
+The articles' words come from their stored text (title, summary and the first FEEDBACK_CHARS
+characters of the body) through the index's own analysis chain; the index keeps no term
+vectors.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from archive import text
+
+FEEDBACK_DOCS = 10
+FEEDBACK_TERMS = 10
+ORIGINAL_WEIGHT = 0.5
+MAX_DF_SHARE = 0.1
+FEEDBACK_CHARS = 2000
+FEEDBACK_FIELDS = ("title", "summary", "body")
+
+
+def feedback_text(stored: dict[str, Any]) -> str:
+    """Return the text of a stored article that feedback reads."""
+    title = stored.get("title") or ""
+    summary = stored.get("summary") or ""
+    body = (stored.get("body") or "")[:FEEDBACK_CHARS]
+    return f"{title}\n{summary}\n{body}"
+
+
+def select_terms(
+    searcher: Any,
+    ranked: Iterable[tuple[float, int]],
+    *,
+    n_terms: int = FEEDBACK_TERMS,
+) -> list[tuple[str, float]]:
+    """Return the RM3 feedback terms of the (score, docnum) pairs given, weights summing to 1."""
+    relevance: defaultdict[str, float] = defaultdict(float)
+    for score, docnum in ranked:
+        counts = Counter(
+            term.text for term in text.iter_terms(feedback_text(searcher.stored_fields(docnum)))
+        )
+        length = sum(counts.values())
+        if not length or score <= 0:
+            continue
+        for term, tf in counts.items():
+            relevance[term] += score * tf / length
+    limit = MAX_DF_SHARE * searcher.doc_count()
+    fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
+    chosen: list[str] = []
+    for term in sorted(relevance, key=lambda t: (-relevance[t], t)):
+        if not 2 <= len(term) <= 20:
+            continue
+        df = max((searcher.doc_frequency(f, term) for f in fields), default=0)
+        if not df or df > limit:
+            continue
+        chosen.append(term)
+        if len(chosen) == n_terms:
+            break
+    total = sum(relevance[t] for t in chosen)
+    if not total:
+        return []
+    return [(t, relevance[t] / total) for t in chosen]
