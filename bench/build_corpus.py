@@ -166,6 +166,7 @@ class Page:
     encoding: str
     words: list[str]
     data: bytes = b""
+    item: Item | None = None  # the text the page was rendered from (iter_pages(render=False))
 
 
 # --------------------------------------------------------------------------- source texts
@@ -813,8 +814,12 @@ def iter_pages(
     seed: int = DEFAULT_SEED,
     data_dir: Path = DEFAULT_DATA_DIR,
     dup_fraction: float = DEFAULT_DUP_FRACTION,
+    render: bool = True,
 ) -> Iterator[Page]:
     """Yield the unique pages, bytes included, one at a time (a big corpus never sits in memory).
+
+    With `render=False` no HTML is made (`data` stays empty) and `item` holds the page's text:
+    the same facts and text as the rendered page, for benchmarks of the index alone.
 
     Raises:
         DataMissingError: the shared data is not there.
@@ -875,7 +880,10 @@ def iter_pages(
             encoding=encoding,
             words=_content_words(item.title + " " + " ".join(item.paragraphs[:2]), lang),
         )
-        page.data = _encode(_render(page, item, site, prng, pools[lang]), encoding)
+        if render:
+            page.data = _encode(_render(page, item, site, prng, pools[lang]), encoding)
+        else:
+            page.item = item
         yield page
 
 

@@ -150,7 +150,113 @@ GENERATION_PREFIX = "gen-"
 _TEXT_FIELDS = ("title", "summary", "body")
 WRITER_LIMIT_MB = 48
 
+# --- Merging segments ----------------------------------------------------------------------
+#
+# Each commit writes one new segment. Whoosh's own policy (MERGE_SMALL) keeps up to ~20
+# segments and then merges most of them at once, and its merge re-adds every posting of the
+# merged segments to the sorting pool of the new one: the cost of a commit depends on the
+# whole index, not on the batch. Ours is Lucene's log merge policy (LogDocMergePolicy):
+# segments fall into levels by size (level L holds MERGE_MIN_DOCS * MERGE_FACTOR**L live
+# documents or more); when a level holds MERGE_FACTOR segments they become one segment of the
+# next level, so every document is rewritten once per level, log(N) times in all, and the
+# index holds at most (MERGE_FACTOR - 1) segments per level. A merge streams the segments'
+# postings, already sorted, through a heap merge into the new segment (as whoosh's own
+# multiprocessing writer joins its sub-segments) instead of sorting them again.
 
+MERGE_FACTOR = 10
+MERGE_MIN_DOCS = 1000  # segments smaller than this all count as level 0
+MERGE_DELETED_SHARE = 0.5  # a segment with more deleted documents than this is rewritten
+MERGE_POLICY = "log"  # or "whoosh": whoosh's MERGE_SMALL, for bench/scale.py's comparison
+
+
+def merge_level(live_docs: int) -> int:
+    """Return the merge level of a segment with `live_docs` live documents."""
+    level = 0
+    size = MERGE_MIN_DOCS * MERGE_FACTOR
+    while live_docs >= size:
+        level += 1
+        size *= MERGE_FACTOR
+    return level
+
+
+def plan_merge(existing: list[tuple[int, int]], new_docs: int) -> list[int]:
+    """Return the indexes of the `existing` segments to merge into the one being committed.
+
+    `existing`: (live documents, deleted documents) per segment; `new_docs`: documents the
+    commit adds. Segments mostly deleted are always merged (their space is reclaimed). Then,
+    level by level from the new segment's own, the level's segments join it while there are
+    at least MERGE_FACTOR of them counting it (a cascade: the merged segment may fill the next
+    level). A commit that adds nothing merges only to reclaim deletions.
+    """
+    chosen = [
+        i
+        for i, (live, deleted) in enumerate(existing)
+        if deleted and deleted > MERGE_DELETED_SHARE * (live + deleted)
+    ]
+    size = new_docs + sum(existing[i][0] for i in chosen)
+    if size == 0:
+        return chosen
+    while True:
+        level = merge_level(size)
+        peers = [
+            i for i, (live, _) in enumerate(existing)
+            if i not in chosen and merge_level(live) == level
+        ]  # fmt: skip
+        if len(peers) + 1 < MERGE_FACTOR:
+            return sorted(chosen)
+        chosen += peers
+        size += sum(existing[i][0] for i in peers)
+
+
+def _merging_writer(ix: Any, limitmb: int) -> Any:
+    """A whoosh SegmentWriter with our merge policy and streaming merges."""
+    from whoosh.externalsort import imerge
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import SegmentWriter
+
+    class MergingWriter(SegmentWriter):  # type: ignore[misc]
+        def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+            self._merge_readers: list[Any] = []
+            self._merge_sources: list[Any] = []
+            segments = list(self.segments)
+            sizes = [(s.doc_count(), s.deleted_count()) for s in segments]
+            chosen = set(plan_merge(sizes, self.docnum))
+            fieldnames = set(self.schema.names())
+            for i in sorted(chosen):
+                reader = SegmentReader(self.storage, self.schema, segments[i])
+                self._merge_readers.append(reader)
+                base = self.docnum
+                docmap = self.write_per_doc(fieldnames, reader)  # stored fields, lengths
+                # postings come sorted by (field, term, docnum) from each segment; the docs
+                # of a later source all number higher, so a heap merge keeps the order
+                self._merge_sources.append(
+                    self._process_posts(reader.iter_postings(), base, docmap)
+                )
+                self._added = True
+            return [s for i, s in enumerate(segments) if i not in chosen]
+
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            lengths = self.per_document_reader() if self.codec.length_stats else None
+            sources = [self.pool.iter_postings(), *self._merge_sources]
+            try:
+                postings = imerge(sources) if len(sources) > 1 else sources[0]
+                self.fieldwriter.add_postings(self.schema, lengths, postings)
+                self.fieldwriter.close()
+            finally:
+                if lengths:
+                    lengths.close()
+                for reader in self._merge_readers:
+                    reader.close()
+                self._merge_readers = []
+
+        def _close_segment(self) -> None:
+            for reader in getattr(self, "_merge_readers", ()):
+                reader.close()
+            self._merge_readers = []
+            super()._close_segment()
+
+    return MergingWriter(ix, limitmb=limitmb)
 
 
 def _has_whoosh_files(folder: str) -> bool:
@@ -623,7 +729,10 @@ class IndexWriter:
         if self._docs or self._deletes:
             # limitmb bounds the posting pool of a batch and of the merges the commit runs
             # (the main process's peak memory); beyond it whoosh spills sorted runs to disk.
-            writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
+            if MERGE_POLICY == "whoosh":
+                writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
+            else:
+                writer = _merging_writer(self.ix, WRITER_LIMIT_MB)
             try:
                 for doc_id in self._deletes:
                     writer.delete_by_term("id", doc_id)

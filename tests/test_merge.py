@@ -1,0 +1,176 @@
+"""The segment merge policy (index.plan_merge) and the streaming merge of IndexWriter.commit.
+
+Many small commits with a small merge factor force merges at several levels; after every
+commit the index must hold exactly the documents a one-commit index of the same final state
+holds: the same ids, stored fields, postings (with positions: phrases), deletions honoured.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import index as ix
+from archive import search
+from archive.models import Article, SearchFilters
+from archive.stored import article_to_fields
+
+WORDS = (
+    "oil gas sanctions tehran parliament budget election river dam drought wheat export "
+    "bank rial inflation port rail nuclear talks vienna treaty"
+).split()
+FA_WORDS = "نفت گاز تحریم مجلس بودجه انتخابات رودخانه سد خشکسالی گندم صادرات بانک".split()
+
+
+def _article(n: int, rng: random.Random, version: int = 0) -> Article:
+    fa = n % 3 == 0
+    pool = FA_WORDS if fa else WORDS
+    body = " ".join(rng.choice(pool) for _ in range(30)) + f" unique{n}v{version}"
+    return Article(
+        id=f"doc{n:04d}",
+        title=f"{pool[n % len(pool)]} {pool[(n * 7) % len(pool)]} title{n}",
+        body=body,
+        lang="fa" if fa else "en",
+        source=f"/corpus/site/{n:04d}.html",
+        url=f"https://example.org/{n}",
+        authors=[f"Author {n % 5}"],
+        date=dt.date(2010 + n % 10, 1 + n % 12, 1 + n % 28),
+    )
+
+
+def _snapshot(index_dir: str) -> dict[str, Any]:
+    """Everything a reader can see, keyed by document id (docnums differ between indexes)."""
+    opened = ix.open_index(index_dir)
+    with opened.searcher() as searcher:
+        reader = searcher.reader()
+        ids = {}
+        stored = {}
+        for docnum, fields in reader.iter_docs():
+            ids[docnum] = fields["id"]
+            stored[fields["id"]] = {k: v for k, v in fields.items() if k != "indexed_at"}
+        postings = set()
+        for fieldname, text in reader.all_terms():
+            matcher = reader.postings(fieldname, text)
+            while matcher.is_active():
+                postings.add((fieldname, text, ids[matcher.id()], matcher.value()))
+                matcher.next()
+        lengths = {
+            ids[d]: reader.doc_field_length(d, "body") for d in range(reader.doc_count_all())
+            if d in ids
+        }  # fmt: skip
+        return {"count": searcher.doc_count(), "stored": stored, "postings": postings,
+                "lengths": lengths}  # fmt: skip
+
+
+def _segment_count(index_dir: str) -> int:
+    with ix.open_index(index_dir).reader() as reader:
+        return 1 if reader.is_atomic() else len(list(reader.leaf_readers()))
+
+
+@pytest.fixture
+def small_merges(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ix, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(ix, "MERGE_MIN_DOCS", 4)
+
+
+def test_merge_levels() -> None:
+    assert ix.merge_level(0) == 0
+    assert ix.merge_level(ix.MERGE_MIN_DOCS * ix.MERGE_FACTOR - 1) == 0
+    assert ix.merge_level(ix.MERGE_MIN_DOCS * ix.MERGE_FACTOR) == 1
+    assert ix.merge_level(ix.MERGE_MIN_DOCS * ix.MERGE_FACTOR**3) == 3
+
+
+def test_plan_merge_waits_for_a_full_level_then_cascades() -> None:
+    f, m = ix.MERGE_FACTOR, ix.MERGE_MIN_DOCS
+    assert ix.plan_merge([(m, 0)] * (f - 2), m) == []
+    assert ix.plan_merge([(m, 0)] * (f - 1), m) == list(range(f - 1))
+    # the merged level-0 segments fill level 1, which then joins too
+    big = [(m * f, 0)] * (f - 1)
+    assert ix.plan_merge(big + [(m, 0)] * (f - 1), m) == list(range(2 * (f - 1)))
+    # bigger segments of another level stay
+    assert ix.plan_merge([(m * f * f, 0), *[(m, 0)] * (f - 1)], m) == list(range(1, f))
+
+
+def test_plan_merge_reclaims_mostly_deleted_segments() -> None:
+    m = ix.MERGE_MIN_DOCS
+    assert ix.plan_merge([(m * 50, 0), (10, 90)], 5) == [1]
+    assert ix.plan_merge([(10, 90)], 0) == [0]
+    assert ix.plan_merge([(60, 40)], 0) == []
+
+
+def test_many_commits_keep_the_index_exact(tmp_path: Path, small_merges: None) -> None:
+    rng = random.Random(7)
+    live: dict[str, Article] = {}
+    merged_dir = str(tmp_path / "merged")
+    segments_seen = []
+    with ix.IndexWriter(merged_dir) as writer:
+        n = 0
+        for commit in range(40):
+            for _ in range(rng.randint(1, 4)):
+                article = _article(n, rng)
+                writer.put(article_to_fields(article), replace=False)
+                live[article.id] = article
+                n += 1
+            if commit % 5 == 4:  # replace one, delete one
+                old = sorted(live)[rng.randrange(len(live))]
+                article = _article(int(old[3:]), rng, version=commit)
+                writer.put(article_to_fields(article), replace=True)
+                live[old] = article
+                gone = sorted(live)[rng.randrange(len(live))]
+                writer.delete(gone)
+                del live[gone]
+            writer.commit()
+            assert writer.doc_count() == len(live)
+            segments_seen.append(_segment_count(merged_dir))
+        writer.finish()
+    # log merges bound the segment count: (factor - 1) per level, a few levels
+    assert max(segments_seen) <= 2 * 4
+    assert len(set(segments_seen)) > 2  # merges really happened
+    reference = str(tmp_path / "reference")
+    ix.upsert_articles(reference, [live[k] for k in sorted(live)])
+    got, want = _snapshot(merged_dir), _snapshot(reference)
+    assert got["count"] == want["count"] == len(live)
+    assert got["stored"] == want["stored"]
+    assert got["lengths"] == want["lengths"]
+    assert got["postings"] == want["postings"]
+
+
+def test_search_after_merges_finds_phrases_and_honours_deletions(
+    tmp_path: Path, small_merges: None
+) -> None:
+    rng = random.Random(3)
+    index_dir = str(tmp_path / "index")
+    with ix.IndexWriter(index_dir) as writer:
+        for n in range(30):
+            writer.put(article_to_fields(_article(n, rng)), replace=False)
+            if n % 2:
+                writer.commit()
+        writer.delete("doc0004")
+        writer.commit()
+        writer.finish()
+    with search.open_searcher(index_dir) as searcher:
+        assert search.search(searcher, "unique5v0", SearchFilters()).total == 1
+        assert search.search(searcher, "unique4v0", SearchFilters()).total == 0
+        phrase = search.search(searcher, '"title7"', SearchFilters())
+        assert [h.id for h in phrase.hits] == ["doc0007"]
+        assert searcher.doc_count() == 29
+
+
+def test_whoosh_policy_gives_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = random.Random(5)
+    articles = [_article(n, rng) for n in range(24)]
+    for policy in ("log", "whoosh"):
+        monkeypatch.setattr(ix, "MERGE_POLICY", policy)
+        with ix.IndexWriter(str(tmp_path / policy)) as writer:
+            for n, article in enumerate(articles):
+                writer.put(article_to_fields(article), replace=False)
+                if n % 2:
+                    writer.commit()
+            writer.finish()
+    assert _snapshot(str(tmp_path / "log")) == _snapshot(str(tmp_path / "whoosh"))
