@@ -1,6 +1,7 @@
 """Benchmark `archive` against the naive baseline on a generated corpus, in one command.
 
     .venv/bin/python bench/run.py [--pages N] [--jobs J] [--skip-baseline] [--keep]
+    .venv/bin/python bench/run.py --scale [--sizes 5000,20000,100000]   (bench/scale.py)
 
 Builds (or reuses) bench/corpus/pages-N with bench/build_corpus.py, then measures for `archive`
 and for the baseline (bench/baseline.py) on the same pages and the same query set:
@@ -767,6 +768,11 @@ def say(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--scale" in argv:  # the growth figures: bench/scale.py takes the other options
+        import scale
+
+        return scale.main([a for a in argv if a != "--scale"])
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000, help="corpus size (default 2000)")
     parser.add_argument("--jobs", type=int, default=None, help="passed to `archive ingest --jobs`")

@@ -174,3 +174,26 @@ def test_whoosh_policy_gives_the_same_index(
                     writer.commit()
             writer.finish()
     assert _snapshot(str(tmp_path / "log")) == _snapshot(str(tmp_path / "whoosh"))
+
+
+def test_bulk_lengths_match_whoosh(tmp_path: Path) -> None:
+    from whoosh.reading import SegmentReader
+
+    rng = random.Random(11)
+    index_dir = str(tmp_path / "index")
+    ix.upsert_articles(index_dir, [_article(n, rng) for n in range(12)])
+    opened = ix.open_index(index_dir)
+    segment = opened._segments()[0]
+    reader = SegmentReader(opened.storage, opened.schema, segment)
+    try:
+        perdoc = reader._perdoc
+        bulk = ix._BulkLengths(perdoc)
+        checked = 0
+        for docnum in range(reader.doc_count_all()):
+            for field in ("title", "body", "summary", "author", "tags", "url"):
+                want = perdoc.doc_field_length(docnum, field) or 0
+                assert bulk.doc_field_length(docnum, field) == want
+                checked += want > 0
+        assert checked > 20
+    finally:
+        reader.close()
