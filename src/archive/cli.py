@@ -560,6 +560,11 @@ def _use_color(color: bool | None) -> bool:
     help="Bold matched words (default: only on a terminal; else [brackets]).",
 )
 @click.option("--explain", is_flag=True, help="Show how the query was read (on stderr).")
+@click.option(
+    "--both",
+    is_flag=True,
+    help="After each hit, its version in the other language (marked, not counted).",
+)
 @_index_option
 def query_command(
     query_words: tuple[str, ...],
@@ -568,6 +573,7 @@ def query_command(
     as_json: bool,
     color: bool | None,
     explain: bool,
+    both: bool,
     index_dir: str,
     **filters: Any,
 ) -> int:
@@ -602,6 +608,7 @@ def query_command(
       archive query برجام --site ipis.example --json | jq .title
       archive query تحریم‌ها --explain
       archive query "water crisis" --feedback --explain
+      archive query "nuclear talks" --both      # and each hit's Persian version
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -609,9 +616,12 @@ def query_command(
     inclusive and a month or year covers all of its days.
     Output: a header with the count and time, then per hit its rank, title, authors,
     date (with the Solar Hijri date for Persian articles), site, id and a snippet with
-    the matched words in bold on a terminal and [in brackets] otherwise. --json prints
-    one object per hit: id, title, authors, date, date_jalali, lang, site, url, source,
-    score, snippet, rank.
+    the matched words in bold on a terminal and [in brackets] otherwise, and a line
+    "also in Persian: TITLE (id)" per version of the article in the other language
+    (linked by the pages' hreflang links, or same site, author, dates and figures).
+    --both lists those versions after their hit, marked ↳. --json prints one object
+    per hit: id, title, authors, date, date_jalali, lang, site, url, source, score,
+    snippet, rank, versions [{id, lang, title, url}] (and version_of with --both).
     """
     from archive import render
     from archive.search import search
@@ -619,7 +629,7 @@ def query_command(
     use_color = _use_color(color)
     with _time_budget(QUERY_SECONDS):
         result = search(
-            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page
+            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page, both=both
         )
     if explain:
         click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
@@ -708,7 +718,9 @@ def show_command(
 ) -> int:
     """Print the whole record and text of one article.
 
-    ID is the id shown by `archive query` (a unique start of it is enough). On a terminal
+    ID is the id shown by `archive query` (a unique start of it is enough). The record
+    lists the article's versions in the other language (`also in Persian: TITLE (id)`;
+    JSON: versions [{id, lang, title, url}]). On a terminal
     the text is wrapped to its width and shown through your pager ($PAGER; `less -R` when
     it is unset, nothing when it is empty; --no-pager prints it straight).
 
@@ -719,7 +731,7 @@ def show_command(
       archive show 5177f27c --json | jq .body
     """
     from archive import render
-    from archive.search import find_document, open_searcher
+    from archive.search import document_versions, find_document, open_searcher
     from archive.stored import fields_to_article
 
     with open_searcher(index_dir) as searcher:
@@ -729,15 +741,16 @@ def show_command(
                 "5177f27cc1de9f82; `archive query` shows them)"
             )
         stored = find_document(searcher, doc_id)
+        versions = document_versions(searcher, stored) if stored is not None else []
     if stored is None:
         raise ArchiveError(f"no article with id {doc_id!r} in {index_dir}")
     article = fields_to_article(stored)
     if as_json:
-        click.echo(render.article_to_json(article))
+        click.echo(render.article_to_json(article, versions=versions))
     else:
         use_color = _use_color(color)
         terminal = render.Terminal.detect(color=use_color)
-        text = render.format_article(article, terminal=terminal)
+        text = render.format_article(article, terminal=terminal, versions=versions)
         if not (use_pager and terminal.is_tty and _page(text)):
             click.echo(text, color=use_color)
     return ExitCode.OK

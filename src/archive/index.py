@@ -40,7 +40,9 @@ from archive.stored import article_to_fields
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 3  # 2: author_key (names across scripts); 3: source_path (--source, source:)
+# 2: author_key (names across scripts); 3: source_path (--source, source:);
+# 4: url_key and alternates (versions of one article across languages)
+SCHEMA_VERSION = 4
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -131,6 +133,10 @@ def build_schema() -> Schema:
         warnings=STORED(),
         encoding=STORED(),
         indexed_at=STORED(),
+        # versions.url_key of the url, and of each hreflang alternate: archive.search.versions
+        url_key=ID(),
+        alternates=KEYWORD(commas=True),
+        alternate_urls=STORED(),  # list[str]: those alternates as the page gave them
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from archive import dates, text
+from archive import dates, text, versions
 from archive.charset import decode_html
 from archive.errors import EmptyInputError, NoArticleError, NotHTMLError
 from archive.extract.authors import find_authors, marked_authors
@@ -155,5 +155,28 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         tags=find_tags(meta),
         warnings=warnings,
         encoding=encoding,
+        alternates=_alternates(meta, url, lang),
     )
+
+
+MAX_ALTERNATES = 20
+
+
+def _alternates(meta: Meta, url: str | None, lang: str) -> list[str]:
+    """The page's versions in other languages: absolute URLs of its hreflang links.
+
+    A link to a site's or a language's front page (`/fa`, `/en/`, `/`) is the language
+    switcher of the template, not a version of this article: it is left out.
+    """
+    own = versions.url_key(url)
+    found: list[str] = []
+    for hreflang, href in meta.alternates:
+        other = versions.hreflang_lang(hreflang)
+        target = absolute_url(href, url)
+        if not other or other == lang or not target or versions.is_front_page(target):
+            continue
+        key = versions.url_key(target)
+        if key and key != own and target not in found:
+            found.append(target)
+    return found[:MAX_ALTERNATES]
 

@@ -1,0 +1,191 @@
+"""Other-language versions of an article, resolved from the index at query time.
+
+The rules are in `archive.versions`. Nothing about a link is stored but what each page says
+of itself (its `url_key` and the `alternates` its hreflang links name), so a link appears as
+soon as both pages are in the index, whichever came first and in whichever run, and a
+forgotten or pruned version drops out with its document.
+
+- `find_versions`: the versions of one document (hreflang first; the matched rule only when
+  neither page declares a version in the other language);
+- `author_aliases`: the names the hreflang versions of a person's articles give that person
+  (`--author` and `stats` merge them: the pages themselves say it is one person).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from whoosh import query as wq
+
+from archive import names
+from archive import versions as rules
+from archive.models import LANGUAGES, Version
+from archive.stored import date_to_int, int_to_date
+
+# `--author` reads the stored fields of a person's articles to find their versions; beyond
+# this many articles only the first are read (a name that common is not one person anyway).
+MAX_ALIAS_DOCS = 2000
+
+
+def _docs(reader: Any, fieldname: str, value: str) -> list[int]:
+    if not value or (fieldname, value) not in reader:
+        return []
+    return [d for d in reader.postings(fieldname, value).all_ids() if not reader.is_deleted(d)]
+
+
+def _authors(stored: dict[str, Any]) -> list[str]:
+    authors = stored.get("authors") or []
+    if isinstance(authors, str):
+        return [a for a in authors.splitlines() if a.strip()]
+    return [str(a) for a in authors]
+
+
+def _declared(stored: dict[str, Any]) -> list[str]:
+    return [k for k in (rules.url_key(u) for u in stored.get("alternate_urls") or ()) if k]
+
+
+def hreflang_partners(
+    reader: Any, docnum: int, stored: dict[str, Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Return (docnum, stored fields) of the documents linked to this one by hreflang.
+
+    Either page's link is enough; one document per other language (the lowest docnum when
+    two documents share a URL key).
+    """
+    found: set[int] = set()
+    for key in _declared(stored):
+        found.update(_docs(reader, "url_key", key))
+    found.update(_docs(reader, "alternates", rules.url_key(stored.get("url"))))
+    found.discard(docnum)
+    lang = stored.get("lang")
+    partners: dict[str, tuple[int, dict[str, Any]]] = {}
+    for other in sorted(found):
+        fields = reader.stored_fields(other)
+        other_lang = fields.get("lang")
+        if other_lang and other_lang != lang and other_lang not in partners:
+            partners[other_lang] = (other, fields)
+    return list(partners.values())
+
+
+def _is_linked_elsewhere(reader: Any, stored: dict[str, Any]) -> bool:
+    """A page that declares a version, or that another page declares as its version."""
+    return bool(_declared(stored)) or bool(
+        _docs(reader, "alternates", rules.url_key(stored.get("url")))
+    )
+
+
+class _Matcher:
+    """The `matched` rule over one searcher, with the shapes it computed kept."""
+
+    def __init__(self, searcher: Any) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.shapes: dict[int, rules.Shape] = {}
+
+    def shape(self, docnum: int, stored: dict[str, Any]) -> rules.Shape:
+        if docnum not in self.shapes:
+            self.shapes[docnum] = rules.text_shape(stored.get("body") or "")
+        return self.shapes[docnum]
+
+    def candidates(self, docnum: int, stored: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """The documents that pass the rule against this one (usually none or one)."""
+        site, lang = stored.get("site"), stored.get("lang")
+        date = int_to_date(stored.get("date"))
+        if not (site and date and lang in LANGUAGES and _authors(stored)):
+            return []
+        import datetime as dt
+
+        span = dt.timedelta(days=rules.MAX_DAYS)
+        query = wq.And(
+            [
+                wq.Term("site", site),
+                wq.Or([wq.Term("lang", other) for other in LANGUAGES if other != lang]),
+                wq.NumericRange("date", date_to_int(date - span), date_to_int(date + span)),
+            ]
+        )
+        passing = []
+        for other in self.searcher.docs_for_query(query):
+            if other == docnum:
+                continue
+            fields = self.reader.stored_fields(other)
+            if _is_linked_elsewhere(self.reader, fields):
+                continue
+            if not rules.authors_match(_authors(stored), _authors(fields)):
+                continue
+            if rules.shapes_match(self.shape(docnum, stored), self.shape(other, fields)):
+                passing.append((other, fields))
+        return passing
+
+    def match(self, docnum: int, stored: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        """The one document matched to this one, when each is the other's only candidate."""
+        if _is_linked_elsewhere(self.reader, stored):
+            return None
+        found = self.candidates(docnum, stored)
+        if len(found) != 1:
+            return None
+        other, fields = found[0]
+        back = self.candidates(other, fields)
+        if [d for d, _ in back] != [docnum]:
+            return None
+        return other, fields
+
+
+def find_versions(
+    searcher: Any, docnum: int, stored: dict[str, Any] | None = None, *, matcher: Any = None
+) -> list[tuple[int, dict[str, Any], str]]:
+    """Return (docnum, stored fields, how) of each other-language version of a document.
+
+    `how` is "hreflang" (a page's own link) or "matched" (same site, authors across scripts,
+    dates at most two days apart, same figures and structure; see archive.versions).
+    """
+    reader = searcher.reader()
+    if stored is None:
+        stored = reader.stored_fields(docnum)
+    partners = hreflang_partners(reader, docnum, stored)
+    if partners:
+        return [(d, fields, "hreflang") for d, fields in partners]
+    matched = (matcher or _Matcher(searcher)).match(docnum, stored)
+    return [(matched[0], matched[1], "matched")] if matched else []
+
+
+def new_matcher(searcher: Any) -> Any:
+    """Return a matcher to share across `find_versions` calls of one search (shape cache)."""
+    return _Matcher(searcher)
+
+
+def version_records(found: Iterable[tuple[int, dict[str, Any], str]]) -> list[Version]:
+    """Return the `models.Version` records of `find_versions` results."""
+    return [
+        Version(
+            id=str(fields.get("id", "")),
+            lang=str(fields.get("lang") or ""),
+            title=str(fields.get("title") or ""),
+            url=fields.get("url") or None,
+            how=how,
+        )
+        for _, fields, how in found
+    ]
+
+
+def author_aliases(reader: Any, name: str, docnums: Iterable[int]) -> list[str]:
+    """Return the other names the hreflang versions of `name`'s articles give its author.
+
+    `docnums`: the articles by `name` (any spelling). For each one with an hreflang version,
+    the two pages' authors are paired (`archive.versions.paired_authors`: same names first,
+    then one left on each side); the partner of a `name` author that does not already match
+    `name` is an alias. One step only: an alias's own versions are not followed.
+    """
+    aliases: list[str] = []
+    for count, docnum in enumerate(sorted(set(docnums))):
+        if count >= MAX_ALIAS_DOCS:
+            break
+        stored = reader.stored_fields(docnum)
+        mine = [a for a in _authors(stored) if names.names_match(name, a)]
+        if not mine:
+            continue
+        for _, fields in hreflang_partners(reader, docnum, stored):
+            for own, other in rules.paired_authors(_authors(stored), _authors(fields)):
+                if own in mine and not names.names_match(name, other) and other not in aliases:
+                    aliases.append(other)
+    return aliases
