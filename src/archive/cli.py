@@ -608,7 +608,7 @@ def query_command(
       archive query برجام --site ipis.example --json | jq .title
       archive query تحریم‌ها --explain
       archive query "water crisis" --feedback --explain
-      archive query "nuclear talks" --both      # and each hit's Persian version
+      archive query "red sea" --both    # each hit, then its version in the other language
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
