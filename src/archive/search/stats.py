@@ -10,7 +10,7 @@ from whoosh import query as wq
 from archive import names, text
 from archive.search.parse import author_query, term_text
 from archive.search.postings import NotFast, deleted_docs, doc_dates, docset, term_docs
-from archive.search.versions import author_aliases
+from archive.search.versions import author_aliases, linked_docs
 from archive.stored import int_to_date
 
 STATS_AUTHOR_SAMPLE = 1500  # documents whose stored authors propose the candidates
@@ -122,8 +122,12 @@ def _merge_versions(
     """
     reader = searcher.reader()
     group = list(groups[index])
+    linked = linked_docs(reader)
+    if not linked:  # no hreflang link in the index: nothing to merge
+        return group
     for name in list(group):
-        docs = searcher.docs_for_query(author_query(name, reader, aliases=False))
+        found = searcher.docs_for_query(author_query(name, reader, aliases=False))
+        docs = [d for d in found if d in linked]
         for alias in author_aliases(reader, name, docs):
             for other_index, other in enumerate(groups):
                 if other_index <= index or other_index in absorbed:  # earlier: listed

@@ -38,6 +38,31 @@ _POOLS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[tuple[int, int
 MAX_ALIAS_DOCS = 2000
 
 
+_LINKED: weakref.WeakKeyDictionary[Any, frozenset[int]] = weakref.WeakKeyDictionary()
+
+
+def linked_docs(reader: Any) -> frozenset[int]:
+    """Return the documents on either end of an hreflang link (cached per open reader).
+
+    One pass over the `alternates` lexicon: its documents declare a link, and the documents
+    whose `url_key` is one of its terms are declared. `author_aliases` reads the stored fields
+    of these only (an index without hreflang links costs nothing).
+    """
+    if reader in _LINKED:
+        return _LINKED[reader]
+    found: set[int] = set()
+    if "alternates" in reader.schema:
+        for raw in reader.lexicon("alternates"):
+            key = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            targets = _docs(reader, "url_key", key)
+            if targets:
+                found.update(targets)
+                found.update(_docs(reader, "alternates", key))
+    linked = frozenset(found)
+    _LINKED[reader] = linked
+    return linked
+
+
 def _docs(reader: Any, fieldname: str, value: str) -> list[int]:
     if not value or (fieldname, value) not in reader:
         return []
@@ -206,7 +231,8 @@ def author_aliases(reader: Any, name: str, docnums: Iterable[int]) -> list[str]:
     `name` is an alias. One step only: an alias's own versions are not followed.
     """
     aliases: list[str] = []
-    for count, docnum in enumerate(sorted(set(docnums))):
+    linked = linked_docs(reader)
+    for count, docnum in enumerate(sorted(d for d in set(docnums) if d in linked)):
         if count >= MAX_ALIAS_DOCS:
             break
         stored = reader.stored_fields(docnum)
