@@ -450,3 +450,45 @@ def test_raw_sample_versions(arc, tmp_path):
     assert sorted(h["lang"] for h in kay) == ["en", "fa"]
     nasri = json_hits(arc("query", "--author", "رضا نصری", "--json"))
     assert "گفت‌وگوی امنیتی خلیج فارس؛ فرصتی برای همسایگان" in {h["title"] for h in nasri}
+
+
+# --- rendering and old indexes ---------------------------------------------------------------
+
+
+def test_version_lines_wrap_and_stay_balanced_on_a_terminal():
+    from archive import render
+    from archive.models import Hit, Version
+
+    hit = Hit(
+        rank=1, id="4c5505e472dc63ad", title=EN_SWAPS["title"], score=1.0, lang="en",
+        source="en.html", site="think.example", authors=["Kay Soltani"],
+        versions=[Version("9cd807463f468767", "fa", FA_SWAPS["title"], url_of(FA_SWAPS))],
+    )  # fmt: skip
+    plain = render.format_hit(hit)
+    assert f"    also in Persian: {FA_SWAPS['title']} (9cd807463f468767)" in plain.splitlines()
+    tty = render.format_hit(hit, terminal=render.Terminal(width=40, is_tty=True))
+    for line in tty.splitlines():
+        assert render.display_width(line) <= 40, line
+        assert line.count(render.FSI) == line.count(render.PDI), line
+    strip = str.maketrans("", "", render.FSI + render.PDI)
+    line = f"also in Persian: {FA_SWAPS['title']} (9cd807463f468767)".split()
+    tty_words = tty.translate(strip).split()
+    start = tty_words.index("also")
+    assert tty_words[start : start + len(line)] == line  # wrapped, no word lost
+
+
+def test_index_before_versions_says_rebuild_and_rebuild_links(arc, tmp_path, tmp_index):
+    folder = tmp_path / "pages"
+    write(folder, "en.html", page_html(EN_SWAPS))
+    write(folder, "fa.html", page_html(FA_SWAPS, alternates=(("en", url_of(EN_SWAPS)),)))
+    arc("ingest", folder)
+    meta_path = Path(tmp_index) / "archive-meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema_version"] = 3  # as an index built before url_key and alternates
+    meta_path.write_text(json.dumps(meta))
+    for args in (("query", "gas"), ("ingest", str(folder))):
+        result = arc(*args, code=1)
+        assert "run `archive ingest --rebuild`" in result.stderr
+        assert result.stderr.count("\n") == 1
+    arc("ingest", folder, "--rebuild")
+    assert versions_by_title(arc)[EN_SWAPS["title"]] == [("fa", FA_SWAPS["title"])]
