@@ -492,3 +492,17 @@ def test_index_before_versions_says_rebuild_and_rebuild_links(arc, tmp_path, tmp
         assert result.stderr.count("\n") == 1
     arc("ingest", folder, "--rebuild")
     assert versions_by_title(arc)[EN_SWAPS["title"]] == [("fa", FA_SWAPS["title"])]
+
+
+def test_hreflang_must_be_one_to_one(arc, tmp_path):
+    # two English pages both name one Persian page as their version: neither is
+    folder = tmp_path / "pages"
+    write(folder, "en.html", page_html(EN_SWAPS, alternates=(("fa", url_of(FA_SWAPS)),)))
+    other = dict(EN_SHIPPING, author="Kay Soltani")
+    write(folder, "en2.html", page_html(other, alternates=(("fa", url_of(FA_SWAPS)),)))
+    write(folder, "fa.html", page_html(FA_SWAPS))
+    arc("ingest", folder)
+    assert all(vs == [] for vs in versions_by_title(arc).values())
+    # and --author does not take the Persian name as Kay Soltani's through such a link
+    found = json_hits(arc("query", "--author", "Kay Soltani", "--json"))
+    assert sorted(h["lang"] for h in found) == ["en", "en"]

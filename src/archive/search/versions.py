@@ -80,27 +80,45 @@ def _declared(stored: dict[str, Any]) -> list[str]:
     return [k for k in (rules.url_key(u) for u in stored.get("alternate_urls") or ()) if k]
 
 
-def hreflang_partners(
-    reader: Any, docnum: int, stored: dict[str, Any]
-) -> list[tuple[int, dict[str, Any]]]:
-    """Return (docnum, stored fields) of the documents linked to this one by hreflang.
-
-    Either page's link is enough; one document per other language (the lowest docnum when
-    two documents share a URL key).
-    """
+def _linked(reader: Any, docnum: int, stored: dict[str, Any]) -> set[int]:
+    """Documents on the other end of an hreflang link of this one, either way."""
     found: set[int] = set()
     for key in _declared(stored):
         found.update(_docs(reader, "url_key", key))
     found.update(_docs(reader, "alternates", rules.url_key(stored.get("url"))))
     found.discard(docnum)
+    return found
+
+
+def hreflang_partners(
+    reader: Any, docnum: int, stored: dict[str, Any]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Return (docnum, stored fields) of the documents linked to this one by hreflang.
+
+    Either page's link is enough. A link must be one to one: when several documents of one
+    language are linked to this one, or the partner is linked to several documents of this
+    one's language (a template pointing every page at one section page), there is none.
+    """
     lang = stored.get("lang")
-    partners: dict[str, tuple[int, dict[str, Any]]] = {}
-    for other in sorted(found):
+    by_lang: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    for other in sorted(_linked(reader, docnum, stored)):
         fields = reader.stored_fields(other)
         other_lang = fields.get("lang")
-        if other_lang and other_lang != lang and other_lang not in partners:
-            partners[other_lang] = (other, fields)
-    return list(partners.values())
+        if other_lang and other_lang != lang:
+            by_lang.setdefault(str(other_lang), []).append((other, fields))
+    partners = []
+    for found in by_lang.values():
+        if len(found) != 1:
+            continue
+        other, fields = found[0]
+        back = [
+            d
+            for d in _linked(reader, other, fields)
+            if d == docnum or reader.stored_fields(d).get("lang") == lang
+        ]
+        if back == [docnum]:
+            partners.append((other, fields))
+    return partners
 
 
 def _is_linked_elsewhere(reader: Any, stored: dict[str, Any]) -> bool:
