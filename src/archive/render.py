@@ -317,8 +317,8 @@ def _format_hit_on(hit: Hit, terminal: Terminal) -> str:
     lines = [rank + _wrap_field(title, terminal, indent=4, first=len(rank), style=BOLD)]
     lines.append("    " + _join_fields(_hit_meta(hit), terminal, indent=4))
     for line in version_lines(_other_versions(hit)):
-        wrapped = _wrap_field(line, terminal, indent=6, first=4)
-        lines.append("    " + _style(wrapped, DIM, terminal.color))
+        wrapped = _wrap_field(line, terminal, indent=6, first=4, style=DIM)
+        lines.append("    " + wrapped)
     if hit.snippet:
         tokens = _snippet_tokens(hit.snippet, hit.highlights, color=terminal.color)
         filled = _fill(tokens, terminal.width, indent=4, first=4)
