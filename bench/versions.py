@@ -62,6 +62,7 @@ def main() -> int:
             ("versions on", {}),
             ("--both", {"both": True}),
         ):
+
             def run(kwargs=kwargs) -> None:
                 for q in QUERIES:
                     search(searcher, q, **kwargs)
@@ -82,6 +83,7 @@ def main() -> int:
                 authors[name] += 1
         top = [name for name, _ in authors.most_common(10)]
         for label, aliases in (("--author plain", False), ("--author +alias", True)):
+
             def run_authors(aliases=aliases) -> None:
                 for name in top:
                     searcher.docs_for_query(author_query(name, reader, aliases=aliases))

@@ -218,9 +218,7 @@ def test_hreflang_one_side_either_order_in_two_runs(arc, tmp_path, linked_side, 
     }
     second = "en" if first == "fa" else "fa"
     arc("ingest", write(tmp_path / "run1", f"{first}.html", pages[first]))
-    assert versions_by_title(arc) == {
-        (EN_SWAPS if first == "en" else FA_SWAPS)["title"]: []
-    }
+    assert versions_by_title(arc) == {(EN_SWAPS if first == "en" else FA_SWAPS)["title"]: []}
     arc("ingest", write(tmp_path / "run2", f"{second}.html", pages[second]))
     assert versions_by_title(arc) == {
         EN_SWAPS["title"]: [("fa", FA_SWAPS["title"])],
@@ -506,3 +504,78 @@ def test_hreflang_must_be_one_to_one(arc, tmp_path):
     # and --author does not take the Persian name as Kay Soltani's through such a link
     found = json_hits(arc("query", "--author", "Kay Soltani", "--json"))
     assert sorted(h["lang"] for h in found) == ["en", "en"]
+
+
+# --- one author through an author page -------------------------------------------------------
+
+
+def with_author_page(html: str, author: str, href: str, *, how: str = "link") -> str:
+    """Add a byline link (or JSON-LD Person) to an author page to a page_html page."""
+    if how == "jsonld":
+        block = json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "author": {"@type": "Person", "name": author, "sameAs": [href]},
+            },
+            ensure_ascii=False,
+        )
+        return html.replace("</head>", f'<script type="application/ld+json">{block}</script></head>')
+    return html.replace("<article>", f'<article><p class="byline"><a href="{href}">{author}</a></p>')
+
+
+@pytest.mark.parametrize("how", ["link", "jsonld"])
+def test_extract_binds_author_pages_to_authors(how):
+    html = with_author_page(page_html(EN_SWAPS), "Kay Soltani", "/author/12", how=how)
+    article = extract_article(RawPage("p.html", html.encode()))
+    assert article.authors == ["Kay Soltani"]
+    assert article.author_pages == [("Kay Soltani", f"{SITE}/author/12")]
+
+
+def test_extract_ignores_links_that_are_no_author_page():
+    html = with_author_page(page_html(EN_SWAPS), "Kay Soltani", f"{SITE}/en")  # a front page
+    html = html.replace("<article>", f'<article><a rel="author" href="{url_of(EN_SWAPS)}">x</a>')
+    assert extract_article(RawPage("p.html", html.encode())).author_pages == []
+
+
+def test_author_page_shared_across_scripts_merges_the_author(arc, tmp_path):
+    folder = tmp_path / "pages"
+    page = f"{SITE}/author/12"
+    write(folder, "en.html", with_author_page(page_html(EN_SWAPS), "Kay Soltani", page))
+    # another article (not a version): the same author page under the Persian name
+    fa = dict(FA_DROUGHT, author="کیخسرو سلطانی", path="fa/301/drought")
+    write(folder, "fa.html", with_author_page(page_html(fa), "کیخسرو سلطانی", page))
+    write(folder, "other.html", page_html(EN_SHIPPING))
+    arc("ingest", folder)
+    for name in ("Kay Soltani", "کیخسرو سلطانی"):
+        found = json_hits(arc("query", "--author", name, "--json"))
+        assert sorted(h["lang"] for h in found) == ["en", "fa"], name
+        assert all(h["versions"] == [] for h in found)  # one person, two articles
+    stats = json.loads(arc("stats", "--json").stdout)
+    person = next(p for p in stats["authors"] if p in ("Kay Soltani", "کیخسرو سلطانی"))
+    assert stats["authors"][person] == 2 and len(stats["authors"]) == 2
+    # forgetting one article drops the alias with it
+    ids = {h["lang"]: h["id"] for h in json_hits(arc("query", "--author", "Kay Soltani", "--json"))}
+    arc("forget", ids["fa"], "--yes")
+    assert [h["lang"] for h in json_hits(arc("query", "--author", "Kay Soltani", "--json"))] == [
+        "en"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Kay Soltani", "Maryam Hosseini"),  # two people in one script: a staff page
+        ("Kay Soltani", "مریم حسینی"),  # across scripts, and the surnames differ
+    ],
+)
+def test_a_page_given_to_two_people_merges_nobody(arc, tmp_path, first, second):
+    folder = tmp_path / "pages"
+    page = f"{SITE}/en/about"
+    write(folder, "a.html", with_author_page(page_html(EN_SWAPS), first, page))
+    other = dict(FA_DROUGHT if second.startswith("م") else EN_SHIPPING, author=second)
+    write(folder, "b.html", with_author_page(page_html(other), second, page))
+    arc("ingest", folder)
+    assert len(json_hits(arc("query", "--author", first, "--json"))) == 1
+    assert len(json_hits(arc("query", "--author", second, "--json"))) == 1
+    assert len(json.loads(arc("stats", "--json").stdout)["authors"]) == 2

@@ -41,7 +41,7 @@ from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
 # 2: author_key (names across scripts); 3: source_path (--source, source:);
-# 4: url_key and alternates (versions of one article across languages)
+# 4: url_key and alternates (versions of one article across languages), author_ids
 SCHEMA_VERSION = 4
 
 
@@ -137,6 +137,9 @@ def build_schema() -> Schema:
         url_key=ID(),
         alternates=KEYWORD(commas=True),
         alternate_urls=STORED(),  # list[str]: those alternates as the page gave them
+        # versions.author_page_terms: "author page URL key|name as written", per author page
+        author_ids=KEYWORD(commas=True),
+        author_pages=STORED(),  # [[name, url], ...] as the page gave them
     )
 
 

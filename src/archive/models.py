@@ -46,6 +46,8 @@ class Article:
     encoding: str | None = None
     # URLs of the page's versions in other languages (<link rel="alternate" hreflang=...>)
     alternates: list[str] = field(default_factory=list)
+    # (author as in `authors`, URL of their author page) as the page links them
+    author_pages: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (date as ISO string)."""

@@ -98,6 +98,9 @@ def article_to_fields(article: Any) -> dict[str, Any]:
         )
         or None,
         "alternate_urls": list(getattr(article, "alternates", ())),
+        "author_ids": ",".join(versions.author_page_terms(getattr(article, "author_pages", ())))
+        or None,
+        "author_pages": [list(pair) for pair in getattr(article, "author_pages", ())],
     }
 
 
@@ -120,6 +123,11 @@ def fields_to_article(stored: dict[str, Any]) -> Article:
         warnings=list(stored.get("warnings") or []),
         encoding=stored.get("encoding") or None,
         alternates=list(stored.get("alternate_urls") or []),
+        author_pages=[
+            (str(pair[0]), str(pair[1]))
+            for pair in stored.get("author_pages") or ()
+            if isinstance(pair, (list, tuple)) and len(pair) == 2
+        ],
     )
 
 

@@ -22,7 +22,7 @@ ratio rule out a brief against a long analysis.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -121,6 +121,49 @@ def shapes_match(a: Shape, b: Shape) -> bool:
         return False
     ratio = min(a.chars, b.chars) / max(a.chars, b.chars)
     return ratio >= MIN_LENGTH_RATIO
+
+
+def author_page_terms(pages: Iterable[tuple[str, str]]) -> list[str]:
+    """Return the index terms of an article's author pages: `URL key|name as written`."""
+    terms: list[str] = []
+    for name, url in pages:
+        key = url_key(url)
+        written = " ".join(name.replace(",", " ").replace("|", " ").split())
+        term = f"{key}|{written}"
+        if key and written and term not in terms:
+            terms.append(term)
+    return terms
+
+
+def split_author_page_term(term: str) -> tuple[str, str]:
+    """Inverse of `author_page_terms` for one term: (URL key, name)."""
+    key, _, name = term.rpartition("|")
+    return key, name
+
+
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def is_one_person(written: Sequence[str]) -> bool:
+    """Whether the names one author page is given can all be one person's.
+
+    At most one person per script: the Latin-script names must all match each other
+    (`names.names_match`), and so must the Persian-script ones; and across scripts they must
+    share a name key (`names.name_keys`: the surname agrees, Kay Soltani and کیخسرو سلطانی).
+    A page given to two people (a staff page, the site's about page) is no author's page.
+    """
+    if not written:
+        return False
+    keys = set(names.name_keys(written[0]))
+    if any(not keys & set(names.name_keys(other)) for other in written[1:]):
+        return False
+    for in_script in (
+        [n for n in written if _ARABIC_SCRIPT.search(n)],
+        [n for n in written if not _ARABIC_SCRIPT.search(n)],
+    ):
+        if in_script and any(not names.names_match(in_script[0], o) for o in in_script[1:]):
+            return False
+    return True
 
 
 def authors_match(a: Sequence[str], b: Sequence[str]) -> bool:

@@ -25,6 +25,7 @@ import re
 from archive import dates, text, versions
 from archive.charset import decode_html
 from archive.errors import EmptyInputError, NoArticleError, NotHTMLError
+from archive.extract.authorpages import collect_links, find_author_pages
 from archive.extract.authors import find_authors, marked_authors
 from archive.extract.body import (
     drop_signature,
@@ -114,6 +115,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     # metadata blocks come from the whole page (headers hold dates and bylines)
     blocks = [b for b in linearize(root) if not b.chrome]
     marked = marked_authors(root)
+    links = collect_links(root)
     lead = find_lead(root)
     remove_chrome(root)
     body_blocks = find_body(root, meta)
@@ -156,6 +158,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         warnings=warnings,
         encoding=encoding,
         alternates=_alternates(meta, url, lang),
+        author_pages=find_author_pages(meta, links, authors, url),
     )
 
 

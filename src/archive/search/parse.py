@@ -376,7 +376,8 @@ def author_query(name: str, reader: Any | None = None, *, aliases: bool = True) 
     """Return the query for articles by `name` (with `reader`: in any spelling or script).
 
     With `reader` and `aliases`, also the names that the hreflang versions of those articles
-    give the same person (`search.versions.author_aliases`: only through a version link).
+    give the same person (`search.versions.author_aliases`) and the names the same author page
+    is given (`page_aliases`): only through the pages' own links, never by guess.
     """
     terms = [term.text for term in text.iter_name_terms(name)]
     if not terms:
@@ -385,10 +386,12 @@ def author_query(name: str, reader: Any | None = None, *, aliases: bool = True) 
     same_person = author_key_terms(name, reader) if reader is not None else []
     parts = [written, *(wq.Term("author_key", term) for term in same_person)]
     if reader is not None and aliases:
-        from archive.search.versions import author_aliases
+        from archive.search.versions import author_aliases, page_aliases
 
         docs = {d for q in parts for d in _term_docs(reader, q)}
-        for alias in author_aliases(reader, name, docs):
+        found = author_aliases(reader, name, docs)
+        found += [a for a in page_aliases(reader, name) if a not in found]
+        for alias in found:
             if any(True for _ in text.iter_name_terms(alias)):
                 parts.append(author_query(alias, reader, aliases=False))
     return parts[0] if len(parts) == 1 else wq.Or(parts)

@@ -10,7 +10,7 @@ from whoosh import query as wq
 from archive import names, text
 from archive.search.parse import author_query, term_text
 from archive.search.postings import NotFast, deleted_docs, doc_dates, docset, term_docs
-from archive.search.versions import author_aliases, linked_docs
+from archive.search.versions import author_aliases, author_page_names, linked_docs, page_aliases
 from archive.stored import int_to_date
 
 STATS_AUTHOR_SAMPLE = 1500  # documents whose stored authors propose the candidates
@@ -114,21 +114,25 @@ def _top_authors(
 def _merge_versions(
     searcher: Any, groups: list[list[str]], index: int, absorbed: set[int]
 ) -> list[str]:
-    """Return group `index` with the names hreflang versions give the same person.
+    """Return group `index` with the names hreflang versions and author pages give the person.
 
     The names the other-language versions of this person's articles give them
-    (`search.versions.author_aliases`) join the group, and so does every other group that
-    shares one of those names (marked `absorbed`: it is not listed again).
+    (`search.versions.author_aliases`) and the names their author page is given
+    (`page_aliases`) join the group, and so does every other group that shares one of those
+    names (marked `absorbed`: it is not listed again).
     """
     reader = searcher.reader()
     group = list(groups[index])
     linked = linked_docs(reader)
-    if not linked:  # no hreflang link in the index: nothing to merge
+    if not linked and not author_page_names(reader):  # no link in the index: nothing to merge
         return group
     for name in list(group):
-        found = searcher.docs_for_query(author_query(name, reader, aliases=False))
-        docs = [d for d in found if d in linked]
-        for alias in author_aliases(reader, name, docs):
+        aliases = page_aliases(reader, name)
+        if linked:
+            found = searcher.docs_for_query(author_query(name, reader, aliases=False))
+            docs = [d for d in found if d in linked]
+            aliases += [a for a in author_aliases(reader, name, docs) if a not in aliases]
+        for alias in aliases:
             for other_index, other in enumerate(groups):
                 if other_index <= index or other_index in absorbed:  # earlier: listed
                     continue

@@ -63,6 +63,48 @@ def linked_docs(reader: Any) -> frozenset[int]:
     return linked
 
 
+_PAGES: weakref.WeakKeyDictionary[Any, dict[str, list[str]]] = weakref.WeakKeyDictionary()
+
+
+def author_page_names(reader: Any) -> dict[str, list[str]]:
+    """Return {author page URL key: the names live articles give it} (cached per reader).
+
+    Read from the `author_ids` lexicon alone (`KEY|name` terms), each term checked for a
+    live document (a forgotten article's terms stay in the lexicon until segments merge).
+    """
+    if reader in _PAGES:
+        return _PAGES[reader]
+    table: dict[str, list[str]] = {}
+    if "author_ids" in reader.schema:
+        for raw in reader.lexicon("author_ids"):
+            term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            if not _docs(reader, "author_ids", term):
+                continue
+            key, written = rules.split_author_page_term(term)
+            if key and written and written not in table.setdefault(key, []):
+                table[key].append(written)
+    _PAGES[reader] = table
+    return table
+
+
+def page_aliases(reader: Any, name: str) -> list[str]:
+    """Return the other names under which `name`'s author page is given to articles.
+
+    An author page counts only when every name it is given can be one person
+    (`archive.versions.is_one_person`).
+    """
+    aliases: list[str] = []
+    for bound in author_page_names(reader).values():
+        if len(bound) < 2 or not any(names.names_match(name, b) for b in bound):
+            continue
+        if not rules.is_one_person(bound):
+            continue
+        for other in bound:
+            if not names.names_match(name, other) and other not in aliases:
+                aliases.append(other)
+    return aliases
+
+
 def _docs(reader: Any, fieldname: str, value: str) -> list[int]:
     if not value or (fieldname, value) not in reader:
         return []
