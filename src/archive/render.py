@@ -543,7 +543,7 @@ CSV_COLUMNS = (
     "score",
 )
 ABSTRACT_CHARS = 1000
-LANGUAGE_NAMES = {"fa": "Persian", "en": "English"}
+LANGUAGE_NAMES = {"fa": "Persian", "en": "English", "ar": "Arabic"}
 
 
 def export_records(records: Iterable[tuple[Article, float | None]], fmt: str, out: TextIO) -> int:

@@ -510,11 +510,10 @@ def is_lone_affix(part: str) -> bool:
 
 # --- display and language --------------------------------------------------------------
 
-_DISPLAY_TABLE: dict[int, str | None] = {
-    0x064A: "\u06cc",
-    0x0649: "\u06cc",
-    0x0643: "\u06a9",
-}
+# Stored text keeps the page's own letters (an Arabic page's ي ك ى ة, an old Persian CMS's ي ك):
+# display cleaning drops only controls, bidi embeddings/overrides, BOM, soft hyphen and
+# Mongolian vowel separator, and collapses whitespace. Letter folding is the index's job.
+_DISPLAY_TABLE: dict[int, str | None] = {}
 for _cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
     _DISPLAY_TABLE[_cp] = None
 for _cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF, 0x00AD, 0x180E):
@@ -524,10 +523,11 @@ _PARA_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 
 
 def clean_display(text: str, keep_paragraphs: bool = False) -> str:
-    """Return `text` fit to store and show: Arabic ي/ك -> ی/ک, whitespace collapsed; ZWNJ kept.
+    """Return `text` fit to store and show: letters as written, whitespace collapsed; ZWNJ kept.
 
-    Control characters, bidi embeddings/overrides, BOM and soft hyphens are dropped; digits stay
-    as written. With `keep_paragraphs`, blank-line-separated paragraphs are kept as "\\n\\n".
+    Control characters, bidi embeddings/overrides, BOM and soft hyphens are dropped; letters
+    (Arabic ي/ك as much as Persian ی/ک) and digits stay as written. With `keep_paragraphs`,
+    blank-line-separated paragraphs are kept as "\\n\\n".
     """
     if keep_paragraphs:
         paragraphs = (clean_display(p) for p in _PARA_RE.split(text))
@@ -536,17 +536,86 @@ def clean_display(text: str, keep_paragraphs: bool = False) -> str:
     return _DISPLAY_WS_RE.sub(" ", text.translate(_DISPLAY_TABLE)).strip()
 
 
+_SAME_LETTER_TABLE = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+
+
+def same_letters_key(value: str) -> str:
+    """Return a key under which Arabic and Persian spellings of one string are equal.
+
+    Arabic ي ى / ك and Persian ی / ک agree, case is folded; nothing else changes. For
+    comparisons inside extraction (duplicate bylines and tags, signature lines): what is stored
+    keeps the page's letters.
+    """
+    return value.translate(_SAME_LETTER_TABLE).casefold()
+
+
 _AR_LETTER_RE = re.compile(f"[{_AR_LETTERS}]")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DETECT_LIMIT = 200_000
 
+# --- Persian or Arabic ----------------------------------------------------------------------
+# Both are written in Arabic script, and old Persian CMSs write Arabic ي/ك, so letters alone
+# cannot tell them apart. Function words can: each list holds frequent words of one language
+# that the other does not write (after ي ى -> ی, ك -> ک and marks dropped; hamza kept, so the
+# Arabic أن/إلى differ from the Persian آن). Left out on purpose: words both write (و من ما),
+# Arabic words that are Persian content words (على = Ali, عليه = against, كل, بين, خلال, كرد)
+# and Persian words that are common Arabic (به = with it, هم = they, اما, يا).
+_FA_WORDS = frozenset(
+    """که از را این است در با برای تا شد شده شود یک آن خود ها های نیز بود باید کند کنند
+    می نمی هستند دارد گفت اند بر""".split()
+)
+_AR_WORDS = frozenset(
+    """فی إلی الی التی الذی الذین هذا هذه ذلک تلک عن مع أن إن أنه أنها کان کانت قد لم لن
+    حیث منذ أو ثم إذا قال وقال وفی هو هی کما لقد وقد فیما إلا عند""".split()
+)
+# Letters Persian writes and Arabic does not; letters Arabic writes and Persian rarely does.
+_FA_ONLY_RE = re.compile("[\u067e\u0686\u0698\u06af]")  # پ چ ژ گ
+_AR_ONLY_RE = re.compile("[\u0629\u0649]")  # ة ى
+_DETECT_WORD_RE = re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+")
+_DETECT_WORDS = 3000  # Arabic-script words looked at
+_DETECT_MIN_HITS = 3  # function words needed before they decide
+# Arabic ي ى ك as Persian ی ک; tatweel and harakat dropped (hamza kept: أن is not آن)
+_DETECT_FOLD: dict[int, str | None] = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+_DETECT_FOLD.update(dict.fromkeys(range(0x064B, 0x0653)))
+_DETECT_FOLD[0x0640] = None
+
 
 def detect_lang(text: str) -> str:
-    """Return "fa" or "en" for a text, judged from its letters (Arabic script vs Latin).
+    """Return "fa", "ar" or "en" for a text, judged from its letters and function words.
 
-    Ties (including a text with no letters) give "en".
+    Latin letters against Arabic-script letters give "en" (ties, including a text with no
+    letters, too). An Arabic-script text is "ar" when Arabic function words outnumber Persian
+    ones (في التي الذي هذا against که از را این است می), and for a text too short to hold
+    them, when ة ى outnumber the letters only Persian has (پ چ ژ گ); otherwise "fa". Dari is
+    "fa"; Urdu and Pashto (no language of their own here) come out "fa" too.
     """
     sample = text[:_DETECT_LIMIT]
     arabic = len(_AR_LETTER_RE.findall(sample))
     latin = len(_LATIN_LETTER_RE.findall(sample))
-    return "fa" if arabic > latin else "en"
+    if arabic <= latin:
+        return "en"
+    return _persian_or_arabic(sample)
+
+
+def _persian_or_arabic(sample: str) -> str:
+    fa_hits = ar_hits = 0
+    words = scanned = 0
+    for match in _DETECT_WORD_RE.finditer(sample):
+        scanned = match.end()
+        word = match.group().translate(_DETECT_FOLD)
+        head, zwnj, _rest = word.partition("\u200c")
+        if zwnj and head in ("می", "نمی"):
+            fa_hits += 1  # می‌گوید, نمی‌شود: the Persian verb prefix
+        elif word in _FA_WORDS:
+            fa_hits += 1
+        elif word in _AR_WORDS:
+            ar_hits += 1
+        words += 1
+        if words >= _DETECT_WORDS:
+            break
+    if fa_hits + ar_hits >= _DETECT_MIN_HITS:
+        return "ar" if ar_hits > fa_hits else "fa"
+    letters = sample[:scanned]
+    ar_letters = len(_AR_ONLY_RE.findall(letters))
+    fa_letters = len(_FA_ONLY_RE.findall(letters))
+    return "ar" if ar_letters + ar_hits > fa_letters + fa_hits else "fa"
