@@ -798,6 +798,11 @@ def _page(text: str) -> bool:
     help="Only articles from this input: a file, a folder, a dump or dump.zip!member.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Only articles in this language (en, fa for Persian and Dari, ar for Arabic).",
+)
+@click.option(
     "--runs",
     type=click.IntRange(min=1),
     is_flag=False,
@@ -808,7 +813,12 @@ def _page(text: str) -> bool:
 )
 @_index_option
 def stats_command(
-    as_json: bool, top: int, sources: tuple[str, ...], runs: int | None, index_dir: str
+    as_json: bool,
+    top: int,
+    sources: tuple[str, ...],
+    lang: str | None,
+    runs: int | None,
+    index_dir: str,
 ) -> int:
     """Describe the index: articles per language, year (both calendars) and site, top authors.
 
@@ -817,6 +827,7 @@ def stats_command(
       archive stats
       archive stats --json | jq .years_jalali
       archive stats --source raw/dumps/ipis-khabar-2025-03.zip
+      archive stats --lang ar
       archive stats --runs 5
     """
     from archive import render
@@ -826,8 +837,10 @@ def stats_command(
     if runs is not None:
         from archive.runlog import read_runs
 
-        if sources:
-            raise UsageError("--runs lists the runs of the whole index; leave out --source")
+        if sources or lang:
+            raise UsageError(
+                "--runs lists the runs of the whole index; leave out --source and --lang"
+            )
         entries = read_runs(index_dir, last=runs)
         if as_json:
             for entry in entries:
@@ -839,12 +852,14 @@ def stats_command(
         return ExitCode.OK
     from archive.search import build_filter, collect_stats, open_searcher
 
-    only = build_filter(SearchFilters(sources=sources)) if sources else None
+    only = build_filter(SearchFilters(sources=sources, lang=lang)) if sources or lang else None
     with open_searcher(index_dir) as searcher:
         stats = collect_stats(searcher, top_authors=top, only=only)
+    if lang:
+        stats["lang"] = lang
     if sources:
         stats["sources"] = list(sources)
-    else:
+    elif not lang:
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")

@@ -421,9 +421,12 @@ def article_to_json(article: Article, *, score: float | None = None) -> str:
 def format_stats(stats: dict[str, Any]) -> str:
     """Return the human report of `archive stats`."""
     lines = [f"articles: {stats.get('articles', 0)}"]
+    if stats.get("lang"):
+        lang = _line(str(stats["lang"]))
+        lines.append(f"language: {LANGUAGE_NAMES.get(lang, lang)} ({lang})")
     if stats.get("sources"):
         lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
-    else:
+    elif not stats.get("lang"):
         lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
     lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
