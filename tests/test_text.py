@@ -375,6 +375,18 @@ def test_detect_lang_tells_arabic_from_persian(value: str, lang: str) -> None:
     assert detect_lang(value) == lang
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "پاکستان کے وزیر اعظم نے کہا ہے کہ حکومت مہنگائی پر قابو پانے کے لیے اقدامات کر رہی ہے",
+        "د افغانستان د اوبو او برېښنا وزارت وايي چې د سلما بند د اوبو کچه ټيټه شوې ده",
+    ],
+)
+def test_urdu_and_pashto_have_no_language_of_their_own_and_come_out_fa(value: str) -> None:
+    # documented behaviour (README, languages): not ar, and indexed by the same chain as Persian
+    assert detect_lang(value) == "fa"
+
+
 def test_detect_lang() -> None:
     assert detect_lang("سیاست خارجی ایران در سال ۱۴۰۲") == "fa"
     article = "Iran and the IAEA resumed talks in Vienna on Monday. " * 20

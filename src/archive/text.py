@@ -568,12 +568,13 @@ _AR_WORDS = frozenset(
     """فی إلی الی التی الذی الذین هذا هذه ذلک تلک عن مع أن إن أنه أنها کان کانت قد لم لن
     حیث منذ أو ثم إذا قال وقال وفی هو هی کما لقد وقد فیما إلا عند""".split()
 )
-# Letters Persian writes and Arabic does not; letters Arabic writes and Persian rarely does.
-_FA_ONLY_RE = re.compile("[\u067e\u0686\u0698\u06af]")  # پ چ ژ گ
-_AR_ONLY_RE = re.compile("[\u0629\u0649]")  # ة ى
+# When function words do not decide (a title, a date line): letters Persian writes and Arabic
+# does not (پ چ ژ گ, and ZWNJ inside a word) against teh marbuta ة, alef maksura ى and the
+# article ال starting a word, which Persian writes in Arabic loans and names only.
+_FA_ONLY_RE = re.compile("[\u067e\u0686\u0698\u06af]|(?<=\\w)\u200c(?=\\w)")
+_AR_ONLY_RE = re.compile("[\u0629\u0649]|(?<![\\w\u200c])\u0627\u0644\\w")
 _DETECT_WORD_RE = re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+")
 _DETECT_WORDS = 3000  # Arabic-script words looked at
-_DETECT_MIN_HITS = 3  # function words needed before they decide
 # Arabic ي ى ك as Persian ی ک; tatweel and harakat dropped (hamza kept: أن is not آن)
 _DETECT_FOLD: dict[int, str | None] = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
 _DETECT_FOLD.update(dict.fromkeys(range(0x064B, 0x0653)))
@@ -585,9 +586,10 @@ def detect_lang(text: str) -> str:
 
     Latin letters against Arabic-script letters give "en" (ties, including a text with no
     letters, too). An Arabic-script text is "ar" when Arabic function words outnumber Persian
-    ones (في التي الذي هذا against که از را این است می), and for a text too short to hold
-    them, when ة ى outnumber the letters only Persian has (پ چ ژ گ); otherwise "fa". Dari is
-    "fa"; Urdu and Pashto (no language of their own here) come out "fa" too.
+    ones (في التي الذي هذا against که از را این است می); when they tie (a title, a date
+    line), it is "ar" when ة, ى and words starting with ال outnumber the marks of Persian
+    (پ چ ژ گ, ZWNJ inside a word). Otherwise "fa". Dari is "fa"; Urdu and Pashto (no
+    language of their own here) come out "fa" too.
     """
     sample = text[:_DETECT_LIMIT]
     arabic = len(_AR_LETTER_RE.findall(sample))
@@ -613,9 +615,7 @@ def _persian_or_arabic(sample: str) -> str:
         words += 1
         if words >= _DETECT_WORDS:
             break
-    if fa_hits + ar_hits >= _DETECT_MIN_HITS:
+    if fa_hits != ar_hits:
         return "ar" if ar_hits > fa_hits else "fa"
     letters = sample[:scanned]
-    ar_letters = len(_AR_ONLY_RE.findall(letters))
-    fa_letters = len(_FA_ONLY_RE.findall(letters))
-    return "ar" if ar_letters + ar_hits > fa_letters + fa_hits else "fa"
+    return "ar" if len(_AR_ONLY_RE.findall(letters)) > len(_FA_ONLY_RE.findall(letters)) else "fa"
