@@ -623,10 +623,11 @@ def test_ingested_pages_both_calendars_month_boundary(cli_run, ingested_index) -
     assert titles("--from", "1403-11", "--to", "1403-11", "--lang", "fa") == [
         "دور تازه مذاکرات هسته‌ای در وین"
     ]
-    assert titles("--to", "۱۴۰۳/۱۰/۳۰", "--from", "1403-10-30") == ["کتابخانه‌های تهران در زمستان"]
+    # the windows-1256 page writes Arabic ي and ك, and so is its title stored
+    assert titles("--to", "۱۴۰۳/۱۰/۳۰", "--from", "1403-10-30") == ["كتابخانه‌هاي تهران در زمستان"]
     assert titles("--from", "2025-01-19", "--to", "2025-01-20") == [
         "دور تازه مذاکرات هسته‌ای در وین",
-        "کتابخانه‌های تهران در زمستان",
+        "كتابخانه‌هاي تهران در زمستان",
     ]
 
 
