@@ -1,4 +1,4 @@
-"""Normalisation and tokens for English and Persian: the one analysis chain of index and query.
+"""Normalisation and tokens (English, Persian, Arabic): the one analysis chain of index and query.
 
 Must not import hazm at module level: the query path imports this module and must stay fast.
 Everything here is pure Python and deterministic.
@@ -12,7 +12,13 @@ Choices (see tests/test_text.py for the equivalence table):
   Arabic-Indic digits -> ASCII, lowercase. آ is folded to ا deliberately: آمریکا/امریکا are both
   common and no frequent word pair is separated by the madda alone.
 - Tokens are routed by script: Arabic-script tokens through the Persian chain, others through
-  the English chain, so one field serves both languages and queries use the same chain.
+  the English chain, so one field serves every language and queries use the same chain.
+  Arabic pages take the Persian chain too (a query has no language, and so Arabic and Persian
+  spellings of a word meet). No Arabic stopword list: Lucene's (Savoy's) would stop Persian
+  content words once folded (علی = Ali, in 10% of Fars articles; الان, الی, بها), and a list
+  applied to Arabic pages only would differ from the query's analysis (README, Languages).
+- Stored text is never folded: `clean_display` keeps the page's letters; folding is done here,
+  for terms, and by `normalize` for the duplicate hash and prefix/wildcard text.
   Positions count emitted terms only (stopwords leave no gap). Tokens over MAX_TOKEN_CHARS are
   junk and skipped. Query strings pass through `search.rewrite.expand_query_compounds` (which
   also does `join_detached_affixes`) before whoosh's parser splits them on spaces: compounds written
