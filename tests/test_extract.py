@@ -362,3 +362,22 @@ def test_author_line_under_the_date_needs_no_markup(name, strip, authors):
         assert chunk in data
         data = data.replace(chunk, b"")
     assert extract_article(RawPage(name, data)).authors == authors
+
+
+def test_one_byline_in_two_letter_forms_is_one_author_and_its_signature_is_dropped():
+    # JSON-LD names the author with Persian ی, the page's byline and signature with Arabic ي
+    paragraph = (
+        "<p>کارشناسان می‌گویند همکاری‌های اقتصادی دو کشور در سال جدید گسترش می‌یابد و حجم"
+        " مبادلات تجاری به بیش از ده میلیارد دلار می‌رسد، هرچند تحریم‌ها مانع اصلی است.</p>"
+    )
+    html = (
+        "<!doctype html><html lang='fa'><head><meta charset='utf-8'><title>همکاری اقتصادی</title>"
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "همکاری اقتصادی",'
+        ' "author": {"@type": "Person", "name": "علی رضایی"}}</script></head><body><article>'
+        "<h1>همکاری اقتصادی</h1><div class='author'>نویسنده: علي رضايي</div>"
+        + paragraph * 3
+        + "<p>علي رضايي</p></article></body></html>"
+    )
+    article = extract_article(RawPage("byline.html", html.encode("utf-8")))
+    assert article.authors == ["علی رضایی"]
+    assert not article.body.endswith("رضايي")
