@@ -482,7 +482,7 @@ def test_index_before_versions_says_rebuild_and_rebuild_links(arc, tmp_path, tmp
     arc("ingest", folder)
     meta_path = Path(tmp_index) / "archive-meta.json"
     meta = json.loads(meta_path.read_text())
-    meta["schema_version"] = 3  # as an index built before url_key and alternates
+    meta["schema_version"] = 4  # as an index built before url_key and alternates
     meta_path.write_text(json.dumps(meta))
     for args in (("query", "gas"), ("ingest", str(folder))):
         result = arc(*args, code=1)
@@ -520,8 +520,10 @@ def with_author_page(html: str, author: str, href: str, *, how: str = "link") ->
             },
             ensure_ascii=False,
         )
-        return html.replace("</head>", f'<script type="application/ld+json">{block}</script></head>')
-    return html.replace("<article>", f'<article><p class="byline"><a href="{href}">{author}</a></p>')
+        script = f'<script type="application/ld+json">{block}</script>'
+        return html.replace("</head>", script + "</head>")
+    byline = f'<p class="byline"><a href="{href}">{author}</a></p>'
+    return html.replace("<article>", "<article>" + byline)
 
 
 @pytest.mark.parametrize("how", ["link", "jsonld"])

@@ -40,9 +40,12 @@ from archive.stored import article_to_fields
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
-# 2: author_key (names across scripts); 3: source_path (--source, source:);
-# 4: url_key and alternates (versions of one article across languages), author_ids
-SCHEMA_VERSION = 4
+# 2: author_key (names across scripts); 3: source_path (--source, source:); 4: lang "ar" apart
+# from "fa" and stored text with the page's own letters (an older index labels Arabic pages
+# "fa" and stores ي/ك folded to ی/ک, so `--lang ar` could not find them)
+# 5: url_key, alternates and author_ids (versions of one article across languages; one
+# author through versions and author pages)
+SCHEMA_VERSION = 5
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -173,7 +176,7 @@ def read_meta(index_dir: str) -> dict[str, Any]:
     """Return the index's metadata: schema_version, created, last_ingest (ISO), counts.
 
     Keys: schema_version, archive_version, generation, created, last_ingest, documents,
-    languages ({"en": n, "fa": n}), sources (inputs recorded in the manifest), size_bytes,
+    languages ({"en": n, "fa": n, "ar": n}), sources (inputs recorded in the manifest), size_bytes,
     last_run ({"counts": {...}, "seconds": s}); "rebuilding" while a --rebuild is unfinished.
 
     Raises:
