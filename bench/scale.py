@@ -298,7 +298,7 @@ def measure_size(pages: int, args: argparse.Namespace) -> dict[str, Any]:
     fig["articles"] = docs
     work = OUT_DIR / f"scale-{pages}"
     for policy in args.policies:
-        for mode in ("writer", "upsert"):
+        for mode in args.modes:
             target = work / f"index-{mode}-{policy}"
             cmd = [PYTHON, str(Path(__file__)), "_index", str(pages), str(target)]
             cmd += ["--mode", mode, "--policy", policy]
@@ -462,6 +462,11 @@ def main(argv: list[str] | None = None) -> int:
         default="log",
         help="merge policies to compare, comma-separated: whoosh (MERGE_SMALL), log (ours)",
     )
+    parser.add_argument(
+        "--modes",
+        default="writer,upsert",
+        help="index-only paths: writer (IndexWriter as ingest uses it), upsert (upsert_articles)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the full-ingest indexes")
     parser.add_argument("--jobs", type=int, default=None, help="passed to `archive ingest`")
     parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
@@ -469,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
     args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if "writer" not in args.modes or not set(args.modes) <= {"writer", "upsert"}:
+        parser.error("--modes takes writer and optionally upsert")
     if not set(args.policies) <= {"log", "whoosh"}:
         parser.error("--policies takes log and/or whoosh")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
