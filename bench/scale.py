@@ -481,10 +481,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--policies takes log and/or whoosh")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    figs = []
+    figs: list[dict[str, Any]] = []
+    out = OUT_DIR / "scale.json"
     try:
         for pages in sizes:
             figs.append(measure_size(pages, args))
+            # after each size, so that a run cut short keeps what it measured
+            partial = {"started": started, "git": _git_head(), "sizes": sizes, "figures": figs}
+            out.write_text(json.dumps(partial, indent=1, default=str) + "\n")
     except build_corpus.DataMissingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -496,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(lines))
     result = {"started": started, "git": _git_head(), "sizes": sizes, "figures": figs,
               "lines": lines, "loadavg": os.getloadavg()}  # fmt: skip
-    (OUT_DIR / "scale.json").write_text(json.dumps(result, indent=1, default=str) + "\n")
+    out.write_text(json.dumps(result, indent=1, default=str) + "\n")
     return 0
 
 
