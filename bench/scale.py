@@ -36,6 +36,7 @@ import math
 import os
 import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -254,6 +255,31 @@ def _queries(args: argparse.Namespace) -> int:
     return 0
 
 
+QUERY_ROUNDS = 3
+
+
+def query_rounds(pages: int, indexes: dict[str, Path]) -> dict[str, Any]:
+    """Warm query latency of each index, QUERY_ROUNDS fresh processes each, interleaved.
+
+    Wall-time latencies move with the machine's load: the indexes take turns, and each figure
+    is the median over the rounds (all rounds are kept under "rounds").
+    """
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in indexes}
+    for r in range(QUERY_ROUNDS):
+        for name, index_dir in indexes.items():
+            say(f"[{pages}] warm queries ({name} merges, round {r + 1})")
+            cmd = [PYTHON, str(Path(__file__)), "_queries", str(pages), str(index_dir)]
+            info = measured(cmd)
+            rounds[name].append(json.loads(info["stdout"].decode().strip().splitlines()[-1]))
+    out: dict[str, Any] = {}
+    for name, runs in rounds.items():
+        out[f"queries_{name}"] = {
+            key: statistics.median(run[key] for run in runs)
+            for key in ("p50_ms", "p95_ms", "mean_ms")
+        } | {"rounds": runs}
+    return out
+
+
 def slope(points: list[tuple[int, float | None]]) -> list[float | None]:
     """Log-log slopes between consecutive (N, total) points."""
     out: list[float | None] = []
@@ -321,9 +347,7 @@ def measure_size(pages: int, args: argparse.Namespace) -> dict[str, Any]:
                 continue
             # the writer-mode index is the one queried (what ingest builds, minus the HTML)
             fig[f"index_bytes_{policy}"] = _gen_bytes(target)
-            say(f"[{pages}] warm queries ({policy} merges)")
-            info = measured([PYTHON, str(Path(__file__)), "_queries", str(pages), str(target)])
-            fig[f"queries_{policy}"] = json.loads(info["stdout"].decode().strip().splitlines()[-1])
+    fig.update(query_rounds(pages, {p: work / f"index-writer-{p}" for p in args.policies}))
     index_dir = work / f"index-writer-{args.policies[-1]}"
     for name, cmd in (
         ("stats", [ARCHIVE, "stats", "--index", str(index_dir)]),
