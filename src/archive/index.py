@@ -229,20 +229,26 @@ class _BulkLengths:
     """
 
     def __init__(self, lengths: Any) -> None:
-        self._lengths = lengths
-        self._columns: dict[str, Any] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
         from whoosh.util.numeric import byte_to_length
 
+        self._lengths = lengths
+        self._columns: dict[str, Any] = {}
+        self._decode = [byte_to_length(b) for b in range(256)]
+
+    def _column(self, fieldname: str) -> Any:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        reader = self._lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        column = self._columns[fieldname] = reader.load() if reader is not None else ()
+        return column
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
         column = self._columns.get(fieldname)
         if column is None:
-            reader = self._lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            column = self._columns[fieldname] = reader.load() if reader is not None else ()
-        if docnum >= len(column) or not column[docnum]:
-            return default if not column else 0
-        return int(byte_to_length(column[docnum]))
+            column = self._column(fieldname)
+        if not column:
+            return default
+        return self._decode[column[docnum]] if docnum < len(column) else 0
 
 
 def _merging_writer(ix: Any, limitmb: int) -> Any:
