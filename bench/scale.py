@@ -475,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("index")
         parser.add_argument("--mode", choices=("writer", "upsert"), default="writer")
         parser.add_argument("--profile", default=None)
-        parser.add_argument("--policy", choices=("log", "whoosh"), default="log")
+        parser.add_argument("--policy", choices=("log", "small", "whoosh"), default="log")
         args = parser.parse_args(argv[1:])
         return _index_only(args) if sub == "_index" else _queries(args)
     parser.add_argument("--sizes", default="5000,20000", help="comma-separated page counts")
@@ -501,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     args.modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     if "writer" not in args.modes or not set(args.modes) <= {"writer", "upsert"}:
         parser.error("--modes takes writer and optionally upsert")
-    if not set(args.policies) <= {"log", "whoosh"}:
+    if not set(args.policies) <= {"log", "small", "whoosh"}:
         parser.error("--policies takes log and/or whoosh")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

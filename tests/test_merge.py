@@ -77,6 +77,25 @@ def small_merges(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ix, "MERGE_MIN_DOCS", 4)
 
 
+def test_small_policy_merges_as_whoosh_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ix, "MERGE_POLICY", "small")
+    assert ix.plan_merge_small([1000] * 5) == []
+    # the 17 smallest: 17,000 documents < fib(21) = 17,711 (the 16 smallest: 16,000 > 10,946)
+    assert ix.plan_merge_small([1000] * 18 + [17000]) == list(range(17))
+    rng = random.Random(9)
+    index_dir = str(tmp_path / "index")
+    counts = []
+    with ix.IndexWriter(index_dir) as writer:
+        for n in range(40):
+            writer.put(article_to_fields(_article(n, rng)), replace=False)
+            writer.commit()
+            counts.append(_segment_count(index_dir))
+    assert max(counts) < 40 and counts[-1] < max(counts)  # it merged
+    assert _snapshot(index_dir)["count"] == 40
+
+
 def test_merge_levels() -> None:
     assert ix.merge_level(0) == 0
     assert ix.merge_level(ix.MERGE_MIN_DOCS * ix.MERGE_FACTOR - 1) == 0
@@ -165,7 +184,7 @@ def test_whoosh_policy_gives_the_same_index(
 ) -> None:
     rng = random.Random(5)
     articles = [_article(n, rng) for n in range(24)]
-    for policy in ("log", "whoosh"):
+    for policy in ("log", "small", "whoosh"):
         monkeypatch.setattr(ix, "MERGE_POLICY", policy)
         with ix.IndexWriter(str(tmp_path / policy)) as writer:
             for n, article in enumerate(articles):
@@ -173,7 +192,9 @@ def test_whoosh_policy_gives_the_same_index(
                 if n % 2:
                     writer.commit()
             writer.finish()
-    assert _snapshot(str(tmp_path / "log")) == _snapshot(str(tmp_path / "whoosh"))
+    want = _snapshot(str(tmp_path / "whoosh"))
+    assert _snapshot(str(tmp_path / "log")) == want
+    assert _snapshot(str(tmp_path / "small")) == want
 
 
 def test_bulk_lengths_match_whoosh(tmp_path: Path) -> None:

@@ -178,7 +178,9 @@ WRITER_LIMIT_MB = 48
 MERGE_FACTOR = 10
 MERGE_MIN_DOCS = 1000  # segments smaller than this all count as level 0
 MERGE_DELETED_SHARE = 0.5  # a segment with more deleted documents than this is rewritten
-MERGE_POLICY = "log"  # or "whoosh": whoosh's MERGE_SMALL, for bench/scale.py's comparison
+# "log" (plan_merge), "small" (whoosh's choice of segments, plan_merge_small, merged by our
+# streaming merge), or "whoosh" (whoosh's own writer and MERGE_SMALL; for bench/scale.py)
+MERGE_POLICY = "log"
 
 
 def merge_level(live_docs: int) -> int:
@@ -251,6 +253,24 @@ class _BulkLengths:
         return self._decode[column[docnum]] if docnum < len(column) else 0
 
 
+def plan_merge_small(sizes: list[int]) -> list[int]:
+    """Whoosh's MERGE_SMALL choice (all documents counted): the indexes of the segments to merge.
+
+    The smallest segments, in ascending size, up to the first point (past the fifth) where
+    their sum stays under a Fibonacci bound: it lets up to about twenty segments gather and
+    merges less often than the log policy.
+    """
+    from whoosh.util import fib
+
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    total = 0
+    for rank, i in enumerate(order):
+        total += max(sizes[i], 0)
+        if rank > 3 and total < fib(rank + 5):
+            return sorted(order[: rank + 1])
+    return []
+
+
 def _merging_writer(ix: Any, limitmb: int) -> Any:
     """A whoosh SegmentWriter with our merge policy and streaming merges."""
     from whoosh.externalsort import imerge
@@ -263,7 +283,10 @@ def _merging_writer(ix: Any, limitmb: int) -> Any:
             self._merge_sources: list[Any] = []
             segments = list(self.segments)
             sizes = [(s.doc_count(), s.deleted_count()) for s in segments]
-            chosen = set(plan_merge(sizes, self.docnum))
+            if MERGE_POLICY == "small":
+                chosen = set(plan_merge_small([s.doc_count_all() for s in segments]))
+            else:
+                chosen = set(plan_merge(sizes, self.docnum))
             fieldnames = set(self.schema.names())
             for i in sorted(chosen):
                 reader = SegmentReader(self.storage, self.schema, segments[i])
