@@ -92,7 +92,7 @@ def test_small_policy_merges_as_whoosh_would(
             writer.put(article_to_fields(_article(n, rng)), replace=False)
             writer.commit()
             counts.append(_segment_count(index_dir))
-    assert max(counts) < 40 and counts[-1] < max(counts)  # it merged
+    assert max(counts) < 10 and counts.count(1) > 1  # it merged, more than once
     assert _snapshot(index_dir)["count"] == 40
 
 
