@@ -218,3 +218,15 @@ def test_bulk_lengths_match_whoosh(tmp_path: Path) -> None:
         assert checked > 20
     finally:
         reader.close()
+
+
+def test_export_reads_without_mmap_and_the_same(tmp_path: Path) -> None:
+    rng = random.Random(13)
+    index_dir = str(tmp_path / "index")
+    ix.upsert_articles(index_dir, [_article(n, rng) for n in range(15)])
+    assert ix.open_index(index_dir, mmap=False).storage.supports_mmap is False
+    with search.matching_articles(index_dir) as records:
+        exported = [(a.id, a.title, a.body, a.authors) for a, _ in records]
+    with search.matching_articles(ix.open_index(index_dir)) as records:
+        mapped = [(a.id, a.title, a.body, a.authors) for a, _ in records]
+    assert len(exported) == 15 and exported == mapped

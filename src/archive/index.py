@@ -404,8 +404,11 @@ _OPEN_ERRORS = (
 )
 
 
-def open_index(index_dir: str) -> Any:
+def open_index(index_dir: str, *, mmap: bool = True) -> Any:
     """Open the index at `index_dir` for reading (a whoosh Index).
+
+    `mmap=False` reads the segment files through ordinary reads: a pass over every article
+    (`export`) then keeps its resident memory flat instead of mapping the whole index in.
 
     Raises:
         IndexMissingError: no index there ("no index at DIR; run `archive ingest` first").
@@ -413,10 +416,14 @@ def open_index(index_dir: str) -> Any:
     """
     meta = read_meta(index_dir)
     _check_version(meta, index_dir)
-    return _open_generation(index_dir, _generation_path(index_dir, meta.get("generation")))
+    return _open_generation(
+        index_dir, _generation_path(index_dir, meta.get("generation")), mmap=mmap
+    )
 
 
-def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> Any:
+def _open_generation(
+    index_dir: str, gen_dir: str, *, readonly: bool = True, mmap: bool = True
+) -> Any:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import EmptyIndexError
 
@@ -426,7 +433,11 @@ def _open_generation(index_dir: str, gen_dir: str, *, readonly: bool = True) -> 
             f"the index at {index_dir} is incomplete (missing {os.path.basename(gen_dir)}); "
             "run `archive ingest --rebuild`"
         )
-    storage = FileStorage(gen_dir, readonly=readonly) if readonly else _DurableStorage(gen_dir)
+    storage = (
+        FileStorage(gen_dir, readonly=readonly, supports_mmap=mmap)
+        if readonly
+        else _DurableStorage(gen_dir)
+    )
     try:
         # Passing our schema keeps whoosh from unpickling the stored one.
         return storage.open_index(schema=build_schema())

@@ -263,8 +263,13 @@ def matching_articles(
     """Yield an iterator over (article, score) of every match, in ranking order: `export`.
 
     The query is parsed on entry (a syntax error raises before anything is read or written);
-    the articles are read lazily while the searcher stays open.
+    the articles are read lazily while the searcher stays open. An index folder is read
+    without mmap: a pass over every stored article would map the whole index into memory.
     """
+    if isinstance(index, str) or hasattr(index, "__fspath__"):
+        from archive.index import open_index
+
+        index = open_index(str(index), mmap=False)
     with open_searcher(index) as searcher:
         plan = plan_search(searcher.schema, query, filters, searcher.reader())
         yield (
