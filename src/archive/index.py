@@ -164,23 +164,24 @@ WRITER_LIMIT_MB = 48
 
 # --- Merging segments ----------------------------------------------------------------------
 #
-# Each commit writes one new segment. Whoosh's own policy (MERGE_SMALL) keeps up to ~20
-# segments and then merges most of them at once, and its merge re-adds every posting of the
-# merged segments to the sorting pool of the new one: the cost of a commit depends on the
-# whole index, not on the batch. Ours is Lucene's log merge policy (LogDocMergePolicy):
-# segments fall into levels by size (level L holds MERGE_MIN_DOCS * MERGE_FACTOR**L live
-# documents or more); when a level holds MERGE_FACTOR segments they become one segment of the
-# next level, so every document is rewritten once per level, log(N) times in all, and the
-# index holds at most (MERGE_FACTOR - 1) segments per level. A merge streams the segments'
-# postings, already sorted, through a heap merge into the new segment (as whoosh's own
-# multiprocessing writer joins its sub-segments) instead of sorting them again.
+# Each commit writes one new segment, and some commits merge older ones into it. In whoosh a
+# merge costs more per document than indexing it (bench/README.md, "Growth": 15 ms against 12
+# at 20,000 articles): every term of every merged segment is read through its own posting
+# matcher. So the cost of ingest per page steps up at each merge, and the policy that merges
+# least wins: whoosh's MERGE_SMALL choice (about 0.85 rewrites per document up to 100,000
+# articles, 2.3 at a million; up to ~20 segments) over Lucene's log merge policy (`plan_merge`,
+# merge factor 10: log10(N / 1000) rewrites per document, 1 at 10,000, 2 at 100,000; at most
+# nine segments per level). Either way our merge streams the segments' postings, already
+# sorted, through a heap merge into the new segment (as whoosh's multiprocessing writer joins
+# its sub-segments) instead of re-sorting them in the posting pool, and the posting writer
+# reads document lengths from memory (_BulkLengths).
 
 MERGE_FACTOR = 10
 MERGE_MIN_DOCS = 1000  # segments smaller than this all count as level 0
 MERGE_DELETED_SHARE = 0.5  # a segment with more deleted documents than this is rewritten
-# "log" (plan_merge), "small" (whoosh's choice of segments, plan_merge_small, merged by our
-# streaming merge), or "whoosh" (whoosh's own writer and MERGE_SMALL; for bench/scale.py)
-MERGE_POLICY = "log"
+# "small" (whoosh's choice of segments, plan_merge_small, merged by our streaming merge),
+# "log" (plan_merge), or "whoosh" (whoosh's own writer and merge; bench/scale.py compares them)
+MERGE_POLICY = "small"
 
 
 def merge_level(live_docs: int) -> int:
