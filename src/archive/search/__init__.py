@@ -235,11 +235,12 @@ def describe_index(
     With `sources` and/or `lang`, only the articles from those inputs / in that language are
     counted (and no size is given: it is the whole index's).
     """
-    from archive.index import index_size, read_meta
+    from archive.index import index_size, open_index, read_meta
 
     meta = read_meta(index_dir)
     only = build_filter(SearchFilters(sources=sources, lang=lang)) if sources or lang else None
-    with open_searcher(index_dir) as searcher:
+    # without mmap: the pages it reads (postings, dates) do not stay mapped (flat memory in N)
+    with open_searcher(open_index(index_dir, mmap=False)) as searcher:
         stats = collect_stats(searcher, top_authors=top_authors, only=only)
     if lang:
         stats["lang"] = lang
