@@ -1139,6 +1139,35 @@ def print_ranking_table(report: dict[str, Any]) -> None:
             )
 
 
+def print_ranking_markdown(report: dict[str, Any]) -> None:
+    """Print one Markdown table of a language: old-set MAP, then the re-pooled figures."""
+    best = report["best_peer"]
+    print(
+        f"\n| {report['lang']} ({report['queries']} queries) | old MAP | vs shipped (p) "
+        f"| MAP | P@10 | nDCG@10 | vs ref (p, +/-) | vs shipped (p) "
+        f"| vs {best['repooled']} (p) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+
+    def cmp(c: dict[str, Any] | None, wl: bool = False) -> str:
+        if not c:
+            return ""
+        text = f"{c['delta_ap']:+.3f} ({_p(c['p'])}"
+        return text + (f", {c['wins']}/{c['losses']})" if wl else ")")
+
+    for row in report["rows"]:
+        old, new = row["old"], row["repooled"]
+        ref = new["ref"]
+        ref_text = f"{cmp(ref, True)} vs {ref['vs']}" if ref else ""
+        label = row["label"].strip()
+        name = f"**{row['system']}**" if row["system"] == SHIPPED else row["system"]
+        print(
+            f"| {name}: {label} | {old['ap']:.3f} | {cmp(old['shipped'])} | {new['ap']:.3f} "
+            f"| {new['p10']:.3f} | {new['ndcg10']:.3f} | {ref_text} | {cmp(new['shipped'])} "
+            f"| {cmp(new['best_peer'])} |"
+        )
+
+
 def _p(value: float) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
@@ -1180,6 +1209,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         metavar="DIR",
         help="write DIR/pool-{fa,en}.jsonl: unjudged top 30 of every peer and candidate",
+    )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="also print the ranking tables as Markdown (for bench/relevance/RESULTS.md)",
     )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 when a MAP floor (FLOORS) is not reached"
@@ -1236,6 +1270,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for report in reports:
         (print_table if args.analysis else print_ranking_table)(report)
+    if args.markdown and not args.analysis:
+        for report in reports:
+            print_ranking_markdown(report)
     out = OUT_FILE if args.analysis else OUT_FILE.with_name("relevance-ranking.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(reports, ensure_ascii=False, indent=1), encoding="utf-8")
