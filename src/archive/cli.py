@@ -645,6 +645,11 @@ def show_command(
     help="Only articles from this input: a file, a folder, a dump or dump.zip!member.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Only articles in this language (en, fa for Persian and Dari, ar for Arabic).",
+)
+@click.option(
     "--runs",
     type=click.IntRange(min=1),
     is_flag=False,
@@ -655,7 +660,12 @@ def show_command(
 )
 @_index_option
 def stats_command(
-    as_json: bool, top: int, sources: tuple[str, ...], runs: int | None, index_dir: str
+    as_json: bool,
+    top: int,
+    sources: tuple[str, ...],
+    lang: str | None,
+    runs: int | None,
+    index_dir: str,
 ) -> int:
     """Describe the index: articles per language, year (both calendars) and site, top authors.
 
@@ -664,6 +674,7 @@ def stats_command(
       archive stats
       archive stats --json | jq .years_jalali
       archive stats --source raw/dumps/ipis-khabar-2025-03.zip
+      archive stats --lang ar
       archive stats --runs 5
     """
     from archive import render
@@ -671,8 +682,10 @@ def stats_command(
     if runs is not None:
         from archive.runlog import read_runs
 
-        if sources:
-            raise UsageError("--runs lists the runs of the whole index; leave out --source")
+        if sources or lang:
+            raise UsageError(
+                "--runs lists the runs of the whole index; leave out --source and --lang"
+            )
         from archive.index import read_meta
 
         read_meta(index_dir)  # a missing or foreign folder says so, as without --runs
@@ -687,7 +700,7 @@ def stats_command(
         return ExitCode.OK
     from archive.search import describe_index
 
-    stats = describe_index(index_dir, top_authors=top, sources=sources)
+    stats = describe_index(index_dir, top_authors=top, sources=sources, lang=lang)
     click.echo(render.json_line(stats) if as_json else render.format_stats(stats))
     return ExitCode.OK
 

@@ -615,9 +615,12 @@ def show_in_pager(text: str) -> bool:
 def format_stats(stats: dict[str, Any]) -> str:
     """Return the human report of `archive stats`."""
     lines = [f"articles: {stats.get('articles', 0)}"]
+    if stats.get("lang"):
+        lang = _line(str(stats["lang"]))
+        lines.append(f"language: {LANGUAGE_NAMES.get(lang, lang)} ({lang})")
     if stats.get("sources"):
         lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
-    else:
+    elif not stats.get("lang"):
         lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
     lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
@@ -755,7 +758,7 @@ CSV_COLUMNS = (
     "score",
 )
 ABSTRACT_CHARS = 1000
-LANGUAGE_NAMES = {"fa": "Persian", "en": "English"}
+LANGUAGE_NAMES = {"fa": "Persian", "en": "English", "ar": "Arabic"}
 
 
 def export_records(records: Iterable[tuple[Article, float | None]], fmt: str, out: TextIO) -> int:

@@ -199,22 +199,28 @@ def get_article(index: Any, doc_id: str) -> Article:
 
 
 def describe_index(
-    index_dir: str, *, top_authors: int = 10, sources: tuple[str, ...] = ()
+    index_dir: str,
+    *,
+    top_authors: int = 10,
+    sources: tuple[str, ...] = (),
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Return the overview of `archive stats`: `collect_stats` plus size, last ingest, schema.
 
-    With `sources`, only the articles from those inputs are counted (and no size is given: it
-    is the whole index's).
+    With `sources` and/or `lang`, only the articles from those inputs / in that language are
+    counted (and no size is given: it is the whole index's).
     """
     from archive.index import index_size, read_meta
 
     meta = read_meta(index_dir)
-    only = build_filter(SearchFilters(sources=sources)) if sources else None
+    only = build_filter(SearchFilters(sources=sources, lang=lang)) if sources or lang else None
     with open_searcher(index_dir) as searcher:
         stats = collect_stats(searcher, top_authors=top_authors, only=only)
+    if lang:
+        stats["lang"] = lang
     if sources:
         stats["sources"] = list(sources)
-    else:
+    elif not lang:
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
