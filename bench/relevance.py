@@ -1,27 +1,37 @@
-"""Retrieval quality of the analysis options: MAP, P@10, nDCG@10, recall@100 on judged queries.
+"""Retrieval quality: MAP, P@10, nDCG@10 of the ranking beside Lucene and bm25s, on judged queries.
 
 Collections (read from ../shared/data, never copied into the repo):
   fa: every Fars News item of language-ml-persian-news/exploring-datasets/news (doc id
       "fars-<news number from the link>"; title; body = abstract + paragraphs).
   en: a fixed subset of the Tehran Times dump: member names sorted, every 11th, first 3,000
       (doc id "tt-<news number>"; title from the file name; body = the text).
-Judged sets: bench/relevance/queries-{fa,en}.jsonl and qrels-{fa,en}.jsonl; method, figures and
-recommendations in bench/relevance/RESULTS.md.
+Judged sets: bench/relevance/queries-{fa,en}.jsonl and qrels-{fa,en}.jsonl (a qrels line with
+"pool": "issue9" comes from the re-pool of issue 9, one without from the pools of issue 4);
+method, figures and decisions in bench/relevance/RESULTS.md.
 
-For each analysis option (whoosh StandardAnalyzer, then archive.text.iter_terms with
-AnalysisOptions) a whoosh index (title + body, BM25F) is built in a temp dir and every query is
-parsed with MultifieldParser over title+body; the best option is rerun with a title boost of 2.0
-and with plain OR and AND grouping. The last row is the shipped path: archive.index +
-archive.search.search with their defaults. Each row carries dMAP, a paired randomization p-value
-and wins/losses against the step before it.
+The ranking table (default): the peers (Lucene BM25, Lucene+RM3, Lucene+SDM through Anserini;
+bm25s: relevance_peers.py), the shipped path (archive.index + archive.search with their
+defaults, and with --feedback / --exact), the ranking before issue 9 (a saved run), and the
+bench's candidate rankings over archive's analysis chain (relevance_rank.py): the shipped
+ranking, each old choice put back alone, each taken out of the old ranking alone, and each
+addition (RM3, proximity, SDM) alone and together. Every row is evaluated on the old judged
+sets and on the re-pooled ones, and compared (dMAP, two-sided paired randomization p, paired
+t-test p, wins/losses) with the step it changes, with the shipped path and with the best peer.
+
+The analysis table (--analysis, issue 4): one whoosh index (title + body, BM25F) per analysis
+option, queries through MultifieldParser, each row against the step before it.
 
 Usage:
-  .venv/bin/python bench/relevance.py [--lang fa|en|both] [--check]   the side-by-side table
+  .venv/bin/python bench/relevance.py [--lang fa|en|both] [--markdown] [--check] [--reuse-runs]
+  .venv/bin/python bench/relevance.py --analysis [--lang ...]
+  .venv/bin/python bench/relevance.py --lang fa --repool DIR        unjudged top 30 of every
+                                        peer and candidate, to judge (DIR/pool-fa.jsonl)
+  .venv/bin/python bench/relevance.py --lang fa --merge-judged DIR  append DIR/judged-fa.jsonl
   .venv/bin/python bench/relevance.py --lang fa --pool [--pool-from all] [--depth 30] [--qid ID]
-                                        unjudged pooled documents, to judge
+                                        the issue-4 pools, printed
   .venv/bin/python bench/relevance.py --lang fa --show DOC_ID      one document in full
-Results go to bench/out/relevance.json. Exit 1 when the data folder is absent, or with --check
-when a MAP floor (FLOORS) is missed.
+Results go to bench/out/relevance-ranking.json (--analysis: bench/out/relevance.json). Exit 1
+when the data folder is absent, or with --check when a MAP floor is missed.
 """
 
 from __future__ import annotations
