@@ -29,6 +29,8 @@ Usage:
   .venv/bin/python bench/relevance.py --lang fa --merge-judged DIR  append DIR/judged-fa.jsonl
   .venv/bin/python bench/relevance.py --lang fa --pool [--pool-from all] [--depth 30] [--qid ID]
                                         the issue-4 pools, printed
+  .venv/bin/python bench/relevance.py --save-old-pipeline /tmp/old  the row archive-old, from
+                                        a work tree of 2a1c43f (git worktree add /tmp/old 2a1c43f)
   .venv/bin/python bench/relevance.py --lang fa --show DOC_ID      one document in full
 Results go to bench/out/relevance-ranking.json (--analysis: bench/out/relevance.json). Exit 1
 when the data folder is absent, or with --check when a MAP floor is missed.
@@ -869,6 +871,41 @@ def peer_and_candidate_runs(
     return runs
 
 
+OLD_PIPELINE_COMMIT = "2a1c43f"  # main before issue 9: the row archive-old
+
+_OLD_PIPELINE_SCRIPT = """
+import json, sys, tempfile
+from pathlib import Path
+checkout, lang, data_dir, queries, out = sys.argv[1:6]
+sys.path[:0] = [checkout + "/src", checkout + "/bench"]
+import archive
+assert archive.__file__.startswith(checkout), archive.__file__
+import relevance
+docs = relevance.LOADERS[lang](Path(data_dir))
+queries = relevance.read_jsonl(Path(queries))
+with tempfile.TemporaryDirectory() as tmp:
+    runs = relevance.run_archive_pipeline(docs, queries, lang, tmp + "/ix")
+Path(out).write_text(json.dumps({"archive-old": runs}), encoding="utf-8")
+"""
+
+
+def save_old_pipeline(lang: str, data_dir: Path, checkout: Path) -> Path:
+    """Run the shipped path of another checkout (OLD_PIPELINE_COMMIT) on this tree's queries.
+
+    `checkout` is a work tree of that commit (`git worktree add /tmp/old 2a1c43f`); its own
+    archive package and bench/relevance.py run in a subprocess. Writes and returns
+    bench/out/runs/{lang}-old-pipeline.json, which the ranking table reads as archive-old.
+    """
+    import subprocess
+
+    out = RUNS_DIR / f"{lang}-old-pipeline.json"
+    RUNS_DIR.mkdir(parents=True, exist_ok=True)
+    queries = JUDGED_DIR / f"queries-{lang}.jsonl"
+    args = [str(checkout.resolve()), lang, str(data_dir), str(queries), str(out)]
+    subprocess.run([sys.executable, "-c", _OLD_PIPELINE_SCRIPT, *args], check=True)
+    return out
+
+
 def write_repool(lang: str, data_dir: Path, out_dir: Path, depth: int = REPOOL_DEPTH) -> int:
     """Write out_dir/pool-{lang}.jsonl: the unjudged top `depth` of every peer and candidate.
 
@@ -1221,6 +1258,13 @@ def main(argv: list[str] | None = None) -> int:
         help="write DIR/pool-{fa,en}.jsonl: unjudged top 30 of every peer and candidate",
     )
     parser.add_argument(
+        "--save-old-pipeline",
+        type=Path,
+        metavar="CHECKOUT",
+        help=f"run the shipped path of a work tree of {OLD_PIPELINE_COMMIT} (the ranking before "
+        "issue 9) and save it as row archive-old",
+    )
+    parser.add_argument(
         "--markdown",
         action="store_true",
         help="also print the ranking tables as Markdown (for bench/relevance/RESULTS.md)",
@@ -1251,6 +1295,11 @@ def main(argv: list[str] | None = None) -> int:
             for lang in langs:
                 added = merge_judged(lang, args.merge_judged)
                 print(f"[{lang}] {added} judgements added", file=sys.stderr)
+            return 0
+        if args.save_old_pipeline:
+            for lang in langs:
+                path = save_old_pipeline(lang, args.data_dir, args.save_old_pipeline)
+                print(f"[{lang}] saved {path.relative_to(REPO_DIR)}", file=sys.stderr)
             return 0
         if args.repool:
             for lang in langs:
