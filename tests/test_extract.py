@@ -139,6 +139,35 @@ def test_deep_nesting_does_not_hang_or_crash():
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.parametrize("depth", [300, 1000, 5000])
+def test_text_nested_deeper_than_libxml2_goes_is_kept_with_a_warning(depth):
+    words = "Deeply nested article text, with commas, and enough words to count as a paragraph."
+    html = (
+        "<html><body><h1>A page of nested wrappers</h1>"
+        + '<div class="wrap"><span>' * depth
+        + f"<p>{words}</p><p>{words.replace('Deeply', 'Second')}</p>"
+        + "</span></div>" * depth
+        + "</body></html>"
+    )
+    article = extract_article(RawPage("deep.html", html.encode()))
+    assert words in article.body
+    assert words.replace("Deeply", "Second") in article.body
+    assert any("nested deeper than 256 elements" in w for w in article.warnings)
+
+
+def test_unclosed_font_in_every_paragraph_keeps_every_paragraph():
+    # old CMS pages: `<p><font>` never closed, each paragraph one level deeper than the last
+    paragraphs = "".join(
+        f"<p><font face=arial size=2>Paragraph {i} of the council minutes, with commas, "
+        "and enough words to count."
+        for i in range(400)
+    )
+    html = f"<html><body><h1>Council minutes of the old town</h1>{paragraphs}</body></html>"
+    body = extract_article(RawPage("font.html", html.encode())).body
+    kept = [i for i in range(400) if f"Paragraph {i} of the council" in body]
+    assert len(kept) == 400
+
+
 def test_huge_page_is_cut_with_a_warning(monkeypatch):
     import archive.extract as extract_module
 

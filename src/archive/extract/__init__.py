@@ -100,7 +100,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
 
     cleaned, jsonld_blobs = prestrip(markup)
     meta = Meta(jsonld=parse_jsonld(jsonld_blobs))
-    root = parse_html(cleaned)
+    root = parse_html(cleaned, warnings)
     collect_meta(root, meta)
     ld_url = meta.ld("url")
     url = (

@@ -18,7 +18,9 @@ from archive.extract.patterns import DIRECTION_MARKS, NEGATIVE, POSITIVE, STRONG
 MAX_BYTES = 8 * 1024 * 1024
 
 
-MAX_DEPTH = 120
+# libxml2 stops building the tree at 256 levels and drops what lies deeper without an
+# exception; our walks are iterative and go as deep as the parser does.
+MAX_DEPTH = 256
 
 
 MAX_JSONLD = 20
@@ -193,15 +195,50 @@ def prestrip(markup: str) -> tuple[str, list[str]]:
     return "".join(out), blobs
 
 
-def parse_html(cleaned: str) -> Any:
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# Layout and inline tags dropped when a page nests deeper than the parser goes: their text
+# stays, only the nesting (which carries no article text) goes.
+_FLATTENED = re.compile(
+    r"</?(?:div|span|font|section|article|main|center|b|i|u|em|strong|small|big|s|strike|tt"
+    r"|sup|sub|abbr|cite|q|mark|ins|del|label|dl|dd|dt|ul|ol|table|tbody|thead|tfoot|tr|td|th"
+    r"|figure|header|footer|nav|aside|blockquote|address|nobr|wbr|[a-z]+-[a-z0-9-]+)\b[^>]{0,4096}>",
+    re.I,
+)
+
+
+def parse_html(cleaned: str, warnings: list[str] | None = None) -> Any:
+    """Parse the pre-stripped markup with lxml; a page too deep for libxml2 is re-read flat.
+
+    libxml2 drops everything nested deeper than 256 elements (an error in the parser's log, no
+    exception). Such pages are deep wrappers, or old CMS pages that open an inline tag in every
+    paragraph without closing it (`<p><font>`: each paragraph one level deeper). Their layout
+    and inline tags are cut out and the page parsed again (huge_tree: 2,048 levels), with a
+    warning in `warnings`; if it is still too deep, the warning says text was lost.
+    """
+    root, too_deep = _parse(cleaned, huge=False)
+    if too_deep:
+        root, still_deep = _parse(_FLATTENED.sub(" ", cleaned), huge=True)
+        if warnings is not None:
+            warnings.append(
+                f"page nested deeper than {MAX_DEPTH} elements; read again without layout tags"
+                + ("; text nested deeper still was lost" if still_deep else "")
+            )
+    return root
+
+
+def _parse(markup: str, huge: bool) -> tuple[Any, bool]:
+    # huge_tree lifts libxml2's depth limit to 2,048 levels (and its 10 MB text-node limit:
+    # pages are capped at MAX_BYTES before this)
+    parser = lxml.html.HTMLParser(
+        remove_comments=True, remove_pis=True, collect_ids=False, huge_tree=huge
+    )
     try:
-        root = lxml.html.document_fromstring(cleaned, parser=parser)
+        root = lxml.html.document_fromstring(markup, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise NoArticleError(f"unparsable HTML ({exc})") from None
     if root is None:
         raise NoArticleError("no HTML content")
-    return root
+    too_deep = any("Excessive depth" in entry.message for entry in parser.error_log)
+    return root, too_deep
 
 
 def parse_jsonld(blobs: list[str]) -> list[dict[str, Any]]:
