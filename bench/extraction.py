@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import re
 import sys
 import time
@@ -31,11 +32,18 @@ from archive.errors import ExtractionError
 from archive.extract import extract_article
 from archive.models import RawPage
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+DATA = Path(
+    os.environ.get("ARCHIVE_BENCH_DATA")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data"
+)
 SCRAPINGHUB = DATA / "scrapinghub-article-extraction-benchmark"
 NEWSPAPER = DATA / "newspaper4k-testdata" / "tests" / "data"
 GOOSE = DATA / "goose3-testdata" / "tests" / "data"
 VOA = DATA / "voa-dari-articles"
+# mozilla/readability's test pages (Apache-2.0): `git clone https://github.com/mozilla/readability`
+# and pass --readability readability/test/test-pages, or copy that folder here
+READABILITY = DATA / "readability-test-pages"
+REAL_SITE_BYTES = 8000  # readability's hand-written feature tests are smaller; its 94 sites not
 
 FLOORS = {"body_f1": 0.96, "pages_per_second": 40.0}
 
@@ -238,13 +246,86 @@ def bench_voa() -> None:
     _report("voa-dari", counts)
 
 
+def _peer_title(name: str, markup: str) -> str:
+    if name == "trafilatura":
+        import trafilatura
+
+        metadata = trafilatura.extract_metadata(markup)
+        return (metadata.title if metadata else "") or ""
+    import newspaper
+
+    article = newspaper.Article("http://example.com/page", language="en", fetch_images=False)
+    try:  # title first; a page newspaper4k cannot finish parsing keeps what it found
+        article.download(input_html=markup)
+        article.parse()
+    except Exception:  # noqa: BLE001 - a peer's failure is a miss, not the end of the run
+        pass
+    return article.title or ""
+
+
+def bench_titles(folder: Path) -> None:
+    """Title exact match on mozilla/readability's test pages, archive and peers in one run."""
+    pages = sorted(p for p in folder.glob("*/expected-metadata.json")) if folder.exists() else []
+    if not pages:
+        print(f"mozilla/readability test pages absent ({folder}); titles not measured")
+        return
+    systems = ["archive"]
+    for peer, module in (("trafilatura", "trafilatura"), ("newspaper4k", "newspaper")):
+        try:
+            __import__(module)
+            systems.append(peer)
+        except ImportError:
+            print(f"{peer} not installed (pip install -e '.[bench]'); not measured")
+    norm = lambda s: re.sub(r"\s+", " ", s or "").strip()  # noqa: E731
+    hits: dict[str, list[tuple[bool, bool]]] = {name: [] for name in systems}
+    cpu = dict.fromkeys(systems, 0.0)
+    for meta_path in pages:
+        gold = json.loads(meta_path.read_text(encoding="utf-8")).get("title")
+        source = meta_path.parent / "source.html"
+        if not gold or not source.exists():
+            continue
+        data = source.read_bytes()
+        real = len(data) >= REAL_SITE_BYTES
+        for name in systems:
+            started = time.process_time()
+            if name == "archive":
+                try:
+                    got = extract_article(RawPage(str(source), data), require_body=False).title
+                except ExtractionError:
+                    got = ""
+            else:
+                got = _peer_title(name, data.decode("utf-8", "replace"))
+            cpu[name] += time.process_time() - started
+            hits[name].append((real, norm(got) == norm(gold)))
+    print("\nTitle exact match, mozilla/readability test pages (gold: expected-metadata.json)")
+    print(f"{'extractor':<14} {'all':>14} {'real sites':>14} {'CPU s':>7}")
+    for name, rows in hits.items():
+        real_rows = [ok for real, ok in rows if real]
+        every = [ok for _, ok in rows]
+        print(
+            f"{name:<14} {sum(every):>4}/{len(every):<3} {sum(every) / len(every):.3f}"
+            f" {sum(real_rows):>4}/{len(real_rows):<3} {sum(real_rows) / len(real_rows):.3f}"
+            f" {cpu[name]:7.2f}"
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--body", action="store_true", help="only the body benchmark")
     parser.add_argument("--show", help="print our body for one scrapinghub page id prefix")
+    parser.add_argument("--titles", action="store_true", help="only the title benchmark")
+    parser.add_argument(
+        "--readability",
+        type=Path,
+        default=READABILITY,
+        help="mozilla/readability's test/test-pages folder (default: DATA/readability-test-pages)",
+    )
     args = parser.parse_args()
     if not DATA.exists():
         print(f"shared data folder absent ({DATA}); nothing measured")
+        return 0
+    if args.titles:
+        bench_titles(args.readability)
         return 0
     figures = bench_body(args.show)
     if args.show:
@@ -254,6 +335,7 @@ def main() -> int:
         bench_newspaper()
         bench_goose()
         bench_voa()
+        bench_titles(args.readability)
     failed = [
         f"{name} {figures[name]:.3f} < {floor}"
         for name, floor in FLOORS.items()
