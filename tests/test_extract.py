@@ -168,6 +168,35 @@ def test_unclosed_font_in_every_paragraph_keeps_every_paragraph():
     assert len(kept) == 400
 
 
+_ARTICLE = "".join(
+    f"<p>Paragraph {i}: the council approved the new water plan on Monday, and farmers said"
+    " they would watch how the quotas work in the dry months.</p>"
+    for i in range(5)
+)
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        # an unclosed <aside>: lxml nests the article inside the sidebar
+        '<aside class="sidebar"><ul><li><a href="/">Home</a></li></ul>'
+        f'<div class="entry">{_ARTICLE}</div></body></html>',
+        # the article hidden until a script shows it
+        f'<div class="story" style="display: none">{_ARTICLE}</div>',
+        # a <main> of short lines (a poem, a list of results): nothing for the scorer
+        "<main>"
+        + "".join(f"<p>Paragraph {i}: the council</p><p>met again.</p>" for i in range(5))
+        + "</main>",
+    ],
+    ids=["unclosed-aside", "hidden-until-script", "short-lines-in-main"],
+)
+def test_article_lost_with_the_chrome_is_found_by_a_fallback(wrapped):
+    html = f"<html><head><title>Water plan approved</title></head><body>{wrapped}"
+    article = extract_article(RawPage("lost.html", html.encode()))
+    assert all(f"Paragraph {i}: the council" in article.body for i in range(5))
+    assert any("found by a fallback" in w for w in article.warnings)
+
+
 def test_huge_page_is_cut_with_a_warning(monkeypatch):
     import archive.extract as extract_module
 

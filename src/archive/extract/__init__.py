@@ -28,6 +28,7 @@ from archive.errors import EmptyInputError, NoArticleError, NotHTMLError
 from archive.extract.authors import find_authors, marked_authors
 from archive.extract.body import (
     drop_signature,
+    fallback_body,
     filter_body,
     find_body,
     first_words,
@@ -122,6 +123,15 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     ld_body = meta.ld("articleBody")
     if isinstance(ld_body, str) and is_better_ld_body(ld_body, body):
         body = "\n\n".join(filter_body(ld_blocks(ld_body), title))
+    if not body:
+        # chrome removal or the scorer lost the article: look again at the page as parsed
+        if isinstance(ld_body, str) and ld_body.strip():
+            body, found_by = "\n\n".join(filter_body(ld_blocks(ld_body), title)), "JSON-LD"
+        else:
+            lines, found_by = fallback_body(parse_html(cleaned), title)
+            body = "\n\n".join(lines)
+        if body:
+            warnings.append(f"article text found by a fallback ({found_by})")
     if len(body) < MIN_BODY_CHARS:
         if not body and require_body:
             raise NoArticleError("no article text found on the page")
