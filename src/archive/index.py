@@ -40,7 +40,10 @@ from archive.stored import article_to_fields
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 3  # 2: author_key (names across scripts); 3: source_path (--source, source:)
+# 2: author_key (names across scripts); 3: source_path (--source, source:); 4: lang "ar" apart
+# from "fa" and stored text with the page's own letters (an older index labels Arabic pages
+# "fa" and stores ي/ك folded to ی/ک, so `--lang ar` could not find them)
+SCHEMA_VERSION = 4
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -164,7 +167,7 @@ def read_meta(index_dir: str) -> dict[str, Any]:
     """Return the index's metadata: schema_version, created, last_ingest (ISO), counts.
 
     Keys: schema_version, archive_version, generation, created, last_ingest, documents,
-    languages ({"en": n, "fa": n}), sources (inputs recorded in the manifest), size_bytes,
+    languages ({"en": n, "fa": n, "ar": n}), sources (inputs recorded in the manifest), size_bytes,
     last_run ({"counts": {...}, "seconds": s}); "rebuilding" while a --rebuild is unfinished.
 
     Raises:

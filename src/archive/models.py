@@ -33,7 +33,7 @@ class Article:
     id: str
     title: str
     body: str  # paragraphs separated by a blank line ("\n\n")
-    lang: str  # "en" or "fa"
+    lang: str  # one of LANGUAGES: "en", "fa" (Persian, Dari too) or "ar"
     source: str  # RawPage.location
     url: str | None = None
     site: str | None = None
@@ -63,7 +63,7 @@ class Article:
 
 # The choices of `archive query` and `archive export`, here once: cli.py reads them without
 # importing whoosh (`archive --help` stays fast), search/ and render.py check them.
-LANGUAGES = ("en", "fa")  # what extraction detects and --lang accepts
+LANGUAGES = ("en", "fa", "ar")  # what extraction detects and --lang accepts
 SORTS = ("relevance", "date", "-date")  # relevance needs a query; date is oldest first
 EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
 

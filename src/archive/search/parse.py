@@ -208,7 +208,7 @@ def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | Non
         parts.append(wq.NumericRange("date", low, high))
     if filters.lang:
         if filters.lang not in LANGUAGES:
-            raise UsageError(f"unknown language {filters.lang!r}; use {' or '.join(LANGUAGES)}")
+            raise UsageError(f"unknown language {filters.lang!r}; use {', '.join(LANGUAGES)}")
         parts.append(wq.Term("lang", filters.lang))
     if filters.sites:
         parts.append(_or([_site_query(host) for host in filters.sites]))
