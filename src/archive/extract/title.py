@@ -25,8 +25,8 @@ from archive.extract.patterns import WS, site_key
 _TITLE_SEPARATORS = re.compile(r"(\s+(?:--|[|\-–—:»«•·~/])\s+|\s*\|\s*|\s+::\s+)")
 
 
-# where a headline may be cut into an agreeing run: not at ":" ("Alito and Prelogar: The ...")
-_RUN_SEPARATORS = re.compile(r"(\s+(?:--|[|\-–—»«•·~/])\s+|\s*\|\s*|\s+::\s+)")
+# where a title may be cut into a part another source confirms: also "Section: Headline"
+_RUN_SEPARATORS = re.compile(r"(\s+(?:--|[|\-–—:»«•·~/])\s+|\s*\|\s*|\s+::\s+|:\s+)")
 
 
 # tie-break between candidates that as many sources support: the usual reliability of each
