@@ -538,3 +538,36 @@ def test_one_byline_in_two_letter_forms_is_one_author_and_its_signature_is_dropp
     article = extract_article(RawPage("byline.html", html.encode("utf-8")))
     assert article.authors == ["علی رضایی"]
     assert not article.body.endswith("رضايي")
+
+
+_PLAIN_BODY = (
+    "<p>The ministry said on Monday that exports would rise, and officials agreed, citing new"
+    " data from the ports.</p>" * 3
+)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<p>12 March 2024</p><p>Record Month for Ports</p>",  # a subheading under the date
+        "<p>Monday 12 March 2024</p><p>Tehran Grand Bazaar reopened</p>",
+        "<p>۱۲ اسفند ۱۴۰۲</p><p>گزارش ویژه اقتصادی</p>",
+        "<p>By most accounts, the talks failed.</p>",  # "By" opening a sentence
+        "<p>By Monday, officials had agreed on the quotas</p>",
+    ],
+)
+def test_first_line_of_a_plain_page_is_not_its_author(opening):
+    html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
+    assert extract_article(RawPage("plain.html", html.encode())).authors == []
+
+
+@pytest.mark.parametrize(
+    ("opening", "authors"),
+    [
+        ("<p>By Jane Doe and Ali al-Hashemi</p>", ["Jane Doe", "Ali al-Hashemi"]),
+        ("<p>By Ludwig van Beethoven</p>", ["Ludwig van Beethoven"]),
+    ],
+)
+def test_plain_by_line_still_gives_the_authors(opening, authors):
+    html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
+    assert extract_article(RawPage("plain.html", html.encode())).authors == authors

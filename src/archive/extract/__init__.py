@@ -140,7 +140,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         title = first_words(body)
         warnings.append("no title found; first words of the body used")
 
-    authors = find_authors(meta, marked, blocks, title, site)
+    authors = find_authors(meta, marked, blocks, title, site, body.split("\n\n"))
     date, date_warnings = find_date(meta, root, blocks, title)
     warnings.extend(date_warnings)
     if date is None:
