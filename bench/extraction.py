@@ -27,6 +27,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from archive.errors import ExtractionError
 from archive.extract import extract_article
@@ -120,6 +121,7 @@ def bench_body(show: str | None = None) -> dict[str, float] | None:
     cpu = time.process_time() - started
     rows = {key: tp_fp_fn(truth[key]["articleBody"], ours[key]) for key in truth}
     results = {"archive (ours)": score(list(rows.values()))}
+    peer_cpu = _run_trafilatura(pages, truth, results)
     for path in sorted((SCRAPINGHUB / "output").glob("*.json")):
         predicted = json.loads(path.read_text(encoding="utf-8"))
         name = path.stem
@@ -140,7 +142,33 @@ def bench_body(show: str | None = None) -> dict[str, float] | None:
     print("worst pages (tp share): " + ", ".join(f"{k[:8]}={v[0]:.2f}" for k, v in worst))
     speed = len(pages) / cpu
     print(f"\nSpeed: {len(pages)} pages in {cpu:.2f} s CPU = {speed:.1f} pages/s on one core")
+    if peer_cpu:
+        peer_speed = len(pages) / peer_cpu
+        print(
+            f"trafilatura, same run (body and metadata): {peer_cpu:.2f} s CPU ="
+            f" {peer_speed:.1f} pages/s; archive/trafilatura {speed / peer_speed:.2f}x"
+        )
     return {"body_f1": results["archive (ours)"]["f1"], "pages_per_second": speed}
+
+
+def _run_trafilatura(
+    pages: dict[str, bytes], truth: dict[str, Any], results: dict[str, dict[str, float]]
+) -> float | None:
+    """Run trafilatura (its defaults, metadata on) on the same pages: F1 and CPU seconds."""
+    try:
+        import trafilatura
+    except ImportError:
+        print("trafilatura not installed (pip install -e '.[bench]'); not run live")
+        return None
+    bodies: dict[str, str] = {}
+    started = time.process_time()
+    for key, data in pages.items():
+        extracted = trafilatura.bare_extraction(data, url=truth[key].get("url"), with_metadata=True)
+        bodies[key] = (extracted.text if extracted else "") or ""
+    cpu = time.process_time() - started
+    name = f"trafilatura {trafilatura.__version__} (run)"
+    results[name] = score([tp_fp_fn(truth[k]["articleBody"], bodies[k]) for k in truth])
+    return cpu
 
 
 def _same_text(a: str | None, b: str | None) -> bool:

@@ -10,7 +10,15 @@ import lxml.html
 from lxml import etree
 
 from archive import text
-from archive.extract.page import Block, Meta, classes, hint_kind, linearize, text_of
+from archive.extract.page import (
+    Block,
+    Meta,
+    classes,
+    drop_tree,
+    hint_kind,
+    linearize,
+    text_of,
+)
 from archive.extract.patterns import (
     BOILERPLATE_ANYWHERE,
     BOILERPLATE_LINE,
@@ -193,8 +201,7 @@ def fallback_body(root: Any, title: str) -> tuple[list[str], str]:
     gave them, or ([], "") on a page with no article text at all.
     """
     for element in list(root.iter(*_NEVER_ARTICLE)):
-        if element.getparent() is not None:
-            element.drop_tree()
+        drop_tree(element)
     mains = [e for e in root.xpath(_MAIN_ELEMENTS) if isinstance(e.tag, str)]
     if mains:
         largest = max(mains, key=lambda e: len(text_of(e)))
