@@ -16,7 +16,7 @@ from archive.models import Article
 FIXTURES = Path(__file__).parent / "fixtures" / "query"
 HIT_KEYS = {
     "rank", "id", "title", "authors", "date", "date_jalali", "lang", "site", "url", "source",
-    "score", "snippet",
+    "score", "snippet", "versions",
 }  # fmt: skip
 ESC = "\x1b"
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")

@@ -43,7 +43,9 @@ from archive.stored import now_iso as _now_iso
 # 2: author_key (names across scripts); 3: source_path (--source, source:); 4: lang "ar" apart
 # from "fa" and stored text with the page's own letters (an older index labels Arabic pages
 # "fa" and stores ي/ك folded to ی/ک, so `--lang ar` could not find them)
-SCHEMA_VERSION = 4
+# 5: url_key, alternates and author_ids (versions of one article across languages; one
+# author through versions and author pages)
+SCHEMA_VERSION = 5
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -134,6 +136,13 @@ def build_schema() -> Schema:
         warnings=STORED(),
         encoding=STORED(),
         indexed_at=STORED(),
+        # versions.url_key of the url, and of each hreflang alternate: archive.search.versions
+        url_key=ID(),
+        alternates=KEYWORD(commas=True),
+        alternate_urls=STORED(),  # list[str]: those alternates as the page gave them
+        # versions.author_page_terms: "author page URL key|name as written", per author page
+        author_ids=KEYWORD(commas=True),
+        author_pages=STORED(),  # [[name, url], ...] as the page gave them
     )
 
 
