@@ -110,8 +110,8 @@ _MAH = rf"(?:\s*ماه)?(?!{_LETTER})"
 _DATE_RE = re.compile(
     "|".join(
         [
-            # 1 February 2025, 1st of Feb. 2025, 1-Feb-2025
-            _DAY.format("d1") + _ORD + r"(?:\s+of)?(?:\s+|\s*-\s*)"
+            # 1 February 2025, 1st of Feb. 2025, 1-Feb-2025, 7. Jun 2017 (day-first dot)
+            _DAY.format("d1") + r"(?:st|nd|rd|th|\.)?(?:\s+of)?(?:\s+|\s*-\s*)"
             rf"(?P<m1>{_EN})(?![a-z])\.?(?:\s*,\s*|\s+|\s*-\s*)" + _YEAR.format("y1"),
             # February 1, 2025 / Feb. 1 2025
             rf"(?=[{_EN_INITIALS}])(?<![a-z])(?P<m2>{_EN})\.?\s+"

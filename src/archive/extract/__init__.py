@@ -115,6 +115,8 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     blocks = [b for b in linearize(root) if not b.chrome]
     marked = marked_authors(root)
     lead = find_lead(root)
+    # before chrome removal: page headers and footers carry dates
+    date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs)
     remove_chrome(root)
     body_blocks = find_body(root, meta)
     body_lines = filter_body(body_blocks, title)
@@ -131,7 +133,6 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         warnings.append("no title found; first words of the body used")
 
     authors = find_authors(meta, marked, blocks, title, site)
-    date, date_warnings = find_date(meta, root, blocks, title)
     warnings.extend(date_warnings)
     if date is None:
         warnings.append("no date found")
