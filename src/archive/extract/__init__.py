@@ -116,7 +116,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     marked = marked_authors(root)
     lead = find_lead(root)
     # before chrome removal: page headers and footers carry dates
-    date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs)
+    date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs, markup)
     remove_chrome(root)
     body_blocks = find_body(root, meta)
     body_lines = filter_body(body_blocks, title)

@@ -72,6 +72,7 @@ def find_date(
     title: str,
     url: str | None = None,
     jsonld_blobs: list[str] | None = None,
+    markup: str | None = None,
 ) -> tuple[dt.date | None, list[str]]:
     """Return the publication date of the page and warnings about how it was found.
 
@@ -95,9 +96,9 @@ def find_date(
     found = _dateline_date(blocks, title)
     if found:
         return found, ["date taken from the page text"]
-    found = _htmldate(root, url)
-    if found:
-        return found, []
+    guess = _htmldate(root, url, markup)
+    if guess and (guess.month, guess.day) != (1, 1):
+        return guess, []
     if not arabic_script:
         found = _time_element_date(root)
         if found:
@@ -105,6 +106,8 @@ def find_date(
         found = _text_date(blocks, title)
         if found:
             return found, ["date taken from the page text"]
+    if guess:
+        return guess, []
     modified = meta.ld("dateModified") or meta.first("article:modified_time", "og:updated_time")
     if isinstance(modified, str):
         found = dates.parse_date_value(modified)
@@ -355,13 +358,13 @@ def _in_list_item(element: Any) -> bool:
 
 def _dateline_date(blocks: list[Block], title: str) -> dt.date | None:
     """Return a date written in the dateline: the short lines right around the headline."""
-    start = title_index(blocks, title)
+    start = _headline_index(blocks, title)
     if start is None:
         return None
     for block in blocks[max(0, start - 2) : start + 6]:
         if block.in_list or block.link_density > 0.5 or len(block.text) > 120:
             continue
-        for found, s, _e in dates.iter_dates(block.text):
+        for found, s in _written_dates(block.text):
             if UPDATE_WORDS.search(block.text[:s]) and not PUBLISHED_WORDS.search(block.text[:s]):
                 continue
             if _plausible(found):
@@ -369,15 +372,53 @@ def _dateline_date(blocks: list[Block], title: str) -> dt.date | None:
     return None
 
 
-def _htmldate(root: Any, url: str | None) -> dt.date | None:
-    """Ask htmldate: fast mode, then extensive search only if fast mode found nothing."""
+def _written_dates(text: str) -> list[tuple[dt.date, int]]:
+    """The dates written in a line with their offsets: `archive.dates` forms and 16.12.2012."""
+    found = [(date, start) for date, start, _end in dates.iter_dates(text)]
+    for match in _DOTTED_DAY_RE.finditer(text):
+        try:
+            found.append((dt.date(int(match[3]), int(match[2]), int(match[1])), match.start()))
+        except ValueError:
+            continue
+    return sorted(found, key=lambda pair: pair[1])
+
+
+def _headline_index(blocks: list[Block], title: str) -> int | None:
+    """The block of the headline: the `<h1>` that says the title, else `title_index`'s."""
+    key = re.sub(r"\W+", " ", title.casefold()).strip()[:40]
+    if key:
+        for index, block in enumerate(blocks):
+            if block.tag == "h1" and re.sub(r"\W+", " ", block.text.casefold()).strip()[:40] == key:
+                return index
+    return title_index(blocks, title)
+
+
+def _htmldate(root: Any, url: str | None, markup: str | None) -> dt.date | None:
+    """Ask htmldate: fast mode, then extensive search only if fast mode found nothing.
+
+    A 1 January answer is often a year alone (a copyright line), and the tree we parsed has
+    no scripts (pages keep dates in their JSON state): then htmldate also reads the page's
+    own markup, and our `<time>`/text parsing may give the full date.
+    """
+    found = _ask_htmldate(root, url)
+    if found and (found.month, found.day) != (1, 1):
+        return found
+    if markup:
+        again = _ask_htmldate(markup, url)
+        if again and (again.month, again.day) != (1, 1):
+            return again
+        found = found or again
+    return found
+
+
+def _ask_htmldate(document: Any, url: str | None) -> dt.date | None:
     import htmldate  # ~0.1 s to import (dateparser): only ingest workers pay it, once
 
     logging.getLogger("htmldate").setLevel(logging.CRITICAL)  # it logs each miss as an error
     for extensive in (False, True):
         try:
             value = htmldate.find_date(
-                root, extensive_search=extensive, original_date=True, url=url
+                document, extensive_search=extensive, original_date=True, url=url
             )
         except Exception:  # noqa: BLE001 - a peer library's failure is a miss, not a crash
             return None
@@ -398,7 +439,7 @@ def _machine_date(value: str) -> dt.date | None:
             return dt.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return None
-    return dates.parse_date_value(value) or dates.find_date(value)
+    return dates.parse_date_value(value) or dates.find_date(value) or _dotted_day(value)
 
 
 def _is_utc(value: str) -> bool:
