@@ -32,12 +32,14 @@ class CliResult:
 def cli_run():
     from archive.cli import run
 
-    def _run(*args: str, input: str | None = None, env: dict | None = None) -> CliResult:
+    def _run(
+        *args: str, input: str | None = None, env: dict | None = None, terminal=None
+    ) -> CliResult:
         runner = CliRunner()
         exception = None
         with runner.isolation(input=input, env=env) as (out, err, _):
             try:
-                code = run([str(a) for a in args])
+                code = run([str(a) for a in args], terminal=terminal)
             except SystemExit as exc:  # pragma: no cover - run() should not exit
                 code = int(exc.code or 0)
             except Exception as exc:  # an internal bug: keep it visible in the result

@@ -291,10 +291,6 @@ def test_sigkilled_ingest_leaves_an_unfinished_run(arc, tmp_path, tmp_index):
     ]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the kept duplicate is not found by its phrase after the ranking merge",
-)
 def test_article_another_input_also_gives_is_kept(arc, tmp_path):
     write_pages(tmp_path / "a", range(2))
     write_pages(tmp_path / "b", range(1, 3))  # page 1 is in both folders

@@ -144,6 +144,19 @@ def test_cli_pipe_and_json_have_no_isolates(cli_run, fa_index) -> None:
     assert hit["title"] == FA_TITLE
 
 
+@pytest.mark.parametrize("command", [["query", "وین"], ["show", "fa0011223344", "--no-pager"]])
+def test_cli_draws_for_the_terminal_it_is_given(cli_run, fa_index, command) -> None:
+    narrow = Terminal(width=40, is_tty=True, color=False)
+    result = cli_run(*command, "--index", fa_index, terminal=narrow)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(render.display_width(line) for line in lines) <= 40
+    assert any(FSI in line and PDI in line for line in lines)  # the Persian title, isolated
+    assert not ANSI.search(result.stdout)
+    wide = cli_run(*command, "--index", fa_index, terminal=Terminal(width=200, is_tty=True))
+    assert max(render.display_width(line) for line in wide.stdout.splitlines()) > 40
+
+
 def _run_on_pty(args: list[str], env: dict[str, str]) -> str:
     """Run `python -m archive ARGS` with stdin/stdout on a pseudo terminal; return its output."""
     leader, follower = pty.openpty()

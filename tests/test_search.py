@@ -560,3 +560,27 @@ def test_exact_turns_feedback_and_compound_forms_off(feedback_index) -> None:
     plan_text = search(feedback_index, "احمدی نژاد", SearchFilters(exact=True)).parsed
     assert f"احمدی{zwnj}نژاد" not in plan_text and "احمدینژاد" not in plan_text
     assert "احمدینژاد" in search(feedback_index, "احمدی نژاد").parsed
+
+
+def test_a_word_in_every_article_still_matches_after_a_deletion(tmp_path) -> None:
+    # Whoosh keeps a deleted document in df until a merge; with N counting live documents
+    # only, a word in every article got df > N, a negative idf, and no hit at all.
+    from archive.curate import forget
+
+    folder = str(tmp_path / "index")
+    ids = [f"{i:016x}" for i in range(4)]
+    for batch in (ids[:2], ids[2:]):
+        upsert_articles(
+            folder, [article(i, f"Report {i}", f"report number {i} on the talks") for i in batch]
+        )
+    forget(folder, [ids[2]], ())
+    with open_index(folder).searcher() as searcher:
+        assert len(list(searcher.reader().leaf_readers())) > 1  # else nothing is tested
+        assert searcher.doc_frequency("body", "report") > searcher.doc_count()
+
+    words = search(folder, "report")
+    assert sorted(hit.id for hit in words.hits) == sorted([ids[0], ids[1], ids[3]])
+    assert all(hit.score is not None and hit.score > 0 for hit in words.hits)
+    phrase = search(folder, '"report number"')  # a phrase of words in every article
+    assert sorted(hit.id for hit in phrase.hits) == sorted([ids[0], ids[1], ids[3]])
+    assert all(hit.score is not None and hit.score > 0 for hit in phrase.hits)

@@ -23,8 +23,6 @@ from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
 DEFAULT_INDEX = "index"
 DEFAULT_INPUT = "raw"
-MAX_LISTED_FAILURES = 20  # failure lines on stderr; --report has every one
-MIN_ID_PREFIX = 4  # shorter starts of an id match too many articles to be meant
 
 
 class ExitCode(IntEnum):
@@ -121,36 +119,6 @@ def cli(debug: bool) -> None:
 # === extract (owner: extraction) ===
 
 
-def _format_extracted(article: Any) -> str:
-    from archive.render import sanitize_terminal
-
-    def one(value: Any) -> str:
-        return sanitize_terminal(str(value), keep_newlines=False)
-
-    date = "-"
-    if article.date:
-        date = f"{article.date.isoformat()} (Solar Hijri {article.date_jalali})"
-    rows = [
-        ("source", article.source),
-        ("title", article.title),
-        ("authors", "; ".join(article.authors) or "-"),
-        ("date", date),
-        ("lang", article.lang),
-        ("site", article.site or "-"),
-        ("url", article.url or "-"),
-        ("id", article.id),
-        ("encoding", article.encoding or "-"),
-        ("summary", article.summary or "-"),
-        ("tags", ", ".join(article.tags) or "-"),
-        ("warnings", "; ".join(article.warnings) or "-"),
-    ]
-    lines = [f"{name + ':':<10} {one(value)}" for name, value in rows]
-    lines.append(f"body:      {len(article.body)} characters")
-    body = sanitize_terminal(article.body).strip()
-    lines += ["", body, ""] if body else [""]
-    return "\n".join(lines)
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="PATH...")
 @click.option("--json", "as_json", is_flag=True, help="Write JSON Lines, one article per line.")
@@ -174,36 +142,23 @@ def extract(paths: tuple[str, ...], as_json: bool, max_size: int) -> int:
       archive extract raw/ipis-en-sanctions.html
       archive extract raw/ --json | jq .title
     """
-    from archive.errors import ExtractionError
-    from archive.extract import extract_article
-    from archive.models import Outcome, RawPage
-    from archive.render import article_to_json, sanitize_terminal
-    from archive.sources import iter_pages
+    from archive import render
+    from archive.ingest import iter_extracted
 
     failed = 0
-    for item in iter_pages(paths, max_size=max_size):
-        if isinstance(item, Outcome):
-            location, reason = item.location, item.reason or "failed"
-        elif not isinstance(item, RawPage):
+    for item in iter_extracted(paths, max_size=max_size):
+        if item.article is not None:
+            click.echo(
+                render.article_to_json(item.article)
+                if as_json
+                else render.format_extracted(item.article)
+            )
             continue
-        else:
-            location = item.location
-            try:
-                article = extract_article(item)
-            except ExtractionError as exc:
-                reason = str(exc)
-            else:
-                if as_json:
-                    click.echo(article_to_json(article))
-                else:
-                    click.echo(_format_extracted(article))
-                continue
         failed += 1
-        if failed <= MAX_LISTED_FAILURES:
-            click.echo(sanitize_terminal(f"{location}: {reason}", keep_newlines=False), err=True)
-    if failed > MAX_LISTED_FAILURES:
-        more = failed - MAX_LISTED_FAILURES
-        click.echo(f"archive: … and {more:,} more failed input{'s' if more != 1 else ''}", err=True)
+        if failed <= render.MAX_LISTED_FAILURES:
+            click.echo(render.format_failure(item.location, item.reason), err=True)
+    if failed > render.MAX_LISTED_FAILURES:
+        click.echo(render.format_more_failed(failed - render.MAX_LISTED_FAILURES), err=True)
     return ExitCode.PARTIAL if failed else ExitCode.OK
 
 
@@ -241,49 +196,6 @@ class _ByteSize(click.ParamType):
         if size < 1:
             raise UsageError(f"--max-size: {value!r} is not a size like 20MB, 500KB or 1000000")
         return size
-
-
-def _format_duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes, seconds = divmod(seconds, 60)
-    if minutes < 60:
-        return f"{minutes}m{seconds:02d}s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{seconds:02d}s"
-
-
-class _IngestProgress:
-    """The ingest status line on stderr (only on a terminal), redrawn at most 10 times a second."""
-
-    def __init__(self, enabled: bool) -> None:
-        import time
-
-        self.enabled = enabled
-        self.started = time.monotonic()
-        self.last_draw = 0.0
-        self.done = 0
-        self.failed = 0
-        self.width = 0
-
-    def update(self, status: str) -> None:
-        import time
-
-        self.done += 1
-        self.failed += status == "failed"
-        now = time.monotonic()
-        if self.enabled and now - self.last_draw >= 0.1:
-            self.last_draw = now
-            rate = self.done / max(now - self.started, 1e-6)
-            line = f"ingest: {self.done:,} pages · {rate:,.1f} pages/s · {self.failed:,} failed"
-            click.echo("\r" + line.ljust(self.width), nl=False, err=True)
-            self.width = len(line)
-
-    def clear(self) -> None:
-        if self.enabled and self.width:
-            click.echo("\r" + " " * self.width + "\r", nl=False, err=True)
-            self.width = 0
 
 
 @cli.command()
@@ -373,8 +285,8 @@ def ingest(
     """
     import signal
 
+    from archive import render
     from archive.ingest import ingest as run_ingest
-    from archive.render import json_line, sanitize_terminal
 
     if force and not rebuild:
         raise UsageError("--force goes with --rebuild (it lets a rebuild replace the old index)")
@@ -389,13 +301,15 @@ def ingest(
             )
         except OSError as exc:
             raise UsageError(f"--report: cannot write {report_path}: {exc.strerror}") from None
-    progress = _IngestProgress(enabled=not quiet and sys.stderr.isatty())
+    progress = render.IngestProgress(
+        sys.stderr, enabled=not quiet and _terminal(stream=sys.stderr).is_tty
+    )
 
     def on_outcome(outcome: Any) -> None:
         progress.update(outcome.status)
         if report_file is not None:
             try:
-                report_file.write(json_line(outcome.as_dict()) + "\n")
+                report_file.write(render.json_line(outcome.as_dict()) + "\n")
             except OSError as exc:
                 message = f"cannot write the report {report_path}: {exc.strerror}"
                 raise ArchiveError(message) from None
@@ -403,7 +317,7 @@ def ingest(
     def on_notice(message: str) -> None:
         if not quiet:
             progress.clear()
-            click.echo(f"archive: {sanitize_terminal(message, keep_newlines=False)}", err=True)
+            click.echo(render.format_notice(message), err=True)
 
     def on_sigterm(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -432,30 +346,13 @@ def ingest(
             signal.signal(signal.SIGTERM, previous)
         if report_file is not None and report_file is not sys.stdout:
             report_file.close()
-    counts = result.counts
     if not quiet:
-        click.echo(
-            f"added {counts['added']:,} · updated {counts['updated']:,} · "
-            f"unchanged {counts['unchanged']:,} · duplicates {counts['duplicate']:,} · "
-            f"failed {counts['failed']:,}"
-            + "".join(f" · {k} {counts[k]:,}" for k in ("blocked", "pruned") if counts.get(k))
-            + f" in {_format_duration(result.seconds)}",
-            err=True,
-        )
-        for failure in result.failures[:MAX_LISTED_FAILURES]:
-            location = sanitize_terminal(failure.location, keep_newlines=False)
-            reason = sanitize_terminal(failure.reason or "failed", keep_newlines=False)
-            click.echo(f"{location}: {reason}", err=True)
-        more = len(result.failures) - MAX_LISTED_FAILURES
-        if more > 0:
-            where = "--report FILE lists all"
-            if report_path:
-                where = f"all are in {sanitize_terminal(report_path, keep_newlines=False)}"
-            click.echo(f"archive: … and {more:,} more failed inputs ({where})", err=True)
+        for line in render.format_ingest_summary(result, report_path=report_path):
+            click.echo(line, err=True)
     if result.held_back:
         click.echo(f"archive: {result.held_back}", err=True)
         return ExitCode.PARTIAL
-    return ExitCode.PARTIAL if counts["failed"] else ExitCode.OK
+    return ExitCode.PARTIAL if result.counts["failed"] else ExitCode.OK
 
 
 # === query, show, stats, export (owner: query) ===
@@ -532,12 +429,21 @@ def _filters(options: dict[str, Any]) -> SearchFilters:
     return SearchFilters(**options)
 
 
-def _use_color(color: bool | None) -> bool:
-    if color is not None:
-        return color
-    if os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+def _terminal(color: bool | None = None, stream: Any = None) -> Any:
+    """The Terminal that human output goes to (stdout unless `stream`): width, tty, colour.
+
+    Tests set one for every command with `run(args, terminal=Terminal(...))`; `--color` /
+    `--no-color` still decide the colour.
+    """
+    import dataclasses
+
+    from archive.render import Terminal
+
+    ctx = click.get_current_context(silent=True)
+    preset = (ctx.find_root().obj or {}).get("terminal") if ctx is not None else None
+    if preset is None:
+        return Terminal.detect(stream, color=color)
+    return preset if color is None else dataclasses.replace(preset, color=color)
 
 
 @cli.command("query")
@@ -616,36 +522,26 @@ def query_command(
     from archive import render
     from archive.search import search
 
-    use_color = _use_color(color)
+    terminal = _terminal(color)
     with _time_budget(QUERY_SECONDS):
         result = search(
             index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page
         )
     if explain:
-        click.echo(f"query: {result.parsed or '(none: list by date)'}", err=True)
-        click.echo(f"filter: {result.filters or '(none)'}", err=True)
-        click.echo(f"sort: {result.sort}", err=True)
-        if result.expansion:
-            added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
-            click.echo(f"feedback: {render.sanitize_terminal(added)}", err=True)
+        for line in render.format_explain(result):
+            click.echo(line, err=True)
     if not result.hits:
-        if result.total:
-            click.echo(f"archive: no matches on page {page} ({result.total} in all)", err=True)
-        elif result.has_no_words:
-            click.echo("archive: no matches (the query has no searchable words)", err=True)
-        else:
-            click.echo("archive: no matches", err=True)
+        click.echo(render.format_no_matches(result, page=page), err=True)
         return ExitCode.OK
     try:
         if as_json:
             for hit in result.hits:
                 click.echo(render.hit_to_json(hit))
             return ExitCode.OK
-        terminal = render.Terminal.detect(color=use_color)
         click.echo(render.format_header(result.total, result.elapsed, page=page, limit=limit))
         for hit in result.hits:
             click.echo("")
-            click.echo(render.format_hit(hit, terminal=terminal), color=use_color)
+            click.echo(render.format_hit(hit, terminal=terminal), color=terminal.color)
     except BrokenPipeError:
         _reader_went_away()
     return ExitCode.OK
@@ -719,66 +615,17 @@ def show_command(
       archive show 5177f27c --json | jq .body
     """
     from archive import render
-    from archive.search import find_document, open_searcher
-    from archive.stored import fields_to_article
+    from archive.search import get_article
 
-    with open_searcher(index_dir) as searcher:
-        if len(doc_id.strip()) < MIN_ID_PREFIX:
-            raise UsageError(
-                f"an id needs at least {MIN_ID_PREFIX} characters (ids look like "
-                "5177f27cc1de9f82; `archive query` shows them)"
-            )
-        stored = find_document(searcher, doc_id)
-    if stored is None:
-        raise ArchiveError(f"no article with id {doc_id!r} in {index_dir}")
-    article = fields_to_article(stored)
+    article = get_article(index_dir, doc_id)
     if as_json:
         click.echo(render.article_to_json(article))
-    else:
-        use_color = _use_color(color)
-        terminal = render.Terminal.detect(color=use_color)
-        text = render.format_article(article, terminal=terminal)
-        if not (use_pager and terminal.is_tty and _page(text)):
-            click.echo(text, color=use_color)
+        return ExitCode.OK
+    terminal = _terminal(color)
+    text = render.format_article(article, terminal=terminal)
+    if not (use_pager and terminal.is_tty and render.show_in_pager(text)):
+        click.echo(text, color=terminal.color)
     return ExitCode.OK
-
-
-def _page(text: str) -> bool:
-    """Show `text` through the user's pager; False when there is none to run (then print)."""
-    import shlex
-    import subprocess
-
-    command = os.environ.get("PAGER")
-    if command is None:
-        command = "less -R"
-    try:
-        argv = shlex.split(command)
-    except ValueError:
-        return False
-    if not argv:
-        return False
-    env = dict(os.environ)
-    env.setdefault("LESS", "FRX")  # as git does: quit when it fits one screen, keep it shown
-    env.setdefault("LV", "-c")
-    try:
-        process = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env)
-    except OSError:
-        return False
-    assert process.stdin is not None
-    try:
-        process.stdin.write((text + "\n").encode("utf-8", "replace"))
-        process.stdin.close()
-    except BrokenPipeError:  # the reader quit before the end
-        pass
-    except KeyboardInterrupt:
-        pass
-    while True:
-        try:
-            process.wait()
-            break
-        except KeyboardInterrupt:  # less handles Ctrl-C itself; wait for it to quit
-            continue
-    return True
 
 
 @cli.command("stats")
@@ -820,14 +667,15 @@ def stats_command(
       archive stats --runs 5
     """
     from archive import render
-    from archive.index import index_size, read_meta
 
-    meta = read_meta(index_dir)
     if runs is not None:
         from archive.runlog import read_runs
 
         if sources:
             raise UsageError("--runs lists the runs of the whole index; leave out --source")
+        from archive.index import read_meta
+
+        read_meta(index_dir)  # a missing or foreign folder says so, as without --runs
         entries = read_runs(index_dir, last=runs)
         if as_json:
             for entry in entries:
@@ -835,23 +683,12 @@ def stats_command(
         elif not entries:
             click.echo("archive: no runs logged in this index yet", err=True)
         else:
-            click.echo(render.format_runs(entries, terminal=render.Terminal.detect()))
+            click.echo(render.format_runs(entries, terminal=_terminal()))
         return ExitCode.OK
-    from archive.search import build_filter, collect_stats, open_searcher
+    from archive.search import describe_index
 
-    only = build_filter(SearchFilters(sources=sources)) if sources else None
-    with open_searcher(index_dir) as searcher:
-        stats = collect_stats(searcher, top_authors=top, only=only)
-    if sources:
-        stats["sources"] = list(sources)
-    else:
-        stats["size_bytes"] = index_size(index_dir)
-    stats["last_ingest"] = meta.get("last_ingest")
-    stats["schema_version"] = meta.get("schema_version")
-    if as_json:
-        click.echo(render.json_line(stats))
-    else:
-        click.echo(render.format_stats(stats))
+    stats = describe_index(index_dir, top_authors=top, sources=sources)
+    click.echo(render.json_line(stats) if as_json else render.format_stats(stats))
     return ExitCode.OK
 
 
@@ -922,9 +759,9 @@ def forget_command(
     import json
 
     from archive import curate
-    from archive.render import Terminal, format_forget_item, record_to_json
+    from archive.render import format_forget_item, format_forget_plan, record_to_json
 
-    terminal = Terminal.detect()
+    terminal = _terminal()
     if list_blocked or unblock:
         if sources or dry_run or block or (list_blocked and (ids or unblock)):
             raise UsageError("--list and --unblock go alone (with IDs for --unblock)")
@@ -945,16 +782,8 @@ def forget_command(
         return ExitCode.OK
 
     def show(plan: curate.ForgetPlan, removed: str, kept: str) -> None:
-        for item in plan.removed:
-            if as_json:
-                click.echo(record_to_json({"action": removed, **item.as_dict()}))
-            else:
-                click.echo(format_forget_item(removed, item, terminal=terminal))
-        for item in plan.kept:
-            if as_json:
-                click.echo(record_to_json({"action": kept, **item.as_dict()}))
-            else:
-                click.echo(format_forget_item(kept, item, terminal=terminal))
+        for line in format_forget_plan(plan, removed, kept, as_json=as_json, terminal=terminal):
+            click.echo(line)
 
     def count(n: int) -> str:
         return f"{n:,} article{'s' if n != 1 else ''}"
@@ -1030,17 +859,10 @@ def export_command(
       archive export --lang en --format csv > english.csv
     """
     from archive import render
-    from archive.search import iter_matches, open_searcher, plan_search
-    from archive.stored import fields_to_article
+    from archive.search import matching_articles
 
-    with open_searcher(index_dir) as searcher:
-        plan = plan_search(
-            searcher.schema, " ".join(query_words), _filters(filters), searcher.reader()
-        )
-        records = (
-            (fields_to_article(stored), score)
-            for score, stored in iter_matches(searcher, plan, limit=limit)
-        )
+    query = " ".join(query_words)
+    with matching_articles(index_dir, query, _filters(filters), limit=limit) as records:
         if output is None:
             try:
                 count = render.export_records(records, fmt, sys.stdout)
@@ -1062,15 +884,17 @@ def export_command(
 # === end of commands ===
 
 
-def run(args: list[str] | None = None) -> int:
+def run(args: list[str] | None = None, *, terminal: Any = None) -> int:
     """Run the CLI on `args` and return the exit code; every error becomes one line on stderr.
 
     Commands return an ExitCode (or None for OK); this is the one place exceptions are mapped.
+    `terminal`: a `render.Terminal` that human output is drawn for instead of the one detected
+    from stdout (tests use it to see what a 40-column terminal shows).
     """
     argv = sys.argv[1:] if args is None else list(args)
     debug = "--debug" in argv
     try:
-        return _run(argv, debug)
+        return _run(argv, debug, terminal)
     except _Failure as exc:
         if debug:
             raise exc.original from None
@@ -1125,9 +949,11 @@ def _raised_in_whoosh(exc: BaseException) -> bool:
     return False
 
 
-def _run(argv: list[str], debug: bool) -> int:
+def _run(argv: list[str], debug: bool, terminal: Any = None) -> int:
     try:
-        code = cli.main(args=argv, prog_name="archive", standalone_mode=False)
+        code = cli.main(
+            args=argv, prog_name="archive", standalone_mode=False, obj={"terminal": terminal}
+        )
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("archive: interrupted", err=True)
         return ExitCode.INTERRUPTED

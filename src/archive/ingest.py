@@ -27,7 +27,7 @@ from archive.blocklist import BlockedArticle, Blocklist, read_blocklist
 from archive.errors import ArchiveError, ExtractionError
 from archive.index import IndexWriter, location_key
 from archive.manifest import PageRecord
-from archive.models import IngestReport, Outcome, RawPage
+from archive.models import Article, IngestReport, Outcome, RawPage
 from archive.sources import DEFAULT_MAX_SIZE, DumpEnd, UnreadInput, iter_pages
 
 _T = TypeVar("_T")
@@ -71,6 +71,35 @@ class _Parsed:
             except BrokenProcessPool:
                 self.result = ("failed", "a worker process died while parsing this page")
         return self.result
+
+
+@dataclass
+class Extracted:
+    """One input read by `iter_extracted`: its article, or why it gave none."""
+
+    location: str
+    article: Article | None = None
+    reason: str | None = None
+
+
+def iter_extracted(
+    paths: Iterable[str], *, max_size: int = DEFAULT_MAX_SIZE
+) -> Iterator[Extracted]:
+    """Yield what ingest would store for each page under `paths`, without touching an index.
+
+    The inputs are read exactly as ingest reads them (files, folders, dumps, the size cap);
+    an input that fails gives an `Extracted` with a reason and the others go on.
+    """
+    from archive.extract import extract_article
+
+    for item in iter_pages(paths, max_size=max_size):
+        if isinstance(item, Outcome):
+            yield Extracted(item.location, reason=item.reason or "failed")
+        elif isinstance(item, RawPage):
+            try:
+                yield Extracted(item.location, article=extract_article(item))
+            except ExtractionError as exc:
+                yield Extracted(item.location, reason=str(exc))
 
 
 def process_page(page: RawPage) -> tuple[str, Any]:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from archive.errors import UsageError
-from archive.models import EXPORT_FORMATS, Article, Hit
+from archive.models import EXPORT_FORMATS, Article, Hit, IngestReport
+
+MAX_LISTED_FAILURES = 20  # failure lines on stderr; ingest's --report has every one
 
 # Escape sequences first (so their parameter bytes go with them), then lone controls.
 # OSC/DCS/SOS/PM/APC strings run to BEL or ST (ESC \ or 0x9C); an unterminated one runs to the end.
@@ -415,6 +417,198 @@ def article_to_json(article: Article, *, score: float | None = None) -> str:
     return json_line(_clean(data))
 
 
+def format_explain(result: Any) -> list[str]:
+    """Return the `--explain` lines of a query: how it was read, the filter, the sort, feedback."""
+    lines = [
+        f"query: {result.parsed or '(none: list by date)'}",
+        f"filter: {result.filters or '(none)'}",
+        f"sort: {result.sort}",
+    ]
+    if result.expansion:
+        added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
+        lines.append(f"feedback: {sanitize_terminal(added, keep_newlines=False)}")
+    return lines
+
+
+def format_no_matches(result: Any, *, page: int = 1) -> str:
+    """Return the stderr line of a query without hits on this page."""
+    if result.total:
+        return f"archive: no matches on page {page} ({result.total} in all)"
+    if result.has_no_words:
+        return "archive: no matches (the query has no searchable words)"
+    return "archive: no matches"
+
+
+# --- extract and ingest ---------------------------------------------------------------------
+
+
+def format_extracted(article: Article) -> str:
+    """Return what `archive extract` shows of one page: each field on a line, then the body."""
+
+    def one(value: Any) -> str:
+        return sanitize_terminal(str(value), keep_newlines=False)
+
+    date = "-"
+    if article.date:
+        date = f"{article.date.isoformat()} (Solar Hijri {article.date_jalali})"
+    rows = [
+        ("source", article.source),
+        ("title", article.title),
+        ("authors", "; ".join(article.authors) or "-"),
+        ("date", date),
+        ("lang", article.lang),
+        ("site", article.site or "-"),
+        ("url", article.url or "-"),
+        ("id", article.id),
+        ("encoding", article.encoding or "-"),
+        ("summary", article.summary or "-"),
+        ("tags", ", ".join(article.tags) or "-"),
+        ("warnings", "; ".join(article.warnings) or "-"),
+    ]
+    lines = [f"{name + ':':<10} {one(value)}" for name, value in rows]
+    lines.append(f"body:      {len(article.body)} characters")
+    body = sanitize_terminal(article.body).strip()
+    lines += ["", body, ""] if body else [""]
+    return "\n".join(lines)
+
+
+def format_notice(message: str) -> str:
+    """Return a notice of the library (it may quote a page or a path) as one `archive:` line."""
+    return f"archive: {sanitize_terminal(message, keep_newlines=False)}"
+
+
+def format_failure(location: str, reason: str | None) -> str:
+    """Return the `path: reason` line of one input that failed (both sanitised)."""
+    return sanitize_terminal(f"{location}: {reason or 'failed'}", keep_newlines=False)
+
+
+def format_more_failed(more: int, *, report_path: str | None = None) -> str:
+    """Return the line that stands for the failures not listed one by one."""
+    line = f"archive: … and {more:,} more failed input{'s' if more != 1 else ''}"
+    if report_path is None:
+        return line
+    if report_path:
+        return f"{line} (all are in {sanitize_terminal(report_path, keep_newlines=False)})"
+    return f"{line} (--report FILE lists all)"
+
+
+def format_duration(seconds: float) -> str:
+    """Return a duration as 42s, 3m05s or 1h02m03s."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}m{seconds:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{seconds:02d}s"
+
+
+def format_ingest_summary(result: IngestReport, *, report_path: str | None = None) -> list[str]:
+    """Return the stderr lines after an ingest: the counts, then the first failures."""
+    counts = result.counts
+    lines = [
+        f"added {counts['added']:,} · updated {counts['updated']:,} · "
+        f"unchanged {counts['unchanged']:,} · duplicates {counts['duplicate']:,} · "
+        f"failed {counts['failed']:,}"
+        + "".join(f" · {k} {counts[k]:,}" for k in ("blocked", "pruned") if counts.get(k))
+        + f" in {format_duration(result.seconds)}"
+    ]
+    for failure in result.failures[:MAX_LISTED_FAILURES]:
+        lines.append(format_failure(failure.location, failure.reason))
+    more = len(result.failures) - MAX_LISTED_FAILURES
+    if more > 0:
+        lines.append(format_more_failed(more, report_path=report_path or ""))
+    return lines
+
+
+class IngestProgress:
+    """The ingest status line on `stream` (stderr), redrawn at most 10 times a second.
+
+    Drawn only when `enabled` (the CLI enables it on a terminal, without --quiet).
+    """
+
+    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+        import time
+
+        self.stream = stream
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.last_draw = 0.0
+        self.done = 0
+        self.failed = 0
+        self.width = 0
+
+    def update(self, status: str) -> None:
+        """Count one input's outcome (`status`, e.g. "added" or "failed") and redraw."""
+        import time
+
+        self.done += 1
+        self.failed += status == "failed"
+        now = time.monotonic()
+        if self.enabled and now - self.last_draw >= 0.1:
+            self.last_draw = now
+            rate = self.done / max(now - self.started, 1e-6)
+            line = f"ingest: {self.done:,} pages · {rate:,.1f} pages/s · {self.failed:,} failed"
+            self._write("\r" + line.ljust(self.width))
+            self.width = len(line)
+
+    def clear(self) -> None:
+        """Erase the status line (before another line is printed, and at the end)."""
+        if self.enabled and self.width:
+            self._write("\r" + " " * self.width + "\r")
+            self.width = 0
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+
+# --- show -----------------------------------------------------------------------------------
+
+
+def show_in_pager(text: str) -> bool:
+    """Show `text` through the user's pager; False when there is none to run (then print it).
+
+    The pager is $PAGER, `less -R` when it is unset, none when it is empty; `less` quits at
+    once when the text fits one screen and leaves it shown (LESS=FRX, as git does).
+    """
+    import shlex
+    import subprocess
+
+    command = os.environ.get("PAGER")
+    if command is None:
+        command = "less -R"
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return False
+    if not argv:
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    env.setdefault("LV", "-c")
+    try:
+        process = subprocess.Popen(argv, stdin=subprocess.PIPE, env=env)
+    except OSError:
+        return False
+    assert process.stdin is not None
+    try:
+        process.stdin.write((text + "\n").encode("utf-8", "replace"))
+        process.stdin.close()
+    except BrokenPipeError:  # the reader quit before the end
+        pass
+    except KeyboardInterrupt:
+        pass
+    while True:
+        try:
+            process.wait()
+            break
+        except KeyboardInterrupt:  # less handles Ctrl-C itself; wait for it to quit
+            continue
+    return True
+
+
 # --- stats ------------------------------------------------------------------------------------
 
 
@@ -508,6 +702,24 @@ def format_forget_item(action: str, item: Any, *, terminal: Terminal = PLAIN) ->
     if when and action == "blocked":
         line += f"  since {_line(when)}"
     return line
+
+
+def format_forget_plan(
+    plan: Any, removed: str, kept: str, *, as_json: bool = False, terminal: Terminal = PLAIN
+) -> list[str]:
+    """Return the lines of a forget plan: each article removed, then each kept, with `action`.
+
+    `removed`/`kept` name the action ("would remove", "removed", "blocked"...); with `as_json`
+    each line is a JSON object with the action and the article's record.
+    """
+    lines = []
+    for action, items in ((removed, plan.removed), (kept, plan.kept)):
+        for item in items:
+            if as_json:
+                lines.append(record_to_json({"action": action, **item.as_dict()}))
+            else:
+                lines.append(format_forget_item(action, item, terminal=terminal))
+    return lines
 
 
 def record_to_json(record: dict[str, Any]) -> str:

@@ -21,8 +21,8 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import whoosh_fence
-from archive.errors import UsageError
-from archive.models import SORTS, Hit, SearchFilters
+from archive.errors import ArchiveError, UsageError
+from archive.models import SORTS, Article, Hit, SearchFilters
 from archive.search.parse import (
     DEFAULT_FIELDS,
     FIELD_ALIASES,
@@ -37,7 +37,7 @@ from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_pla
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
 from archive.search.stats import collect_stats
-from archive.stored import hit_from_stored
+from archive.stored import fields_to_article, hit_from_stored
 
 # Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
 whoosh_fence.install()
@@ -53,14 +53,17 @@ __all__ = [
     "SearchResult",
     "build_filter",
     "collect_stats",
+    "describe_index",
     "describe_query",
     "expand_query_compounds",
     "find_document",
+    "get_article",
     "iter_hits",
     "iter_matches",
     "join_detached_affixes",
     "make_snippet",
     "make_snippet_for",
+    "matching_articles",
     "normalize_site",
     "open_searcher",
     "parse_query",
@@ -70,6 +73,9 @@ __all__ = [
     "snippet_terms",
     "source_query",
 ]
+
+
+MIN_ID_PREFIX = 4  # shorter starts of an id match too many articles to be meant
 
 
 @dataclass
@@ -171,6 +177,69 @@ def find_document(searcher: Any, doc_id: str) -> dict[str, Any] | None:
         if len(docnums) > 1:
             raise UsageError(f"the id {doc_id!r} is the start of several articles; give more of it")
     return searcher.stored_fields(docnums[0]) if docnums else None
+
+
+def get_article(index: Any, doc_id: str) -> Article:
+    """Return the article `doc_id` (or the one whose id it uniquely starts): `archive show`.
+
+    Raises:
+        UsageError: the id is shorter than MIN_ID_PREFIX, or starts several articles' ids.
+        ArchiveError: no article has that id.
+    """
+    with open_searcher(index) as searcher:
+        if len(doc_id.strip()) < MIN_ID_PREFIX:
+            raise UsageError(
+                f"an id needs at least {MIN_ID_PREFIX} characters (ids look like "
+                "5177f27cc1de9f82; `archive query` shows them)"
+            )
+        stored = find_document(searcher, doc_id)
+    if stored is None:
+        raise ArchiveError(f"no article with id {doc_id!r} in {index}")
+    return fields_to_article(stored)
+
+
+def describe_index(
+    index_dir: str, *, top_authors: int = 10, sources: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Return the overview of `archive stats`: `collect_stats` plus size, last ingest, schema.
+
+    With `sources`, only the articles from those inputs are counted (and no size is given: it
+    is the whole index's).
+    """
+    from archive.index import index_size, read_meta
+
+    meta = read_meta(index_dir)
+    only = build_filter(SearchFilters(sources=sources)) if sources else None
+    with open_searcher(index_dir) as searcher:
+        stats = collect_stats(searcher, top_authors=top_authors, only=only)
+    if sources:
+        stats["sources"] = list(sources)
+    else:
+        stats["size_bytes"] = index_size(index_dir)
+    stats["last_ingest"] = meta.get("last_ingest")
+    stats["schema_version"] = meta.get("schema_version")
+    return stats
+
+
+@contextmanager
+def matching_articles(
+    index: Any,
+    query: str | None = None,
+    filters: SearchFilters | None = None,
+    *,
+    limit: int | None = None,
+) -> Iterator[Iterator[tuple[Article, float | None]]]:
+    """Yield an iterator over (article, score) of every match, in ranking order: `export`.
+
+    The query is parsed on entry (a syntax error raises before anything is read or written);
+    the articles are read lazily while the searcher stays open.
+    """
+    with open_searcher(index) as searcher:
+        plan = plan_search(searcher.schema, query, filters, searcher.reader())
+        yield (
+            (fields_to_article(stored), score)
+            for score, stored in iter_matches(searcher, plan, limit=limit)
+        )
 
 
 def iter_hits(

@@ -142,19 +142,21 @@ class ArticleScorer:
         """Articles with the words adjacent in one of the fields: the sum of each word's BM25
         (tf over the fields where the phrase occurs)."""
         per_word: list[defaultdict[int, float]] = [defaultdict(float) for _ in words]
-        dfs = [0] * len(words)
         for fieldname in fieldnames:
             if fieldname not in self.searcher.schema:
                 continue
             fmt = self.searcher.schema[fieldname].format
             if not fmt.supports("positions"):
                 raise NotFast
-            for i, word in enumerate(words):
-                dfs[i] = max(dfs[i], self.searcher.doc_frequency(fieldname, word))
             weight = FIELD_WEIGHTS.get(fieldname, 1.0)
             for key, word_tfs in _phrase_matches(self.leaves, fieldname, words, fmt):
                 for i, tf in enumerate(word_tfs):
                     per_word[i][key] += weight * tf
+        # df over live articles, as for plain words (term_tfs): whoosh's doc_frequency still
+        # counts deleted documents until a merge, which gave a word in every article df > N,
+        # a negative idf, and no phrase hit at all after any `forget` or update.
+        fields = [f for f in fieldnames if f in self.searcher.schema]
+        dfs = [len(self.term_tfs([(f, word) for f in fields])) for word in words]
         scores: defaultdict[int, float] = defaultdict(float)
         for i, tfs in enumerate(per_word):
             for key, value in self._saturate(tfs, lucene_idf(self.n, dfs[i])).items():

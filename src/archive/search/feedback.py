@@ -53,7 +53,7 @@ def select_terms(
             continue
         for term, tf in counts.items():
             relevance[term] += score * tf / length
-    limit = MAX_DF_SHARE * searcher.doc_count()
+    limit = MAX_DF_SHARE * searcher.doc_count_all()  # df counts deleted documents too
     fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
     chosen: list[str] = []
     for term in sorted(relevance, key=lambda t: (-relevance[t], t)):
