@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import functools
 import json
 import logging
 import re
@@ -155,6 +156,7 @@ def _machine_values(meta: Meta, blobs: list[str]) -> list[str]:
         for blob in blobs:
             machine += _LD_PUBLISHED_RE.findall(blob[:200_000])
     machine += meta.all(*_META_KEYS)
+    machine += meta.all(*_htmldate_meta_names())
     for blob in meta.all("parsely-page"):
         try:
             parsely = json.loads(blob)
@@ -175,6 +177,25 @@ def _machine_values(meta: Meta, blobs: list[str]) -> list[str]:
         if isinstance(value, str) and value.strip():
             values.append(value.strip())
     return values
+
+
+_NOT_PUBLISHED = frozenset({"gentime", "timestamp", "meta"})
+
+
+@functools.lru_cache(maxsize=1)
+def _htmldate_meta_names() -> tuple[str, ...]:
+    """The publication-date meta names htmldate knows beyond `_META_KEYS` (CMS idioms).
+
+    `htmldate.core.DATE_ATTRIBUTES` is not documented API: if a later htmldate moves it,
+    this gives nothing, and htmldate's own `find_date` still reads those tags later on.
+    """
+    try:
+        from htmldate.core import DATE_ATTRIBUTES
+    except ImportError:
+        return ()
+    # not publication times: when the page was generated or cached, "meta" itself
+    names = {str(name).lower() for name in DATE_ATTRIBUTES} - set(_META_KEYS) - _NOT_PUBLISHED
+    return tuple(sorted(names))
 
 
 def _local_day(
