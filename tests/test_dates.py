@@ -160,6 +160,9 @@ WRITTEN = [
     ("۱ می ۲۰۲۱", D(2021, 5, 1)),
     ("۹ دسامبر ۲۰۱۹", D(2019, 12, 9)),
     ("۱ آوریل ۲۰۲۰", D(2020, 4, 1)),
+    # the day-first ordinal dot of German, Nordic and Slavic usage
+    ("7. Jun 2017, 11:19", D(2017, 6, 7)),
+    ("19. July 2014", D(2014, 7, 19)),
 ]
 
 
