@@ -1,21 +1,25 @@
-"""Publication date stage: metadata first, then htmldate and our Solar Hijri text parsing.
+"""Publication date stage: metadata first, then our Solar Hijri parsing, then htmldate.
 
 Order, first answer wins:
 
 1. the page's machine metadata (JSON-LD `datePublished`, also from a JSON-LD block that is
-   not valid JSON; OpenGraph/Dublin Core/CMS meta tags; `itemprop=datePublished`). The day is
-   the one written in the stamp (`2025-02-10T01:00+04:30` is Feb 10); a UTC stamp gives way
-   to local evidence of the day next to it (an offset stamp, a day in the URL), since a page
-   published late in the evening in New York carries tomorrow's UTC date;
+   not valid JSON; OpenGraph/Dublin Core/CMS meta names, ours and htmldate's table;
+   `itemprop=datePublished`). The day is the one written in the stamp
+   (`2025-02-10T01:00+04:30` is Feb 10); a UTC stamp takes the local day of another stamp
+   for the same instant or of the URL (a page published late in the evening in New York
+   carries tomorrow's UTC date); stamps naming different days: the one shown near the
+   headline;
 2. on Persian/Arabic-script pages, our `<time>` and text parsing (`archive.dates`: Solar
    Hijri, Afghan month names, Persian and Arabic-Indic digits), which htmldate does not read;
-3. htmldate (`original_date=True`: the publication date, not the last change) on the tree we
-   already parsed: URL, the meta tags we do not list, `<abbr>`/`<time>` markup, then text
-   patterns in many languages ("Samstag, 19. Juli 2014"). Its fast mode first; its extensive
-   search (every date expression in the page, disambiguated) only when fast mode finds
-   nothing: on htmldate's 800 evaluation pages that is as accurate as extensive alone at
-   close to fast mode's cost (bench/extraction.py --dates);
-4. our `<time>` and text parsing on other pages, then a modified date as the last resort.
+3. an element marked `published` (hAtom, microformats), then the dateline (short lines
+   around the headline): what readers see as the date, before any scan of the whole page;
+4. htmldate (`original_date=True`: the publication date, not the last change) on the tree we
+   already parsed: URL, `<abbr>`/`<time>` markup, then text patterns in many languages
+   ("Samstag, 19. Juli 2014"). Its fast mode first; its extensive search (every date
+   expression in the page, disambiguated) only when fast mode finds nothing: on htmldate's
+   800 evaluation pages that is as accurate as extensive alone (0.9075 vs 0.906) and runs
+   extensive on 48 pages of 800. A 1 January answer is doubted (often a copyright year);
+5. our `<time>` and text parsing on other pages, then a modified date as the last resort.
 """
 
 from __future__ import annotations
