@@ -353,6 +353,37 @@ def bench_dates() -> dict[str, float] | None:
     return figures
 
 
+def bench_voa_dates() -> None:
+    """Dates on the VOA Dari pages (Persian script), archive beside the date peers.
+
+    The reference is the page's own `<time datetime>` (pages_index.json: a hint read from
+    the markup, not gold), which favours htmldate, since it reads that element too.
+    """
+    index_path = VOA / "pages_index.json"
+    if not index_path.exists():
+        print(f"VOA Dari pages absent ({VOA}); skipped")
+        return
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    entries = index if isinstance(index, list) else list(index.values())
+    pages = [
+        (
+            entry.get("og_url") or entry["file"],
+            entry["time_datetime"][:10],
+            (VOA / entry["file"]).read_bytes(),
+        )
+        for entry in entries
+        if entry.get("time_datetime") and (VOA / entry["file"]).exists()
+    ]
+    systems: dict[str, Callable[[str, bytes], str | None]] = {"archive (ours)": _archive_date}
+    systems.update(_date_peers())
+    print(f"\nPublication date on {len(pages)} VOA Dari pages (reference: their <time datetime>)")
+    print(f"{'system':<26} {'exact':>6} {'no date':>8}")
+    for name, run in systems.items():
+        got = [run(url, data) for url, _want, data in pages]
+        exact = sum(g == want for g, (_u, want, _d) in zip(got, pages, strict=True)) / len(pages)
+        print(f"{name:<26} {exact:6.3f} {sum(g is None for g in got):8d}")
+
+
 def bench_speed_peers(rounds: int = 2) -> None:
     """Every field on the scrapinghub pages: archive beside trafilatura, same process."""
     truth_path = SCRAPINGHUB / "ground-truth.json"
@@ -413,6 +444,8 @@ def main() -> int:
     figures: dict[str, float] | None
     if args.dates or args.speed:
         figures = bench_dates() if args.dates else None
+        if args.dates:
+            bench_voa_dates()
         if args.speed:
             bench_speed_peers()
         return _check_floors(figures)
@@ -425,6 +458,7 @@ def main() -> int:
         bench_goose()
         bench_voa()
         figures = {**(figures or {}), **(bench_dates() or {})}
+        bench_voa_dates()
         bench_speed_peers()
     return _check_floors(figures)
 
