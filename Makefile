@@ -69,6 +69,9 @@ demo: $(STAMP)
 	@echo
 	@echo '== archive query "همکاری‌های اقتصادی" (Persian)'
 	$(BIN)/archive query "همکاری‌های اقتصادی" --index index/ --limit 3
+	@echo
+	@echo '== archive query "red sea" --both (each hit, then its version in the other language)'
+	$(BIN)/archive query "red sea" --index index/ --limit 2 --both
 
 test: $(STAMP_DEV)
 	$(BIN)/python -m pytest -q

@@ -443,3 +443,30 @@ def test_help_documents_exit_codes(cli_run):
     assert result.exit_code == 0
     for line in ("Examples:", "0  every input", "1  the run could not", "3  finished"):
         assert line in result.stdout
+
+
+def test_same_text_in_arabic_and_persian_letters_is_one_article_stored_as_first_written(
+    tmp_path, tmp_index
+):
+    # an old CMS writes همكاري‌هاي with Arabic ك ي; a mirror re-typed it with Persian letters
+    arabic_letters = (
+        "<!doctype html><html lang='fa'><head><meta charset='utf-8'>"
+        "<title>همكاري‌هاي اقتصادي ايران و تركيه</title></head><body><article>"
+        "<h1>همكاري‌هاي اقتصادي ايران و تركيه</h1>"
+        + "<p>كارشناسان مي‌گويند همكاري‌هاي اقتصادي دو كشور در سال جديد گسترش مي‌يابد و"
+        " حجم مبادلات تجاري به بيش از ده ميليارد دلار مي‌رسد.</p>" * 3
+        + "</article></body></html>"
+    )
+    persian_letters = arabic_letters.replace("ي", "ی").replace("ك", "ک")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a-old-cms.html").write_text(arabic_letters, encoding="utf-8")
+    (raw / "b-mirror.html").write_text(persian_letters, encoding="utf-8")
+    first = ingest([str(raw)], tmp_index, jobs=1)
+    assert statuses(first) == {"added": 1, "duplicate": 1}
+    (doc,) = stored_docs(tmp_index).values()
+    assert doc["title"] == "همكاري‌هاي اقتصادي ايران و تركيه" and doc["lang"] == "fa"
+    assert "كارشناسان مي‌گويند" in doc["body"]
+    again = ingest([str(raw)], tmp_index, jobs=1)
+    assert statuses(again) == {"unchanged": 2}
+    assert stored_docs(tmp_index) == {doc["id"]: doc}

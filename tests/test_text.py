@@ -337,9 +337,54 @@ def test_name_terms_keep_stopwords_and_do_not_stem() -> None:
 
 
 def test_clean_display() -> None:
-    assert clean_display("  علي\x00  \u202eكتاب‌ها\n\t۱۲ ") == "علی کتاب‌ها ۱۲"
+    assert clean_display("  علي\x00  \u202eكتاب‌ها\n\t۱۲ ") == "علي كتاب‌ها ۱۲"
     assert clean_display("a\u00a0\u00a0b\r\nc") == "a b c"
     assert clean_display("one\n\n two \n \n\nthree", keep_paragraphs=True) == "one\n\ntwo\n\nthree"
+
+
+def test_clean_display_keeps_the_letters_the_page_wrote() -> None:
+    arabic = "قالت الوزارة إن المفاوضات التي جرت في الدوحة كانت مثمرة، على حدّ قولها"
+    assert clean_display(arabic) == arabic  # ي ك ة ى and the shadda stay
+    assert clean_display("همكاريهاي  اقتصادي\u202b ايران") == "همكاريهاي اقتصادي ايران"
+    assert clean_display("الاتفـــاق ١٤") == "الاتفـــاق ١٤"  # tatweel, Arabic-Indic digits
+
+
+@pytest.mark.parametrize(
+    ("value", "lang"),
+    [
+        ("قال وزير الخارجية إن المفاوضات التي جرت في الدوحة كانت مثمرة", "ar"),
+        ("وأكد المتحدث أن الحكومة لم تتلق أي رد رسمي على هذه المقترحات حتى الآن", "ar"),
+        ("مصر تعلن خطة جديدة للطاقة", "ar"),  # a title: ة, no function words
+        # an Arabic text typed on a Persian keyboard (ی ک, even پ) is still Arabic
+        ("من جهته، أكد الرئیس الإیرانی مسعود پزشکیان أن سیاسة بلاده تقوم على الحوار مع"
+         " دول الجوار، وأن التعاون الاقتصادی مع الدول العربیة یمثل أولویة للحکومة", "ar"),
+        ("سیاست خارجی ایران در سال ۱۴۰۲", "fa"),
+        # old Persian CMSs write Arabic ي and ك: still Persian
+        ("همكاريهاي اقتصادي ايران و تركيه در سال جديد گسترش مي يابد", "fa"),
+        ("كارشناسان مي‌گويند بدون كاهش برداشت از چاه‌هاي غيرمجاز، هيچ طرح انتقال آبي"
+         " اين كمبود را جبران نخواهد كرد", "fa"),
+        ("بحران كم آبي در تهران", "fa"),
+        # Dari (Afghan Persian) is fa
+        ("وزارت انرژی و آب افغانستان می‌گوید که سطح آب بند سلما در ولایت هرات پایین آمده است", "fa"),
+        # a Persian text that quotes an Arabic sentence stays Persian
+        ("وزیر در سخنان خود به زبان عربی گفت: «إن التعاون بين الدول هو السبيل الوحيد» و"
+         " این سخنان با استقبال حاضران روبه‌رو شد و او از همکاری‌های منطقه‌ای سخن گفت", "fa"),
+    ],
+)  # fmt: skip
+def test_detect_lang_tells_arabic_from_persian(value: str, lang: str) -> None:
+    assert detect_lang(value) == lang
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "پاکستان کے وزیر اعظم نے کہا ہے کہ حکومت مہنگائی پر قابو پانے کے لیے اقدامات کر رہی ہے",
+        "د افغانستان د اوبو او برېښنا وزارت وايي چې د سلما بند د اوبو کچه ټيټه شوې ده",
+    ],
+)
+def test_urdu_and_pashto_have_no_language_of_their_own_and_come_out_fa(value: str) -> None:
+    # documented behaviour (README, languages): not ar, and indexed by the same chain as Persian
+    assert detect_lang(value) == "fa"
 
 
 def test_detect_lang() -> None:

@@ -376,6 +376,66 @@ PERSIAWIRE = [
     ),
 ]
 
+# Versions of one article (issue 12): each has a Persian version in content_fa.py.
+# IPIS_EN_VERSIONS[0]: its Persian version links to it by hreflang (this page does not link
+# back); its author signs in English with another given name. [1]: no hreflang link at all;
+# found by site, author, dates and the figures both texts share.
+IPIS_EN_VERSIONS = [
+    dict(
+        file="ipis-en-caspian-swaps.html",
+        slug="caspian-energy-swaps-turkmen-gas",
+        title="Caspian Energy Swaps: Turkmen Gas for Iran's Northern Provinces",
+        lead="A swap deal signed in Ashgabat could ease winter shortages in the north, if "
+        "the pipelines and the payments hold.",
+        date_line="9 February 2025",
+        views=412,
+        author_line="Kay Soltani, Research Fellow, IPIS",
+        signature="Kay Soltani",
+        section="Energy",
+        tags=["energy", "Caspian", "Turkmenistan"],
+        body=[
+            ("p", "Every winter the northern provinces of Iran run short of gas while the "
+             "fields of the south are far away. The swap deal signed in Ashgabat offers a "
+             "shorter route: Turkmen gas enters the northern network and Iran delivers the "
+             "same volume to Iraq and Turkey from its own fields."),
+            ("p", "The pipelines already exist, but they were built for another era. Their "
+             "capacity, their maintenance and the price formula will decide whether the "
+             "deal is a seasonal patch or a lasting part of regional energy trade."),
+            ("p", "The harder question is payment. Banks in the region fear secondary "
+             "sanctions, and a swap only works if every party trusts that the other side "
+             "will settle its account."),
+        ],
+    ),
+    dict(
+        file="ipis-en-red-sea-shipping.html",
+        slug="red-sea-shipping-iran-trade-routes",
+        title="Red Sea Shipping Disruptions and Iran's Trade Routes",
+        lead="As container lines avoid the Bab el-Mandeb, Iranian ports and the North-South "
+        "corridor gain and lose at the same time.",
+        date_line="17 February 2025",
+        views=356,
+        author_line="Maryam Hosseini, Senior Researcher, IPIS",
+        signature="Maryam Hosseini",
+        section="Persian Gulf",
+        tags=["shipping", "Red Sea", "transit"],
+        body=[
+            ("p", "Since the attacks on merchant ships began, traffic through the Bab "
+             "el-Mandeb has fallen by about 40 percent. Container lines now sail around the "
+             "Cape of Good Hope, a detour of some 3,500 nautical miles that adds 12 days to "
+             "a voyage between Asia and Europe."),
+            ("p", "For Iranian ports the picture is mixed. Bandar Abbas handled 18 more "
+             "calls by large container ships in the last quarter, while insurance premiums "
+             "for the region rose to 0.7 percent of a vessel's value."),
+            ("p", "The North-South corridor is the main beneficiary. Freight moved by rail "
+             "from the Caspian to the Persian Gulf grew by 65 percent, and Russian and "
+             "Indian shippers are testing it as a route that avoids the Red Sea entirely."),
+            ("p", "Whether the gain lasts depends on the missing links of the corridor, above "
+             "all the 162 kilometre railway between Rasht and Astara, and on how long the "
+             "disruption in the Red Sea continues."),
+        ],
+    ),
+]
+
 ZIP_EN = dict(
     file="ipis/en/gcc-economic-cooperation.html",
     slug="economic-cooperation-gcc-after-beijing",

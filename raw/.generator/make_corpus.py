@@ -18,8 +18,8 @@ from html import escape as e
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from content_en import IPIS_EN, PERSIAWIRE, TEHRANDAILY, ZIP_EN  # noqa: E402
-from content_fa import CP1256, DIDBAN, IPIS_FA, SEDAYE, ZIP_FA  # noqa: E402
+from content_en import IPIS_EN, IPIS_EN_VERSIONS, PERSIAWIRE, TEHRANDAILY, ZIP_EN  # noqa: E402
+from content_fa import CP1256, DIDBAN, IPIS_FA, IPIS_FA_VERSIONS, SEDAYE, ZIP_FA  # noqa: E402
 
 OUT = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent
 
@@ -131,7 +131,7 @@ COMMENT_BOX = """<section class="comments-area" id="comments">
 </section>"""
 
 
-def ipis_page(a: dict, lang: str, nid: int) -> str:
+def ipis_page(a: dict, lang: str, nid: int, alternate: str | None = None) -> str:
     fa = lang == "fa"
     menu = ipis_menu(IPIS_MENU_FA if fa else IPIS_MENU_EN)
     sidebar = IPIS_SIDEBAR_FA if fa else IPIS_SIDEBAR_EN
@@ -182,7 +182,7 @@ def ipis_page(a: dict, lang: str, nid: int) -> str:
 <link rel="canonical" href="{url}">
 <link rel="shortlink" href="https://www.ipis.example/node/{nid}">
 <link rel="alternate" hreflang="{'en' if fa else 'fa'}" href="https://www.ipis.example/{'en' if fa else 'fa'}">
-<link rel="stylesheet" href="/themes/ipis/css/bootstrap.min.css?v=3.4.1">
+{f'<link rel="alternate" hreflang="{"en" if fa else "fa"}" href="{alternate}">{chr(10)}' if alternate else ''}<link rel="stylesheet" href="/themes/ipis/css/bootstrap.min.css?v=3.4.1">
 <link rel="stylesheet" href="/themes/ipis/css/style{'-rtl' if fa else ''}.css?q7x2">
 <style>{css}</style>
 {GTM}
@@ -601,6 +601,15 @@ def main() -> None:
         written[a["file"]] = ipis_page(a, "en", 5201 + i * 13).encode("utf-8")
     for i, a in enumerate(IPIS_FA):
         written[a["file"]] = ipis_page(a, "fa", 5301 + i * 17).encode("utf-8")
+    # versions of one article (issue 12): the Persian page may link to the English one
+    en_urls = {}
+    for i, a in enumerate(IPIS_EN_VERSIONS):
+        nid = 5501 + i * 11
+        en_urls[a["file"]] = f"https://www.ipis.example/en/analysis/{nid}/{a['slug']}"
+        written[a["file"]] = ipis_page(a, "en", nid).encode("utf-8")
+    for i, a in enumerate(IPIS_FA_VERSIONS):
+        alternate = en_urls.get(a.get("alternate_of", ""))
+        written[a["file"]] = ipis_page(a, "fa", 5601 + i * 7, alternate).encode("utf-8")
     for i, a in enumerate(TEHRANDAILY):
         # the 2024 page lies: it declares ISO-8859-1 but its bytes are UTF-8 (curly quotes, dashes)
         charset = "ISO-8859-1" if "2024" in a["file"] else "UTF-8"

@@ -466,6 +466,11 @@ def _terminal(color: bool | None = None, stream: Any = None) -> Any:
     help="Bold matched words (default: only on a terminal; else [brackets]).",
 )
 @click.option("--explain", is_flag=True, help="Show how the query was read (on stderr).")
+@click.option(
+    "--both",
+    is_flag=True,
+    help="After each hit, its version in the other language (marked, not counted).",
+)
 @_index_option
 def query_command(
     query_words: tuple[str, ...],
@@ -474,6 +479,7 @@ def query_command(
     as_json: bool,
     color: bool | None,
     explain: bool,
+    both: bool,
     index_dir: str,
     **filters: Any,
 ) -> int:
@@ -508,6 +514,7 @@ def query_command(
       archive query برجام --site ipis.example --json | jq .title
       archive query تحریم‌ها --explain
       archive query "water crisis" --feedback --explain
+      archive query "red sea" --both    # each hit, then its version in the other language
 
     \b
     Dates: 2025, 2025-02, 2025-02-01, or Solar Hijri (a year below 1700) 1403,
@@ -515,9 +522,12 @@ def query_command(
     inclusive and a month or year covers all of its days.
     Output: a header with the count and time, then per hit its rank, title, authors,
     date (with the Solar Hijri date for Persian articles), site, id and a snippet with
-    the matched words in bold on a terminal and [in brackets] otherwise. --json prints
-    one object per hit: id, title, authors, date, date_jalali, lang, site, url, source,
-    score, snippet, rank.
+    the matched words in bold on a terminal and [in brackets] otherwise, and a line
+    "also in Persian: TITLE (id)" per version of the article in the other language
+    (linked by the pages' hreflang links, or same site, author, dates and figures).
+    --both lists those versions after their hit, marked ↳. --json prints one object
+    per hit: id, title, authors, date, date_jalali, lang, site, url, source, score,
+    snippet, rank, versions [{id, lang, title, url}] (and version_of with --both).
     """
     from archive import render
     from archive.search import search
@@ -525,7 +535,7 @@ def query_command(
     terminal = _terminal(color)
     with _time_budget(QUERY_SECONDS):
         result = search(
-            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page
+            index_dir, " ".join(query_words), _filters(filters), limit=limit, page=page, both=both
         )
     if explain:
         for line in render.format_explain(result):
@@ -604,7 +614,9 @@ def show_command(
 ) -> int:
     """Print the whole record and text of one article.
 
-    ID is the id shown by `archive query` (a unique start of it is enough). On a terminal
+    ID is the id shown by `archive query` (a unique start of it is enough). The record
+    lists the article's versions in the other language (`also in Persian: TITLE (id)`;
+    JSON: versions [{id, lang, title, url}]). On a terminal
     the text is wrapped to its width and shown through your pager ($PAGER; `less -R` when
     it is unset, nothing when it is empty; --no-pager prints it straight).
 
@@ -615,14 +627,15 @@ def show_command(
       archive show 5177f27c --json | jq .body
     """
     from archive import render
-    from archive.search import get_article
+    from archive.search import article_versions, get_article
 
     article = get_article(index_dir, doc_id)
+    versions = article_versions(index_dir, article.id)
     if as_json:
-        click.echo(render.article_to_json(article))
+        click.echo(render.article_to_json(article, versions=versions))
         return ExitCode.OK
     terminal = _terminal(color)
-    text = render.format_article(article, terminal=terminal)
+    text = render.format_article(article, terminal=terminal, versions=versions)
     if not (use_pager and terminal.is_tty and render.show_in_pager(text)):
         click.echo(text, color=terminal.color)
     return ExitCode.OK
@@ -645,6 +658,11 @@ def show_command(
     help="Only articles from this input: a file, a folder, a dump or dump.zip!member.",
 )
 @click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Only articles in this language (en, fa for Persian and Dari, ar for Arabic).",
+)
+@click.option(
     "--runs",
     type=click.IntRange(min=1),
     is_flag=False,
@@ -655,7 +673,12 @@ def show_command(
 )
 @_index_option
 def stats_command(
-    as_json: bool, top: int, sources: tuple[str, ...], runs: int | None, index_dir: str
+    as_json: bool,
+    top: int,
+    sources: tuple[str, ...],
+    lang: str | None,
+    runs: int | None,
+    index_dir: str,
 ) -> int:
     """Describe the index: articles per language, year (both calendars) and site, top authors.
 
@@ -664,6 +687,7 @@ def stats_command(
       archive stats
       archive stats --json | jq .years_jalali
       archive stats --source raw/dumps/ipis-khabar-2025-03.zip
+      archive stats --lang ar
       archive stats --runs 5
     """
     from archive import render
@@ -671,8 +695,10 @@ def stats_command(
     if runs is not None:
         from archive.runlog import read_runs
 
-        if sources:
-            raise UsageError("--runs lists the runs of the whole index; leave out --source")
+        if sources or lang:
+            raise UsageError(
+                "--runs lists the runs of the whole index; leave out --source and --lang"
+            )
         from archive.index import read_meta
 
         read_meta(index_dir)  # a missing or foreign folder says so, as without --runs
@@ -687,7 +713,7 @@ def stats_command(
         return ExitCode.OK
     from archive.search import describe_index
 
-    stats = describe_index(index_dir, top_authors=top, sources=sources)
+    stats = describe_index(index_dir, top_authors=top, sources=sources, lang=lang)
     click.echo(render.json_line(stats) if as_json else render.format_stats(stats))
     return ExitCode.OK
 

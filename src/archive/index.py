@@ -40,7 +40,12 @@ from archive.stored import article_to_fields
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
-SCHEMA_VERSION = 3  # 2: author_key (names across scripts); 3: source_path (--source, source:)
+# 2: author_key (names across scripts); 3: source_path (--source, source:); 4: lang "ar" apart
+# from "fa" and stored text with the page's own letters (an older index labels Arabic pages
+# "fa" and stores ي/ك folded to ی/ک, so `--lang ar` could not find them)
+# 5: url_key, alternates and author_ids (versions of one article across languages; one
+# author through versions and author pages)
+SCHEMA_VERSION = 5
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -131,6 +136,13 @@ def build_schema() -> Schema:
         warnings=STORED(),
         encoding=STORED(),
         indexed_at=STORED(),
+        # versions.url_key of the url, and of each hreflang alternate: archive.search.versions
+        url_key=ID(),
+        alternates=KEYWORD(commas=True),
+        alternate_urls=STORED(),  # list[str]: those alternates as the page gave them
+        # versions.author_page_terms: "author page URL key|name as written", per author page
+        author_ids=KEYWORD(commas=True),
+        author_pages=STORED(),  # [[name, url], ...] as the page gave them
     )
 
 
@@ -164,7 +176,7 @@ def read_meta(index_dir: str) -> dict[str, Any]:
     """Return the index's metadata: schema_version, created, last_ingest (ISO), counts.
 
     Keys: schema_version, archive_version, generation, created, last_ingest, documents,
-    languages ({"en": n, "fa": n}), sources (inputs recorded in the manifest), size_bytes,
+    languages ({"en": n, "fa": n, "ar": n}), sources (inputs recorded in the manifest), size_bytes,
     last_run ({"counts": {...}, "seconds": s}); "rebuilding" while a --rebuild is unfinished.
 
     Raises:

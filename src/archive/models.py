@@ -33,7 +33,7 @@ class Article:
     id: str
     title: str
     body: str  # paragraphs separated by a blank line ("\n\n")
-    lang: str  # "en" or "fa"
+    lang: str  # one of LANGUAGES: "en", "fa" (Persian, Dari too) or "ar"
     source: str  # RawPage.location
     url: str | None = None
     site: str | None = None
@@ -44,6 +44,10 @@ class Article:
     tags: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     encoding: str | None = None
+    # URLs of the page's versions in other languages (<link rel="alternate" hreflang=...>)
+    alternates: list[str] = field(default_factory=list)
+    # (author as in `authors`, URL of their author page) as the page links them
+    author_pages: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict (date as ISO string)."""
@@ -63,7 +67,7 @@ class Article:
 
 # The choices of `archive query` and `archive export`, here once: cli.py reads them without
 # importing whoosh (`archive --help` stays fast), search/ and render.py check them.
-LANGUAGES = ("en", "fa")  # what extraction detects and --lang accepts
+LANGUAGES = ("en", "fa", "ar")  # what extraction detects and --lang accepts
 SORTS = ("relevance", "date", "-date")  # relevance needs a query; date is oldest first
 EXPORT_FORMATS = ("jsonl", "csv", "bibtex", "ris")
 
@@ -101,6 +105,20 @@ class SearchFilters:
             object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
 
 
+@dataclass(frozen=True)
+class Version:
+    """Another-language version of an article (archive.versions): how it was found."""
+
+    id: str
+    lang: str
+    title: str
+    url: str | None = None
+    how: str = "hreflang"  # "hreflang": a page's own link; "matched": site, authors, dates, shape
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "lang": self.lang, "title": self.title, "url": self.url}
+
+
 @dataclass
 class Hit:
     """One search result."""
@@ -118,11 +136,16 @@ class Hit:
     date_jalali: str | None = None
     snippet: str = ""  # plain text; matched terms are given by `highlights`
     highlights: list[tuple[int, int]] = field(default_factory=list)  # (start, end) in snippet
+    versions: list[Version] = field(default_factory=list)  # the other-language versions
+    version_of: str | None = None  # `query --both`: added as the version of this hit's id
 
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON Lines object for `archive query --json`."""
         data = asdict(self)
         data["date"] = self.date.isoformat() if self.date else None
+        data["versions"] = [v.as_dict() for v in self.versions]
+        if self.version_of is None:
+            del data["version_of"]
         del data["highlights"]
         return data
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from archive.errors import UsageError
-from archive.models import EXPORT_FORMATS, Article, Hit, IngestReport
+from archive.models import EXPORT_FORMATS, Article, Hit, IngestReport, Version
 
 MAX_LISTED_FAILURES = 20  # failure lines on stderr; ingest's --report has every one
 
@@ -269,28 +269,56 @@ def format_hit(hit: Hit, *, color: bool = False, terminal: Terminal | None = Non
     if terminal is not None:
         color = terminal.color
     title = _line(hit.title) or "(no title)"
-    head = f"{hit.rank:>2}. {_style(title, BOLD, color)}"
-    meta = [", ".join(_line(a) for a in hit.authors if _line(a)) or "no author"]
-    meta.append(format_date(hit.date, hit.date_jalali, hit.lang))
-    if hit.site:
-        meta.append(_line(hit.site))
-    meta.append(f"id {_line(hit.id)}")
+    head = f"{_rank_mark(hit)}{_style(title, BOLD, color)}"
+    meta = _hit_meta(hit)
     lines = [head, "    " + _style(" · ".join(meta), DIM, color)]
+    lines += ["    " + _style(line, DIM, color) for line in version_lines(_other_versions(hit))]
     if hit.snippet:
         lines.append("    " + highlight_snippet(hit.snippet, hit.highlights, color=color))
     return "\n".join(lines)
 
 
-def _format_hit_on(hit: Hit, terminal: Terminal) -> str:
-    title = _line(hit.title) or "(no title)"
-    rank = f"{hit.rank:>2}. "
-    lines = [rank + _wrap_field(title, terminal, indent=4, first=len(rank), style=BOLD)]
-    meta = [", ".join(_line(a) for a in hit.authors if _line(a)) or "no author"]
+def _rank_mark(hit: Hit) -> str:
+    """` 3. ` for a ranked hit; ` ↳  ` for a version `query --both` added after its hit."""
+    return "  ↳ " if hit.version_of else f"{hit.rank:>2}. "
+
+
+def _hit_meta(hit: Hit) -> list[str]:
+    meta = []
+    if hit.version_of:
+        language = LANGUAGE_NAMES.get(hit.lang, hit.lang or "other-language")
+        meta.append(f"{language} version of {_line(hit.version_of)}")
+    meta.append(", ".join(_line(a) for a in hit.authors if _line(a)) or "no author")
     meta.append(format_date(hit.date, hit.date_jalali, hit.lang))
     if hit.site:
         meta.append(_line(hit.site))
     meta.append(f"id {_line(hit.id)}")
-    lines.append("    " + _join_fields(meta, terminal, indent=4))
+    return meta
+
+
+def _other_versions(hit: Hit) -> list[Version]:
+    """The versions to list under a hit: not the hit a `--both` version was added for."""
+    return [v for v in hit.versions if v.id != hit.version_of]
+
+
+def version_lines(versions: Iterable[Version]) -> list[str]:
+    """Return `also in Persian: TITLE (id)` for each other-language version (sanitised)."""
+    out = []
+    for version in versions:
+        language = LANGUAGE_NAMES.get(version.lang, _line(version.lang) or "another language")
+        title = _line(version.title) or "(no title)"
+        out.append(f"also in {language}: {title} ({_line(version.id)})")
+    return out
+
+
+def _format_hit_on(hit: Hit, terminal: Terminal) -> str:
+    title = _line(hit.title) or "(no title)"
+    rank = _rank_mark(hit)
+    lines = [rank + _wrap_field(title, terminal, indent=4, first=len(rank), style=BOLD)]
+    lines.append("    " + _join_fields(_hit_meta(hit), terminal, indent=4))
+    for line in version_lines(_other_versions(hit)):
+        wrapped = _wrap_field(line, terminal, indent=6, first=4, style=DIM)
+        lines.append("    " + wrapped)
     if hit.snippet:
         tokens = _snippet_tokens(hit.snippet, hit.highlights, color=terminal.color)
         filled = _fill(tokens, terminal.width, indent=4, first=4)
@@ -335,15 +363,21 @@ def _clean(value: Any) -> Any:
 
 
 def format_article(
-    article: Article, *, color: bool = False, terminal: Terminal | None = None
+    article: Article,
+    *,
+    color: bool = False,
+    terminal: Terminal | None = None,
+    versions: Iterable[Version] = (),
 ) -> str:
     """Return the whole record and text of one article for a terminal.
 
     With a `terminal` that is one, lines are wrapped to its width and fields with Persian
-    letters bidi-isolated; its colour replaces `color`.
+    letters bidi-isolated; its colour replaces `color`. `versions`: its other-language
+    versions, one `also in …` line each after the fields.
     """
+    versions = list(versions)
     if terminal is not None and terminal.is_tty:
-        return _format_article_on(article, terminal)
+        return _format_article_on(article, terminal, versions)
     if terminal is not None:
         color = terminal.color
     lines = [_style(_line(article.title) or "(no title)", BOLD, color)]
@@ -364,6 +398,7 @@ def format_article(
     for name, value in fields:
         if value:
             lines.append(_style(f"{name}: ", DIM, color) + _line(value))
+    lines += version_lines(versions)
     if article.summary:
         lines += ["", _style("summary: ", DIM, color) + _line(article.summary)]
     body = sanitize_terminal(article.body or "").strip()
@@ -371,7 +406,7 @@ def format_article(
     return "\n".join(lines)
 
 
-def _format_article_on(article: Article, terminal: Terminal) -> str:
+def _format_article_on(article: Article, terminal: Terminal, versions: list[Version]) -> str:
     lines = [_wrap_field(_line(article.title) or "(no title)", terminal, 0, 0, BOLD)]
     meta = [", ".join(_line(a) for a in article.authors) or "no author"]
     meta.append(format_date(article.date, article.date_jalali, article.lang))
@@ -394,6 +429,8 @@ def _format_article_on(article: Article, terminal: Terminal) -> str:
                 _style(label, DIM, terminal.color)
                 + _wrap_field(_line(value), terminal, indent=2, first=len(label))
             )
+    for line in version_lines(versions):
+        lines.append(_wrap_field(line, terminal, indent=2, first=0))
     if article.summary:
         label = "summary: "
         lines += [
@@ -409,9 +446,16 @@ def _format_article_on(article: Article, terminal: Terminal) -> str:
     return "\n".join(lines)
 
 
-def article_to_json(article: Article, *, score: float | None = None) -> str:
-    """Return one JSON object for a whole article (`Article.as_dict`), strings sanitised."""
+def article_to_json(
+    article: Article, *, score: float | None = None, versions: Iterable[Version] | None = None
+) -> str:
+    """Return one JSON object for a whole article (`Article.as_dict`), strings sanitised.
+
+    `versions` (when given): its other-language versions, as `versions` [{id, lang, title, url}].
+    """
     data = article.as_dict()
+    if versions is not None:
+        data["versions"] = [v.as_dict() for v in versions]
     if score is not None:
         data["score"] = round(score, 4)
     return json_line(_clean(data))
@@ -615,9 +659,12 @@ def show_in_pager(text: str) -> bool:
 def format_stats(stats: dict[str, Any]) -> str:
     """Return the human report of `archive stats`."""
     lines = [f"articles: {stats.get('articles', 0)}"]
+    if stats.get("lang"):
+        lang = _line(str(stats["lang"]))
+        lines.append(f"language: {LANGUAGE_NAMES.get(lang, lang)} ({lang})")
     if stats.get("sources"):
         lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
-    else:
+    elif not stats.get("lang"):
         lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
     lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
@@ -755,7 +802,7 @@ CSV_COLUMNS = (
     "score",
 )
 ABSTRACT_CHARS = 1000
-LANGUAGE_NAMES = {"fa": "Persian", "en": "English"}
+LANGUAGE_NAMES = {"fa": "Persian", "en": "English", "ar": "Arabic"}
 
 
 def export_records(records: Iterable[tuple[Article, float | None]], fmt: str, out: TextIO) -> int:

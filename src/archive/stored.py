@@ -18,7 +18,7 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
-from archive import names, text
+from archive import names, text, versions
 from archive.models import Article, Hit
 
 
@@ -92,6 +92,15 @@ def article_to_fields(article: Any) -> dict[str, Any]:
         "warnings": list(article.warnings),
         "encoding": article.encoding,
         "indexed_at": now_iso(),
+        "url_key": versions.url_key(article.url) or None,
+        "alternates": ",".join(
+            k for k in (versions.url_key(u) for u in getattr(article, "alternates", ())) if k
+        )
+        or None,
+        "alternate_urls": list(getattr(article, "alternates", ())),
+        "author_ids": ",".join(versions.author_page_terms(getattr(article, "author_pages", ())))
+        or None,
+        "author_pages": [list(pair) for pair in getattr(article, "author_pages", ())],
     }
 
 
@@ -113,6 +122,12 @@ def fields_to_article(stored: dict[str, Any]) -> Article:
         tags=[t for t in tags.split(",") if t],
         warnings=list(stored.get("warnings") or []),
         encoding=stored.get("encoding") or None,
+        alternates=list(stored.get("alternate_urls") or []),
+        author_pages=[
+            (str(pair[0]), str(pair[1]))
+            for pair in stored.get("author_pages") or ()
+            if isinstance(pair, (list, tuple)) and len(pair) == 2
+        ],
     )
 
 

@@ -1,4 +1,4 @@
-"""Normalisation and tokens for English and Persian: the one analysis chain of index and query.
+"""Normalisation and tokens (English, Persian, Arabic): the one analysis chain of index and query.
 
 Must not import hazm at module level: the query path imports this module and must stay fast.
 Everything here is pure Python and deterministic.
@@ -12,7 +12,13 @@ Choices (see tests/test_text.py for the equivalence table):
   Arabic-Indic digits -> ASCII, lowercase. آ is folded to ا deliberately: آمریکا/امریکا are both
   common and no frequent word pair is separated by the madda alone.
 - Tokens are routed by script: Arabic-script tokens through the Persian chain, others through
-  the English chain, so one field serves both languages and queries use the same chain.
+  the English chain, so one field serves every language and queries use the same chain.
+  Arabic pages take the Persian chain too (a query has no language, and so Arabic and Persian
+  spellings of a word meet). No Arabic stopword list: Lucene's (Savoy's) would stop Persian
+  content words once folded (علی = Ali, in 10% of Fars articles; الان, الی, بها), and a list
+  applied to Arabic pages only would differ from the query's analysis (README, Languages).
+- Stored text is never folded: `clean_display` keeps the page's letters; folding is done here,
+  for terms, and by `normalize` for the duplicate hash and prefix/wildcard text.
   Positions count emitted terms only (stopwords leave no gap). Tokens over MAX_TOKEN_CHARS are
   junk and skipped. Query strings pass through `search.rewrite.expand_query_compounds` (which
   also does `join_detached_affixes`) before whoosh's parser splits them on spaces: compounds written
@@ -36,6 +42,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -510,11 +517,10 @@ def is_lone_affix(part: str) -> bool:
 
 # --- display and language --------------------------------------------------------------
 
-_DISPLAY_TABLE: dict[int, str | None] = {
-    0x064A: "\u06cc",
-    0x0649: "\u06cc",
-    0x0643: "\u06a9",
-}
+# Stored text keeps the page's own letters (an Arabic page's ي ك ى ة, an old Persian CMS's ي ك):
+# display cleaning drops only controls, bidi embeddings/overrides, BOM, soft hyphen and
+# Mongolian vowel separator, and collapses whitespace. Letter folding is the index's job.
+_DISPLAY_TABLE: dict[int, str | None] = {}
 for _cp in list(range(0x00, 0x20)) + [0x7F] + list(range(0x80, 0xA0)):
     _DISPLAY_TABLE[_cp] = None
 for _cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF, 0x00AD, 0x180E):
@@ -524,10 +530,11 @@ _PARA_RE = re.compile(r"\n[ \t\r\f\v\u00a0]*\n\s*")
 
 
 def clean_display(text: str, keep_paragraphs: bool = False) -> str:
-    """Return `text` fit to store and show: Arabic ي/ك -> ی/ک, whitespace collapsed; ZWNJ kept.
+    """Return `text` fit to store and show: letters as written, whitespace collapsed; ZWNJ kept.
 
-    Control characters, bidi embeddings/overrides, BOM and soft hyphens are dropped; digits stay
-    as written. With `keep_paragraphs`, blank-line-separated paragraphs are kept as "\\n\\n".
+    Control characters, bidi embeddings/overrides, BOM and soft hyphens are dropped; letters
+    (Arabic ي/ك as much as Persian ی/ک) and digits stay as written. With `keep_paragraphs`,
+    blank-line-separated paragraphs are kept as "\\n\\n".
     """
     if keep_paragraphs:
         paragraphs = (clean_display(p) for p in _PARA_RE.split(text))
@@ -536,17 +543,79 @@ def clean_display(text: str, keep_paragraphs: bool = False) -> str:
     return _DISPLAY_WS_RE.sub(" ", text.translate(_DISPLAY_TABLE)).strip()
 
 
+_SAME_LETTER_TABLE = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+
+
+def same_letters_key(value: str) -> str:
+    """Return a key under which Arabic and Persian spellings of one string are equal.
+
+    Arabic ي ى / ك and Persian ی / ک agree, case is folded; nothing else changes. For
+    comparisons inside extraction (duplicate bylines and tags, signature lines): what is stored
+    keeps the page's letters.
+    """
+    return value.translate(_SAME_LETTER_TABLE).casefold()
+
+
 _AR_LETTER_RE = re.compile(f"[{_AR_LETTERS}]")
 _LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DETECT_LIMIT = 200_000
 
+# --- Persian or Arabic ----------------------------------------------------------------------
+# Both are written in Arabic script, and old Persian CMSs write Arabic ي/ك, so letters alone
+# cannot tell them apart. Function words can: each list holds frequent words of one language
+# that the other does not write (after ي ى -> ی, ك -> ک and marks dropped; hamza kept, so the
+# Arabic أن/إلى differ from the Persian آن). Left out on purpose: words both write (و من ما),
+# Arabic words that are Persian content words (على = Ali, عليه = against, كل, بين, خلال, كرد)
+# and Persian words that are common Arabic (به = with it, هم = they, اما, يا).
+_FA_WORDS = frozenset(
+    """که از را این است در با برای تا شد شده شود یک آن خود ها های نیز بود باید کند کنند
+    می نمی هستند دارد گفت اند بر""".split()
+)
+_AR_WORDS = frozenset(
+    """فی إلی الی التی الذی الذین هذا هذه ذلک تلک عن مع أن إن أنه أنها کان کانت قد لم لن
+    حیث منذ أو ثم إذا قال وقال وفی هو هی کما لقد وقد فیما إلا عند""".split()
+)
+# When function words do not decide (a title, a date line): letters Persian writes and Arabic
+# does not (پ چ ژ گ, and ZWNJ inside a word) against teh marbuta ة, alef maksura ى and the
+# article ال starting a word, which Persian writes in Arabic loans and names only.
+_FA_ONLY_RE = re.compile("[\u067e\u0686\u0698\u06af]|(?<=\\w)\u200c(?=\\w)")
+_AR_ONLY_RE = re.compile("[\u0629\u0649]|(?<![\\w\u200c])\u0627\u0644\\w")
+_DETECT_WORD_RE = re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+")
+_DETECT_CHARS = 20_000
+# Arabic ي ى ك as Persian ی ک; tatweel and harakat dropped (hamza kept: أن is not آن)
+_DETECT_FOLD: dict[int, str | None] = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+_DETECT_FOLD.update(dict.fromkeys(range(0x064B, 0x0653)))
+_DETECT_FOLD[0x0640] = None
+
 
 def detect_lang(text: str) -> str:
-    """Return "fa" or "en" for a text, judged from its letters (Arabic script vs Latin).
+    """Return "fa", "ar" or "en" for a text, judged from its letters and function words.
 
-    Ties (including a text with no letters) give "en".
+    Latin letters against Arabic-script letters give "en" (ties, including a text with no
+    letters, too). An Arabic-script text is "ar" when Arabic function words outnumber Persian
+    ones (في التي الذي هذا against که از را این است می); when they tie (a title, a date
+    line), it is "ar" when ة, ى and words starting with ال outnumber the marks of Persian
+    (پ چ ژ گ, ZWNJ inside a word). Otherwise "fa". Dari is "fa"; Urdu and Pashto (no
+    language of their own here) come out "fa" too.
     """
     sample = text[:_DETECT_LIMIT]
     arabic = len(_AR_LETTER_RE.findall(sample))
     latin = len(_LATIN_LETTER_RE.findall(sample))
-    return "fa" if arabic > latin else "en"
+    if arabic <= latin:
+        return "en"
+    return _persian_or_arabic(sample)
+
+
+def _persian_or_arabic(sample: str) -> str:
+    # the first _DETECT_CHARS characters (about 3,000 words) decide; counted at C speed
+    head = sample[:_DETECT_CHARS]
+    fa_hits = ar_hits = 0
+    for raw, count in Counter(_DETECT_WORD_RE.findall(head)).items():
+        word = raw.translate(_DETECT_FOLD)  # once per distinct word: translate is slow
+        if word in _FA_WORDS or word.startswith(("می\u200c", "نمی\u200c")):
+            fa_hits += count  # می‌گوید, نمی‌شود: the Persian verb prefix with ZWNJ
+        elif word in _AR_WORDS:
+            ar_hits += count
+    if fa_hits != ar_hits:
+        return "ar" if ar_hits > fa_hits else "fa"
+    return "ar" if len(_AR_ONLY_RE.findall(head)) > len(_FA_ONLY_RE.findall(head)) else "fa"

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 
-from archive import dates, text
+from archive import dates, text, versions
 from archive.charset import decode_html
 from archive.errors import EmptyInputError, NoArticleError, NotHTMLError
+from archive.extract.authorpages import collect_links, find_author_pages
 from archive.extract.authors import find_authors, marked_authors
 from archive.extract.body import (
     drop_signature,
@@ -114,6 +115,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     # metadata blocks come from the whole page (headers hold dates and bylines)
     blocks = [b for b in linearize(root) if not b.chrome]
     marked = marked_authors(root)
+    links = collect_links(root)
     lead = find_lead(root)
     # before chrome removal: page headers and footers carry dates
     date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs, markup)
@@ -156,5 +158,29 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         tags=find_tags(meta),
         warnings=warnings,
         encoding=encoding,
+        alternates=_alternates(meta, url, lang),
+        author_pages=find_author_pages(meta, links, authors, url),
     )
+
+
+MAX_ALTERNATES = 20
+
+
+def _alternates(meta: Meta, url: str | None, lang: str) -> list[str]:
+    """The page's versions in other languages: absolute URLs of its hreflang links.
+
+    A link to a site's or a language's front page (`/fa`, `/en/`, `/`) is the language
+    switcher of the template, not a version of this article: it is left out.
+    """
+    own = versions.url_key(url)
+    found: list[str] = []
+    for hreflang, href in meta.alternates:
+        other = versions.hreflang_lang(hreflang)
+        target = absolute_url(href, url)
+        if not other or other == lang or not target or versions.is_front_page(target):
+            continue
+        key = versions.url_key(target)
+        if key and key != own and target not in found:
+            found.append(target)
+    return found[:MAX_ALTERNATES]
 

@@ -165,7 +165,8 @@ def _clean_authors(raw_names: list[str], site_keys: set[str]) -> list[str]:
             if not _is_name(name, site_keys):
                 continue
             name = text.clean_display(name)
-            if name.casefold() not in (r.casefold() for r in result):
+            key = text.same_letters_key(name)
+            if key not in (text.same_letters_key(r) for r in result):
                 result.append(name)
     return result[:10]
 

@@ -265,12 +265,13 @@ def is_better_ld_body(ld_body: str, body: str) -> bool:
 def drop_signature(body: str, authors: list[str]) -> str:
     """Drop a closing paragraph that only repeats an author's name (a signature line)."""
     paragraphs = body.split("\n\n")
-    names = {text.clean_display(a).casefold() for a in authors}
+    names = {text.same_letters_key(text.clean_display(a)) for a in authors}
 
     def is_signature(paragraph: str) -> bool:
         if len(paragraph) > 150:
             return False
-        parts = [p for p in NAME_SPLIT.split(text.clean_display(paragraph).casefold()) if p]
+        key = text.same_letters_key(text.clean_display(paragraph))
+        parts = [p for p in NAME_SPLIT.split(key) if p]
         named = [p for p in parts if HONORIFIC.sub("", p).strip() in names]
         # "Name, Senior Researcher": the rest of a signature line is roles and affiliations
         return bool(named) and all(p in named or ROLE_WORDS.search(p) for p in parts)

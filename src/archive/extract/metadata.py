@@ -113,7 +113,8 @@ def find_tags(meta: Meta) -> list[str]:
     for value in raw:
         for part in re.split(r"\s*[,،;؛]\s*", html.unescape(value)):
             tag = text.clean_display(part.strip())
-            if tag and len(tag) <= 60 and tag.casefold() not in (t.casefold() for t in tags):
+            key = text.same_letters_key(tag)
+            if tag and len(tag) <= 60 and key not in (text.same_letters_key(t) for t in tags):
                 tags.append(tag)
     return tags[:30]
 

@@ -120,6 +120,7 @@ class Meta:
     values: dict[str, list[str]] = field(default_factory=dict)
     jsonld: list[dict[str, Any]] = field(default_factory=list)
     canonical: str | None = None
+    alternates: list[tuple[str, str]] = field(default_factory=list)  # (hreflang, href)
 
     def first(self, *keys: str) -> str | None:
         for key in keys:
@@ -255,6 +256,8 @@ def collect_meta(root: Any, meta: Meta) -> None:
         rel = (element.get("rel") or "").lower().split()
         if "canonical" in rel and element.get("href") and not meta.canonical:
             meta.canonical = element.get("href").strip()
+        elif "alternate" in rel and element.get("hreflang") and element.get("href"):
+            meta.alternates.append((element.get("hreflang"), element.get("href").strip()))
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue

@@ -22,7 +22,7 @@ from whoosh import query as wq
 
 from archive import whoosh_fence
 from archive.errors import ArchiveError, UsageError
-from archive.models import SORTS, Article, Hit, SearchFilters
+from archive.models import SORTS, Article, Hit, SearchFilters, Version
 from archive.search.parse import (
     DEFAULT_FIELDS,
     FIELD_ALIASES,
@@ -37,6 +37,7 @@ from archive.search.rank import COORD_EXPONENT, SearchPlan, plan_search, run_pla
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.search.snippets import make_snippet, make_snippet_for, snippet_terms
 from archive.search.stats import collect_stats
+from archive.search.versions import find_versions, new_matcher, version_records
 from archive.stored import fields_to_article, hit_from_stored
 
 # Whoosh reads compound segments in place from here on (see archive.whoosh_fence).
@@ -57,6 +58,8 @@ __all__ = [
     "describe_query",
     "expand_query_compounds",
     "find_document",
+    "article_versions",
+    "find_versions",
     "get_article",
     "iter_hits",
     "iter_matches",
@@ -103,6 +106,8 @@ def search(
     limit: int = 10,
     page: int = 1,
     snippets: bool = True,
+    both: bool = False,
+    versions: bool = True,
 ) -> SearchResult:
     """Run one search and return the exact total and the hits of one page.
 
@@ -115,6 +120,9 @@ def search(
         filters: authors, dates, language, sites, sort and require_all (see SearchFilters).
         limit, page: page size and 1-based page number.
         snippets: build each hit's snippet (off for ranking-only runs).
+        both: after each hit, add its other-language versions that are not hits of the page
+            already (`Hit.version_of` names the hit; `total` counts only the matches).
+        versions: fill each hit's `versions` (its other-language versions).
 
     Raises:
         QuerySyntaxError: the query cannot be parsed.
@@ -126,7 +134,15 @@ def search(
         plan = plan_search(searcher.schema, query, filters, searcher.reader())
         total, ranked, coordinated = run_plan(searcher, plan, limit=limit, page=page)
         hits = list(
-            iter_hits(searcher, plan, ranked, first_rank=(page - 1) * limit + 1, snippets=snippets)
+            iter_hits(
+                searcher,
+                plan,
+                ranked,
+                first_rank=(page - 1) * limit + 1,
+                snippets=snippets,
+                versions=versions or both,
+                both=both,
+            )
         )
     return SearchResult(
         total=total,
@@ -179,6 +195,15 @@ def find_document(searcher: Any, doc_id: str) -> dict[str, Any] | None:
     return searcher.stored_fields(docnums[0]) if docnums else None
 
 
+def article_versions(index: Any, doc_id: str) -> list[Version]:
+    """Return the other-language versions of the article `doc_id` (`archive show`)."""
+    with open_searcher(index) as searcher:
+        docnums = list(searcher.docs_for_query(wq.Term("id", doc_id)))
+        if not docnums:
+            return []
+        return version_records(find_versions(searcher, docnums[0]))
+
+
 def get_article(index: Any, doc_id: str) -> Article:
     """Return the article `doc_id` (or the one whose id it uniquely starts): `archive show`.
 
@@ -199,22 +224,28 @@ def get_article(index: Any, doc_id: str) -> Article:
 
 
 def describe_index(
-    index_dir: str, *, top_authors: int = 10, sources: tuple[str, ...] = ()
+    index_dir: str,
+    *,
+    top_authors: int = 10,
+    sources: tuple[str, ...] = (),
+    lang: str | None = None,
 ) -> dict[str, Any]:
     """Return the overview of `archive stats`: `collect_stats` plus size, last ingest, schema.
 
-    With `sources`, only the articles from those inputs are counted (and no size is given: it
-    is the whole index's).
+    With `sources` and/or `lang`, only the articles from those inputs / in that language are
+    counted (and no size is given: it is the whole index's).
     """
     from archive.index import index_size, read_meta
 
     meta = read_meta(index_dir)
-    only = build_filter(SearchFilters(sources=sources)) if sources else None
+    only = build_filter(SearchFilters(sources=sources, lang=lang)) if sources or lang else None
     with open_searcher(index_dir) as searcher:
         stats = collect_stats(searcher, top_authors=top_authors, only=only)
+    if lang:
+        stats["lang"] = lang
     if sources:
         stats["sources"] = list(sources)
-    else:
+    elif not lang:
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
@@ -249,15 +280,40 @@ def iter_hits(
     *,
     first_rank: int = 1,
     snippets: bool = True,
+    versions: bool = False,
+    both: bool = False,
 ) -> Iterator[Hit]:
-    """Yield a Hit per ranked document, loading stored fields and building snippets lazily."""
+    """Yield a Hit per ranked document, loading stored fields and building snippets lazily.
+
+    versions: fill `Hit.versions`. both: after each hit, yield its versions not yet yielded
+    or ranked on this page, as Hits with `version_of` set (and no score).
+    """
     terms = snippet_terms(searcher, plan.text_query) if snippets else set()
+    matcher = new_matcher(searcher) if versions or both else None
+    ranked_docs = {docnum for _, docnum in ranked}
+    added: set[int] = set()
     for offset, (score, docnum) in enumerate(ranked):
         stored = searcher.stored_fields(docnum)
         hit = hit_from_stored(stored, rank=first_rank + offset, score=score)
         if snippets:
             hit.snippet, hit.highlights = make_snippet_for(stored, terms)
+        found = find_versions(searcher, docnum, stored, matcher=matcher) if matcher else []
+        hit.versions = version_records(found)
         yield hit
+        if not both:
+            continue
+        for other, fields, _ in found:
+            if other in ranked_docs or other in added:
+                continue
+            added.add(other)
+            extra = hit_from_stored(fields, rank=hit.rank, score=None)
+            extra.version_of = hit.id
+            if snippets:
+                extra.snippet, extra.highlights = make_snippet_for(fields, terms)
+            extra.versions = version_records(
+                find_versions(searcher, other, fields, matcher=matcher)
+            )
+            yield extra
 
 
 def iter_matches(

@@ -208,7 +208,7 @@ def build_filter(filters: SearchFilters, reader: Any | None = None) -> Any | Non
         parts.append(wq.NumericRange("date", low, high))
     if filters.lang:
         if filters.lang not in LANGUAGES:
-            raise UsageError(f"unknown language {filters.lang!r}; use {' or '.join(LANGUAGES)}")
+            raise UsageError(f"unknown language {filters.lang!r}; use {', '.join(LANGUAGES)}")
         parts.append(wq.Term("lang", filters.lang))
     if filters.sites:
         parts.append(_or([_site_query(host) for host in filters.sites]))
@@ -372,16 +372,41 @@ def _or(queries: list[Any]) -> Any:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def author_query(name: str, reader: Any | None = None) -> Any:
-    """Return the query for articles by `name` (with `reader`: in any spelling or script)."""
+def author_query(name: str, reader: Any | None = None, *, aliases: bool = True) -> Any:
+    """Return the query for articles by `name` (with `reader`: in any spelling or script).
+
+    With `reader` and `aliases`, also the names that the hreflang versions of those articles
+    give the same person (`search.versions.author_aliases`) and the names the same author page
+    is given (`page_aliases`): only through the pages' own links, never by guess.
+    """
     terms = [term.text for term in text.iter_name_terms(name)]
     if not terms:
         raise UsageError(f"the author name {name!r} has no letters to match")
     written = wq.Term("author", terms[0]) if len(terms) == 1 else wq.Phrase("author", terms)
     same_person = author_key_terms(name, reader) if reader is not None else []
-    if not same_person:
-        return written
-    return wq.Or([written, *(wq.Term("author_key", term) for term in same_person)])
+    parts = [written, *(wq.Term("author_key", term) for term in same_person)]
+    if reader is not None and aliases:
+        from archive.search.versions import author_aliases, page_aliases
+
+        docs = {d for q in parts for d in _term_docs(reader, q)}
+        found = author_aliases(reader, name, docs)
+        found += [a for a in page_aliases(reader, name) if a not in found]
+        for alias in found:
+            if any(True for _ in text.iter_name_terms(alias)):
+                parts.append(author_query(alias, reader, aliases=False))
+    return parts[0] if len(parts) == 1 else wq.Or(parts)
+
+
+def _term_docs(reader: Any, q: Any) -> list[int]:
+    """Live documents of a Term or Phrase query over one reader (phrases: all their words)."""
+    words = [q.text] if isinstance(q, wq.Term) else list(getattr(q, "words", []))
+    found: set[int] | None = None
+    for word in words:
+        if (q.fieldname, word) not in reader:
+            return []
+        docs = set(reader.postings(q.fieldname, word).all_ids())
+        found = docs if found is None else found & docs
+    return [d for d in sorted(found or ()) if not reader.is_deleted(d)]
 
 
 def author_key_terms(name: str, reader: Any) -> list[str]:

@@ -10,6 +10,7 @@ from whoosh import query as wq
 from archive import names, text
 from archive.search.parse import author_query, term_text
 from archive.search.postings import NotFast, deleted_docs, doc_dates, docset, term_docs
+from archive.search.versions import author_aliases, author_page_names, linked_docs, page_aliases
 from archive.stored import int_to_date
 
 STATS_AUTHOR_SAMPLE = 1500  # documents whose stored authors propose the candidates
@@ -95,7 +96,11 @@ def _top_authors(
     groups.sort(key=lambda g: (-sum(seen[n] for n in g), g[0]))
     counts: dict[str, int] = {}
     spellings: dict[str, list[str]] = {}
-    for group in groups[: max(top * 2, 20)]:
+    absorbed: set[int] = set()
+    for index in range(min(len(groups), max(top * 2, 20))):
+        if index in absorbed:
+            continue
+        group = _merge_versions(searcher, groups, index, absorbed)
         query = wq.Or([author_query(name, reader) for name in group])
         counts[group[0]] = sum(
             1 for d in searcher.docs_for_query(query) if allowed is None or d in allowed
@@ -104,6 +109,39 @@ def _top_authors(
             spellings[group[0]] = group[1:]
     best = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return dict(best), {name: spellings[name] for name, _ in best if name in spellings}
+
+
+def _merge_versions(
+    searcher: Any, groups: list[list[str]], index: int, absorbed: set[int]
+) -> list[str]:
+    """Return group `index` with the names hreflang versions and author pages give the person.
+
+    The names the other-language versions of this person's articles give them
+    (`search.versions.author_aliases`) and the names their author page is given
+    (`page_aliases`) join the group, and so does every other group that shares one of those
+    names (marked `absorbed`: it is not listed again).
+    """
+    reader = searcher.reader()
+    group = list(groups[index])
+    linked = linked_docs(reader)
+    if not linked and not author_page_names(reader):  # no link in the index: nothing to merge
+        return group
+    for name in list(group):
+        aliases = page_aliases(reader, name)
+        if linked:
+            found = searcher.docs_for_query(author_query(name, reader, aliases=False))
+            docs = [d for d in found if d in linked]
+            aliases += [a for a in author_aliases(reader, name, docs) if a not in aliases]
+        for alias in aliases:
+            for other_index, other in enumerate(groups):
+                if other_index <= index or other_index in absorbed:  # earlier: listed
+                    continue
+                if any(names.names_match(alias, n) for n in other):
+                    absorbed.add(other_index)
+                    group.extend(n for n in other if n not in group)
+            if not any(names.names_match(alias, n) for n in group):
+                group.append(alias)
+    return group
 
 
 def _term_counts(
