@@ -236,6 +236,25 @@ def test_broken_jsonld_fixture_is_really_not_json():
         json.loads(blob[start : blob.index("</script>")])
 
 
+def test_htmldate_extensive_search_only_on_pages_below_the_cap():
+    # "19. Juli 2014" needs htmldate's extensive search, which costs ~0.3 s per MB of page
+    from archive.extract.pubdate import HTMLDATE_FULL_CHARS
+
+    page = (DATE_PAGES / "german_weekday_date.html").read_text(encoding="utf-8")
+    # a bare paragraph: htmldate's fast mode does not read it, only extensive search
+    page = page.replace('<div class="meta">', "<p>").replace("2014</div>", "2014</p>")
+    filler = "<p>Weitere Meldungen aus der Region, ohne Datum, zum Weiterlesen.</p>\n"
+
+    def padded(chars: int) -> bytes:
+        body = filler * (chars // len(filler) + 1)
+        return page.replace("</body>", body + "</body>").encode("utf-8")
+
+    small = extract_article(RawPage("s.html", padded(HTMLDATE_FULL_CHARS // 2)))
+    large = extract_article(RawPage("l.html", padded(HTMLDATE_FULL_CHARS)))
+    assert small.date == dt.date(2014, 7, 19)
+    assert large.date is None and "no date found" in large.warnings
+
+
 def test_solar_hijri_is_read_before_htmldate_on_persian_pages():
     # htmldate alone takes the Gregorian photo stamp: the order of the stages decides
     import htmldate  # a runtime dependency
