@@ -279,6 +279,9 @@ def _date_of(name: str, url: str | None = None) -> dt.date | None:
         ("metadata_over_text.html", None, dt.date(2020, 3, 5)),
         # Persian page: 12 Bahman 1403 under the headline, not the photo's Gregorian stamp
         ("fa_solar_hijri_beside_gregorian.html", None, dt.date(2025, 1, 31)),
+        # Arabic page: a Levantine month name with the Egyptian one beside it, not the
+        # copyright year htmldate falls back to
+        ("ar_levantine_month.html", None, dt.date(2013, 8, 28)),
     ],
 )  # fmt: skip
 def test_publication_date_of_page(name, url, day):

@@ -77,6 +77,16 @@ _MONTHS_FA_GREG = {
     "اوت": 8, "اگوست": 8, "اگست": 8, "سپتامبر": 9, "اکتبر": 10, "نوامبر": 11,
     "دسامبر": 12,
 }  # fmt: skip
+# Gregorian month names in Arabic: the Egyptian/Gulf forms (youm7, Al Jazeera) and the
+# Levantine (Syriac) ones (Al-Alam, Lebanese and Syrian press); folded below like the text.
+_MONTHS_AR_GREG = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11,
+    "ديسمبر": 12, "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5,
+    "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11,
+    "كانون الأول": 12,
+}  # fmt: skip
+_MONTHS_FA_GREG.update({name.translate(_FOLD): month for name, month in _MONTHS_AR_GREG.items()})
 _MONTHS_FA_JALALI = {
     "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
     "شهریور": 6, "مهر": 7, "ابان": 8, "اذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
@@ -119,8 +129,11 @@ _DATE_RE = re.compile(
             + _ORD
             + r"(?:\s*,\s*|\s+)"
             + _YEAR.format("y2"),
-            # ۱۲ بهمن ۱۴۰۳, ۱ فوریه ۲۰۲۵, ۱۲ بهمن ماه ۱۴۰۳
-            _DAY.format("d3") + rf"\s*(?P<m3>{_FA_ALL}){_MAH}\s*,?\s*" + _YEAR.format("y3"),
+            # ۱۲ بهمن ۱۴۰۳, ۱ فوریه ۲۰۲۵, ۱۲ بهمن ماه ۱۴۰۳, 28 آب/أغسطس 2013 (Levantine name
+            # with the Egyptian one beside it: the first is read)
+            _DAY.format("d3")
+            + rf"\s*(?P<m3>{_FA_ALL}){_MAH}(?:\s*[/(]\s*(?:{_FA_ALL})\s*\)?)?\s*,?\s*"
+            + _YEAR.format("y3"),
             # دلو ۰۱, ۱۴۰۳ (VOA Dari), بهمن ۱۲، ۱۴۰۳; only solar month names in this order,
             # because "می ۱۲" is far more often a verb prefix than the month May.
             rf"(?=[{_FA_INITIALS}])(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*"
