@@ -251,6 +251,82 @@ def test_no_date_gives_a_warning():
     assert "no date found" in article.warnings
 
 
+DATE_PAGES = Path(__file__).parent / "fixtures" / "dates"
+
+
+def _date_of(name: str, url: str | None = None) -> dt.date | None:
+    path = DATE_PAGES / name
+    return extract_article(RawPage(str(path), path.read_bytes(), url=url)).date
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "day"),
+    [
+        # hAtom markup, a dotted day-first date; the comment's later one is not taken
+        ("abbr_published.html", None, dt.date(2012, 12, 16)),
+        # no metadata: htmldate reads German text dates
+        ("german_weekday_date.html", None, dt.date(2014, 7, 19)),
+        # json.loads refuses the block (unescaped quotes, trailing comma)
+        ("jsonld_not_json.html", None, dt.date(2019, 3, 4)),
+        # a UTC stamp after midnight: the page's own day is in its URL
+        ("utc_stamp_url_day.html", "https://news.example.com/2023/11/08/council-votes/",
+         dt.date(2023, 11, 8)),
+        # an update time next day (another instant) does not move a UTC publication stamp
+        ("utc_stamp_later_update.html", None, dt.date(2015, 8, 11)),
+        # the stamp's own day: 01:00 at +04:30 is 10 February, though 9 February in UTC
+        ("offset_stamp_local_day.html", None, dt.date(2025, 2, 10)),
+        # a meta name htmldate knows goes before a date in the text under the headline
+        ("metadata_over_text.html", None, dt.date(2020, 3, 5)),
+        # Persian page: 12 Bahman 1403 under the headline, not the photo's Gregorian stamp
+        ("fa_solar_hijri_beside_gregorian.html", None, dt.date(2025, 1, 31)),
+        # Arabic page: a Levantine month name with the Egyptian one beside it, not the
+        # copyright year htmldate falls back to
+        ("ar_levantine_month.html", None, dt.date(2013, 8, 28)),
+    ],
+)  # fmt: skip
+def test_publication_date_of_page(name, url, day):
+    assert _date_of(name, url) == day
+
+
+def test_broken_jsonld_fixture_is_really_not_json():
+    blob = (DATE_PAGES / "jsonld_not_json.html").read_text(encoding="utf-8")
+    start = blob.index("<script type=\"application/ld+json\">") + len(
+        "<script type=\"application/ld+json\">"
+    )
+    with pytest.raises(ValueError):
+        json.loads(blob[start : blob.index("</script>")])
+
+
+def test_htmldate_extensive_search_only_on_pages_below_the_cap():
+    # "19. Juli 2014" needs htmldate's extensive search, which costs ~0.3 s per MB of page
+    from archive.extract.pubdate import HTMLDATE_FULL_CHARS
+
+    page = (DATE_PAGES / "german_weekday_date.html").read_text(encoding="utf-8")
+    # a bare paragraph: htmldate's fast mode does not read it, only extensive search
+    page = page.replace('<div class="meta">', "<p>").replace("2014</div>", "2014</p>")
+    filler = "<p>Weitere Meldungen aus der Region, ohne Datum, zum Weiterlesen.</p>\n"
+
+    def padded(chars: int) -> bytes:
+        body = filler * (chars // len(filler) + 1)
+        return page.replace("</body>", body + "</body>").encode("utf-8")
+
+    small = extract_article(RawPage("s.html", padded(HTMLDATE_FULL_CHARS // 2)))
+    large = extract_article(RawPage("l.html", padded(HTMLDATE_FULL_CHARS)))
+    assert small.date == dt.date(2014, 7, 19)
+    assert large.date is None and "no date found" in large.warnings
+
+
+def test_solar_hijri_is_read_before_htmldate_on_persian_pages():
+    # htmldate alone takes the Gregorian photo stamp: the order of the stages decides
+    import htmldate  # a runtime dependency
+
+    data = (DATE_PAGES / "fa_solar_hijri_beside_gregorian.html").read_bytes()
+    alone = htmldate.find_date(data, extensive_search=True, original_date=True)
+    assert alone != "2025-01-31"
+    article = extract_article(RawPage("fa.html", data))
+    assert (article.date, article.date_jalali) == (dt.date(2025, 1, 31), "1403-11-12")
+
+
 _FRAGMENTS = [
     "<html>",
     "<body>",

@@ -118,6 +118,8 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     marked = marked_authors(root)
     links = collect_links(root)
     lead = find_lead(root)
+    # before chrome removal: page headers and footers carry dates
+    date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs, markup)
     remove_chrome(root)
     body_blocks = find_body(root, meta)
     body_lines = filter_body(body_blocks, title)
@@ -143,7 +145,6 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         warnings.append("no title found; first words of the body used")
 
     authors = find_authors(meta, marked, blocks, title, site, body.split("\n\n"))
-    date, date_warnings = find_date(meta, root, blocks, title)
     warnings.extend(date_warnings)
     if date is None:
         warnings.append("no date found")
