@@ -1,6 +1,8 @@
 """Benchmark `archive` against the naive baseline on a generated corpus, in one command.
 
     .venv/bin/python bench/run.py [--pages N] [--jobs J] [--skip-baseline] [--keep]
+    .venv/bin/python bench/run.py --pages N --index bench/out/work-N-XXXX/archive-index
+                                  (queries only, on an index kept by an earlier --keep run)
     .venv/bin/python bench/run.py --scale [--sizes 5000,20000,100000]   (bench/scale.py)
 
 Builds (or reuses) bench/corpus/pages-N with bench/build_corpus.py, then measures for `archive`
@@ -14,9 +16,10 @@ and for the baseline (bench/baseline.py) on the same pages and the same query se
   children every 50 ms and keeps the largest sum (shared pages of forked workers count once per
   process, so this errs high) and the largest single process;
 - warm query latency p50/p95 in-process: archive.search.search on one open searcher, the query
-  set run once to warm, then once measured (baseline: QueryParser on one open searcher);
+  set run once to warm, then once measured (baseline: QueryParser on one open searcher), with
+  feedback off and on side by side (each query runs both ways back to back), CPU beside wall;
 - cold query wall time: a fresh `archive query` subprocess, median of 5 (file cache warm, the
-  process cold);
+  process cold), with --no-feedback and --feedback, CPU beside wall;
 - `archive --help` wall time, median of 5.
 
 Prints one line per figure (with the ratio to the baseline, the target and PASS/FAIL where a
@@ -61,7 +64,9 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "peak_memory_mib": ("<", 1024.0, "stated for 20,000 pages"),
     "query_p50_ms": ("<=", 20.0, "stated for >= 20,000 pages"),
     "query_p95_ms": ("<=", 100.0, "stated for >= 20,000 pages"),
+    "query_p95_feedback_ms": ("<=", 100.0, "stated for 20,000 pages, feedback on (issue 9)"),
     "cold_query_s": ("<=", 0.5, ""),
+    "cold_query_feedback_s": ("<=", 0.5, "issue 9"),
     "help_s": ("<=", 0.3, ""),
 }
 
@@ -148,18 +153,30 @@ def run_measured(cmd: list[str], *, ok_codes: tuple[int, ...] = (0,)) -> dict[st
 def wall_median(cmd: list[str], runs: int = COLD_RUNS) -> dict[str, Any]:
     """Median wall time of `runs` fresh runs of `cmd` (output discarded)."""
     times = []
+    cpu = []
     code = 0
     for _ in range(runs):
+        usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO_DIR)
         times.append(time.perf_counter() - start)
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(
+            (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
+        )
         code = code or done.returncode
         if done.returncode:
             raise BenchError(
                 f"{' '.join(cmd)} exited {done.returncode}: "
                 + (done.stderr.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
             )
-    return {"cmd": " ".join(cmd), "median_s": statistics.median(times), "runs_s": times}
+    return {
+        "cmd": " ".join(cmd),
+        "median_s": statistics.median(times),
+        "cpu_median_s": statistics.median(cpu),
+        "runs_s": times,
+        "cpu_runs_s": cpu,
+    }
 
 
 def dir_bytes(path: Path) -> int:
@@ -188,8 +205,22 @@ def _date_bounds(query: dict[str, Any]) -> tuple[Any, Any]:
     return start, end
 
 
-def archive_queries(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
+def archive_queries(
+    index_dir: Path, queries: list[dict[str, Any]], feedback: bool | None = None
+) -> dict[str, Any]:
     """Warm latency of archive.search.search over the query set on one open searcher."""
+    return archive_queries_side_by_side(index_dir, queries, {"": feedback})[""]
+
+
+def archive_queries_side_by_side(
+    index_dir: Path, queries: list[dict[str, Any]], variants: dict[str, bool | None]
+) -> dict[str, dict[str, Any]]:
+    """Warm latency of each feedback setting of `variants`, on one open searcher.
+
+    One warm-up round of every setting, then one measured round in which every query runs
+    once per setting back to back (so load from other processes falls on all settings alike).
+    Wall and CPU (this process's user + system) time are taken per query.
+    """
     from archive import search
     from archive.models import SearchFilters
 
@@ -197,18 +228,36 @@ def archive_queries(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str,
     for q in queries:
         date_from, date_to = _date_bounds(q)
         authors = (q["author"],) if q.get("author") else ()
-        calls.append((q, SearchFilters(authors=authors, date_from=date_from, date_to=date_to)))
+        per = {
+            name: SearchFilters(
+                authors=authors, date_from=date_from, date_to=date_to, feedback=feedback
+            )
+            for name, feedback in variants.items()
+        }
+        calls.append((q, per))
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    cpu: dict[str, list[float]] = {name: [] for name in variants}
+    totals: dict[str, dict[str, int]] = {name: {} for name in variants}
     with search.open_searcher(str(index_dir)) as searcher:
-        for q, filters in calls:  # warm-up round: load postings, caches, lazy imports
-            search.search(searcher, q["q"], filters)
-        times: list[float] = []
-        totals: dict[str, int] = {}
-        for q, filters in calls:
-            start = time.perf_counter()
-            result = search.search(searcher, q["q"], filters)
-            times.append(time.perf_counter() - start)
-            totals[q["id"]] = result.total
-    return _latency_summary(times, totals, queries)
+        for q, per in calls:  # warm-up round: load postings, caches, lazy imports
+            for filters in per.values():
+                search.search(searcher, q["q"], filters)
+        for q, per in calls:
+            for name, filters in per.items():
+                start, start_cpu = time.perf_counter(), time.process_time()
+                result = search.search(searcher, q["q"], filters)
+                cpu[name].append(time.process_time() - start_cpu)
+                times[name].append(time.perf_counter() - start)
+                totals[name][q["id"]] = result.total
+    out = {}
+    for name in variants:
+        summary = _latency_summary(times[name], totals[name], queries)
+        cpu_ms = [t * 1000 for t in cpu[name]]
+        summary["cpu_p50_ms"] = percentile(cpu_ms, 50)
+        summary["cpu_p95_ms"] = percentile(cpu_ms, 95)
+        summary["feedback"] = variants[name]
+        out[name] = summary
+    return out
 
 
 def _latency_summary(
@@ -465,8 +514,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     arc: dict[str, Any] = results["archive"]
     base: dict[str, Any] = results["baseline"]
     try:
-        _run_baseline(args, corpus, work, queries, raw_bytes, base)
-        _run_archive(args, corpus, work, queries, raw_bytes, arc, manifest["truth"])
+        if args.index:
+            # Queries only, on an index an earlier run kept (--keep): no ingest, no baseline.
+            arc["errors"] = []
+            arc["index_dir"] = str(args.index)
+            arc["doc_count"] = archive_doc_count(Path(args.index))
+            measure_queries(Path(args.index), queries, arc)
+        else:
+            _run_baseline(args, corpus, work, queries, raw_bytes, base)
+            _run_archive(args, corpus, work, queries, raw_bytes, arc, manifest["truth"])
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -548,19 +604,33 @@ def _run_archive(
         arc["errors"].append(f"archive ingest: {exc}")
         say(f"archive: {exc}")
         return
-    say("archive: queries ...")
+    measure_queries(index_dir, queries, arc)
+
+
+def measure_queries(index_dir: Path, queries: list[dict[str, Any]], arc: dict[str, Any]) -> None:
+    """Warm and cold query figures, feedback off and on side by side; "warm"/"cold" are the
+    default's (search.rank.FEEDBACK_DEFAULT)."""
+    from archive.search import rank
+
+    say("archive: queries (feedback off and on) ...")
+    default = "warm_feedback_on" if rank.FEEDBACK_DEFAULT else "warm_feedback_off"
     try:
-        arc["warm"] = archive_queries(index_dir, queries)
+        both = archive_queries_side_by_side(
+            index_dir, queries, {"warm_feedback_off": False, "warm_feedback_on": True}
+        )
+        arc.update(both)
+        arc["warm"] = both[default]
     except Exception as exc:  # noqa: BLE001 - report and go on to the other figures
         arc["errors"].append(f"archive warm queries: {type(exc).__name__}: {exc}")
         say(f"archive: warm queries failed: {type(exc).__name__}: {exc}")
-    try:
-        cold_q = _cold_query(queries)
-        arc["cold"] = wall_median(
-            [ARCHIVE, "query", cold_q["q"], "--index", str(index_dir), "--limit", "10"]
-        )
-    except BenchError as exc:
-        arc["errors"].append(f"archive query: {exc}")
+    cold_q = _cold_query(queries)
+    cmd = [ARCHIVE, "query", cold_q["q"], "--index", str(index_dir), "--limit", "10"]
+    for name, flag in (("cold_feedback_off", "--no-feedback"), ("cold_feedback_on", "--feedback")):
+        try:
+            arc[name] = wall_median([*cmd, flag])
+        except BenchError as exc:
+            arc["errors"].append(f"archive query {flag}: {exc}")
+    arc["cold"] = arc.get(default.replace("warm", "cold"))
 
 
 def _cold_query(queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -686,11 +756,67 @@ def _figures(
             higher_is_better=False,
         ),  # fmt: skip
         figure(
+            "query_p95_feedback_ms",
+            "warm query p95, --feedback",
+            _get(arc, "warm_feedback_on", "p95_ms"),
+            "ms",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_p95_no_feedback_ms",
+            "warm query p95, --no-feedback",
+            _get(arc, "warm_feedback_off", "p95_ms"),
+            "ms",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_cpu_p95_feedback_ms",
+            "warm query CPU p95, --feedback",
+            _get(arc, "warm_feedback_on", "cpu_p95_ms"),
+            "ms",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_cpu_p95_no_feedback_ms",
+            "warm query CPU p95, --no-feedback",
+            _get(arc, "warm_feedback_off", "cpu_p95_ms"),
+            "ms",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
             "cold_query_s",
             "cold `archive query` (median of 5)",
             _get(arc, "cold", "median_s"),
             "s",
             baseline_value=_get(base, "cold", "median_s"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "cold_query_feedback_s",
+            "cold `archive query --feedback`",
+            _get(arc, "cold_feedback_on", "median_s"),
+            "s",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "cold_query_no_feedback_s",
+            "cold `archive query --no-feedback`",
+            _get(arc, "cold_feedback_off", "median_s"),
+            "s",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "cold_query_cpu_feedback_s",
+            "cold `archive query --feedback` CPU",
+            _get(arc, "cold_feedback_on", "cpu_median_s"),
+            "s",
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "cold_query_cpu_no_feedback_s",
+            "cold `archive query --no-feedback` CPU",
+            _get(arc, "cold_feedback_off", "cpu_median_s"),
+            "s",
             higher_is_better=False,
         ),  # fmt: skip
         figure(
@@ -784,6 +910,11 @@ def main(argv: list[str] | None = None) -> int:
         "--corpus",
         help="corpus folder (default bench/corpus/pages-N; another folder leaves a corpus that "
         "someone else is reading alone, as a rebuild replaces the folder)",
+    )
+    parser.add_argument(
+        "--index",
+        help="measure only the queries, on this archive index of the corpus (kept by an earlier "
+        "--keep run, in bench/out/work-N-*/archive-index): no ingest, no baseline",
     )
     parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
     parser.add_argument("--data", default=str(build_corpus.DEFAULT_DATA_DIR))

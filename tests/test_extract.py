@@ -143,6 +143,64 @@ def test_deep_nesting_does_not_hang_or_crash():
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.parametrize("depth", [300, 1000, 5000])
+def test_text_nested_deeper_than_libxml2_goes_is_kept_with_a_warning(depth):
+    words = "Deeply nested article text, with commas, and enough words to count as a paragraph."
+    html = (
+        "<html><body><h1>A page of nested wrappers</h1>"
+        + '<div class="wrap"><span>' * depth
+        + f"<p>{words}</p><p>{words.replace('Deeply', 'Second')}</p>"
+        + "</span></div>" * depth
+        + "</body></html>"
+    )
+    article = extract_article(RawPage("deep.html", html.encode()))
+    assert words in article.body
+    assert words.replace("Deeply", "Second") in article.body
+    assert any("nested deeper than 256 elements" in w for w in article.warnings)
+
+
+def test_unclosed_font_in_every_paragraph_keeps_every_paragraph():
+    # old CMS pages: `<p><font>` never closed, each paragraph one level deeper than the last
+    paragraphs = "".join(
+        f"<p><font face=arial size=2>Paragraph {i} of the council minutes, with commas, "
+        "and enough words to count."
+        for i in range(400)
+    )
+    html = f"<html><body><h1>Council minutes of the old town</h1>{paragraphs}</body></html>"
+    body = extract_article(RawPage("font.html", html.encode())).body
+    kept = [i for i in range(400) if f"Paragraph {i} of the council" in body]
+    assert len(kept) == 400
+
+
+_ARTICLE = "".join(
+    f"<p>Paragraph {i}: the council approved the new water plan on Monday, and farmers said"
+    " they would watch how the quotas work in the dry months.</p>"
+    for i in range(5)
+)
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    [
+        # an unclosed <aside>: lxml nests the article inside the sidebar
+        '<aside class="sidebar"><ul><li><a href="/">Home</a></li></ul>'
+        f'<div class="entry">{_ARTICLE}</div></body></html>',
+        # the article hidden until a script shows it
+        f'<div class="story" style="display: none">{_ARTICLE}</div>',
+        # a <main> of short lines (a poem, a list of results): nothing for the scorer
+        "<main>"
+        + "".join(f"<p>Paragraph {i}: the council</p><p>met again.</p>" for i in range(5))
+        + "</main>",
+    ],
+    ids=["unclosed-aside", "hidden-until-script", "short-lines-in-main"],
+)
+def test_article_lost_with_the_chrome_is_found_by_a_fallback(wrapped):
+    html = f"<html><head><title>Water plan approved</title></head><body>{wrapped}"
+    article = extract_article(RawPage("lost.html", html.encode()))
+    assert all(f"Paragraph {i}: the council" in article.body for i in range(5))
+    assert any("found by a fallback" in w for w in article.warnings)
+
+
 def test_huge_page_is_cut_with_a_warning(monkeypatch):
     import archive.extract as extract_module
 
@@ -191,6 +249,82 @@ def test_no_date_gives_a_warning():
     article = extract_article(RawPage("n.html", html))
     assert article.date is None and article.date_jalali is None
     assert "no date found" in article.warnings
+
+
+DATE_PAGES = Path(__file__).parent / "fixtures" / "dates"
+
+
+def _date_of(name: str, url: str | None = None) -> dt.date | None:
+    path = DATE_PAGES / name
+    return extract_article(RawPage(str(path), path.read_bytes(), url=url)).date
+
+
+@pytest.mark.parametrize(
+    ("name", "url", "day"),
+    [
+        # hAtom markup, a dotted day-first date; the comment's later one is not taken
+        ("abbr_published.html", None, dt.date(2012, 12, 16)),
+        # no metadata: htmldate reads German text dates
+        ("german_weekday_date.html", None, dt.date(2014, 7, 19)),
+        # json.loads refuses the block (unescaped quotes, trailing comma)
+        ("jsonld_not_json.html", None, dt.date(2019, 3, 4)),
+        # a UTC stamp after midnight: the page's own day is in its URL
+        ("utc_stamp_url_day.html", "https://news.example.com/2023/11/08/council-votes/",
+         dt.date(2023, 11, 8)),
+        # an update time next day (another instant) does not move a UTC publication stamp
+        ("utc_stamp_later_update.html", None, dt.date(2015, 8, 11)),
+        # the stamp's own day: 01:00 at +04:30 is 10 February, though 9 February in UTC
+        ("offset_stamp_local_day.html", None, dt.date(2025, 2, 10)),
+        # a meta name htmldate knows goes before a date in the text under the headline
+        ("metadata_over_text.html", None, dt.date(2020, 3, 5)),
+        # Persian page: 12 Bahman 1403 under the headline, not the photo's Gregorian stamp
+        ("fa_solar_hijri_beside_gregorian.html", None, dt.date(2025, 1, 31)),
+        # Arabic page: a Levantine month name with the Egyptian one beside it, not the
+        # copyright year htmldate falls back to
+        ("ar_levantine_month.html", None, dt.date(2013, 8, 28)),
+    ],
+)  # fmt: skip
+def test_publication_date_of_page(name, url, day):
+    assert _date_of(name, url) == day
+
+
+def test_broken_jsonld_fixture_is_really_not_json():
+    blob = (DATE_PAGES / "jsonld_not_json.html").read_text(encoding="utf-8")
+    start = blob.index("<script type=\"application/ld+json\">") + len(
+        "<script type=\"application/ld+json\">"
+    )
+    with pytest.raises(ValueError):
+        json.loads(blob[start : blob.index("</script>")])
+
+
+def test_htmldate_extensive_search_only_on_pages_below_the_cap():
+    # "19. Juli 2014" needs htmldate's extensive search, which costs ~0.3 s per MB of page
+    from archive.extract.pubdate import HTMLDATE_FULL_CHARS
+
+    page = (DATE_PAGES / "german_weekday_date.html").read_text(encoding="utf-8")
+    # a bare paragraph: htmldate's fast mode does not read it, only extensive search
+    page = page.replace('<div class="meta">', "<p>").replace("2014</div>", "2014</p>")
+    filler = "<p>Weitere Meldungen aus der Region, ohne Datum, zum Weiterlesen.</p>\n"
+
+    def padded(chars: int) -> bytes:
+        body = filler * (chars // len(filler) + 1)
+        return page.replace("</body>", body + "</body>").encode("utf-8")
+
+    small = extract_article(RawPage("s.html", padded(HTMLDATE_FULL_CHARS // 2)))
+    large = extract_article(RawPage("l.html", padded(HTMLDATE_FULL_CHARS)))
+    assert small.date == dt.date(2014, 7, 19)
+    assert large.date is None and "no date found" in large.warnings
+
+
+def test_solar_hijri_is_read_before_htmldate_on_persian_pages():
+    # htmldate alone takes the Gregorian photo stamp: the order of the stages decides
+    import htmldate  # a runtime dependency
+
+    data = (DATE_PAGES / "fa_solar_hijri_beside_gregorian.html").read_bytes()
+    alone = htmldate.find_date(data, extensive_search=True, original_date=True)
+    assert alone != "2025-01-31"
+    article = extract_article(RawPage("fa.html", data))
+    assert (article.date, article.date_jalali) == (dt.date(2025, 1, 31), "1403-11-12")
 
 
 _FRAGMENTS = [
@@ -317,7 +451,12 @@ def test_raw_sample_corpus_matches_its_readme():
     ("title", "sites", "clean"),
     [
         ("IPIS | Oman and Iran - a new era", {"ipis"}, "Oman and Iran - a new era"),
-        ("Gulf talks resume amid tension - Gulf Monitor", set(), "Gulf talks resume amid tension"),
+        # a site name the page does not name stays (find_title guesses only for a lone <title>)
+        (
+            "Gulf talks resume amid tension - Gulf Monitor",
+            set(),
+            "Gulf talks resume amid tension - Gulf Monitor",
+        ),
         ("Iran - EU talks resume", set(), "Iran - EU talks resume"),
         (
             "Sanctions: what comes next for oil exports",
@@ -332,9 +471,103 @@ def test_raw_sample_corpus_matches_its_readme():
     ],
 )
 def test_site_names_are_stripped_from_titles(title, sites, clean):
-    from archive.extract.title import strip_site_suffix as _strip_site_suffix
+    from archive.extract.title import strip_site_name
 
-    assert _strip_site_suffix(title, sites, "") == clean
+    assert strip_site_name(title, sites) == clean
+
+
+_BODY = (
+    "<div class='content'>" + "<p>Officials met on Monday, and talks went on, they said.</p>" * 4
+)
+_BODY += "</div>"
+
+
+def _titled_page(head: str, body: str = "") -> bytes:
+    return f"<html><head>{head}</head><body>{body}{_BODY}</body></html>".encode()
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "url", "title"),
+    [
+        # <title> and the page's heading disagree, nothing else: the <title> is right
+        (
+            "<title>Daring Fireball: Colophon</title>",
+            "<h1>About This Site</h1>",
+            None,
+            "Daring Fireball: Colophon",
+        ),
+        # og:title names the site, og:site_name says so: cut; the <h1> agrees
+        (
+            '<meta property="og:title" content="How to Build a Terrarium | eHow">'
+            '<meta property="og:site_name" content="eHow"><title>How to Build a Terrarium (with'
+            " Pictures) | eHow</title>",
+            "<h1>How to Build a Terrarium</h1>",
+            None,
+            "How to Build a Terrarium",
+        ),
+        # the host names the site
+        (
+            "<title>Mozilla - Wikipedia</title>",
+            "",
+            "https://en.wikipedia.org/wiki/Mozilla",
+            "Mozilla",
+        ),
+        # og:title is the site's own name, not the article's
+        (
+            '<meta property="og:title" content="Yahoo News">'
+            '<meta property="og:site_name" content="Yahoo News">'
+            "<title>Space ship breaks up over Siberia</title>",
+            "<h1>Space ship breaks up over Siberia</h1>",
+            None,
+            "Space ship breaks up over Siberia",
+        ),
+        # JSON-LD headline is a description; its name, <title> and <h1> agree
+        (
+            '<script type="application/ld+json">{"@type": "Article", "name": "New Zealand",'
+            ' "headline": "constitutional monarchy in Oceania"}</script>'
+            "<title>New Zealand - Wikipedia</title>",
+            "<h1>New Zealand</h1>",
+            "https://en.wikipedia.org/wiki/New_Zealand",
+            "New Zealand",
+        ),
+        # og:title = <title> with an unnamed blog name; the <h1> is the logo
+        (
+            '<meta property="og:title" content="Maple leaves in the hills :: Steven\'s blog ::">'
+            "<title>Maple leaves in the hills :: Steven's blog ::</title>",
+            "<h1>Steven's blog</h1>",
+            None,
+            "Maple leaves in the hills :: Steven's blog",
+        ),
+        # the metadata headline and the <h1> agree over <title>
+        (
+            '<meta property="og:title" content="Talks resume in Vienna">'
+            "<title>Vienna diplomacy: a new round - World</title>",
+            "<h1>Talks resume in Vienna</h1>",
+            None,
+            "Talks resume in Vienna",
+        ),
+    ],
+)
+def test_title_is_what_the_sources_agree_on(head, body, url, title):
+    page = RawPage("t.html", _titled_page(head, body), url=url)
+    assert extract_article(page).title == title
+
+
+def test_title_candidates_are_named_by_source():
+    from archive.extract.page import Meta, collect_meta, parse_html
+    from archive.extract.title import title_candidates
+
+    root = parse_html(
+        '<html><head><meta property="og:title" content="A | B"><title>T</title></head>'
+        "<body><h1>H</h1></body></html>"
+    )
+    meta = Meta()
+    collect_meta(root, meta)
+    assert [(c.source, c.text) for c in title_candidates(root, meta)] == [
+        ("og", "A | B"),
+        ("title", "T"),
+        ("h1", "H"),
+    ]
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
@@ -381,3 +614,36 @@ def test_one_byline_in_two_letter_forms_is_one_author_and_its_signature_is_dropp
     article = extract_article(RawPage("byline.html", html.encode("utf-8")))
     assert article.authors == ["علی رضایی"]
     assert not article.body.endswith("رضايي")
+
+
+_PLAIN_BODY = (
+    "<p>The ministry said on Monday that exports would rise, and officials agreed, citing new"
+    " data from the ports.</p>" * 3
+)
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<p>12 March 2024</p><p>Record Month for Ports</p>",  # a subheading under the date
+        "<p>Monday 12 March 2024</p><p>Tehran Grand Bazaar reopened</p>",
+        "<p>۱۲ اسفند ۱۴۰۲</p><p>گزارش ویژه اقتصادی</p>",
+        "<p>By most accounts, the talks failed.</p>",  # "By" opening a sentence
+        "<p>By Monday, officials had agreed on the quotas</p>",
+    ],
+)
+def test_first_line_of_a_plain_page_is_not_its_author(opening):
+    html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
+    assert extract_article(RawPage("plain.html", html.encode())).authors == []
+
+
+@pytest.mark.parametrize(
+    ("opening", "authors"),
+    [
+        ("<p>By Jane Doe and Ali al-Hashemi</p>", ["Jane Doe", "Ali al-Hashemi"]),
+        ("<p>By Ludwig van Beethoven</p>", ["Ludwig van Beethoven"]),
+    ],
+)
+def test_plain_by_line_still_gives_the_authors(opening, authors):
+    html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
+    assert extract_article(RawPage("plain.html", html.encode())).authors == authors

@@ -50,6 +50,10 @@ DIFFERENT = [
     ("Reza Najafi", "علیرضا نجفی"),
     ("Behzad Khakpoor", "بهزاد خاکپوری"),
     ("Kamal Kharrazi", "جمال خرازی"),
+    # a letter that ends one word and starts the next is two letters, not one doubled
+    ("Shirin Nazari", "Shirin Zarei"),
+    ("شیرین نظری", "شیرین زارعی"),
+    ("Shirin Nazari", "شیرین زارعی"),
 ]
 
 

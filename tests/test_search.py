@@ -369,6 +369,36 @@ def run_plan_all(index: str, plan) -> list:
         return run_plan(searcher, plan, limit=10_000, fast=True)[1]
 
 
+def test_bm25_over_several_segments_and_a_deletion_matches_the_formula(tmp_path) -> None:
+    # The length norms are a table by global docnum, built once per reader from each
+    # segment's length column: with several segments (docnum offsets) and a replaced article
+    # (a deleted document), every score must still be the formula's.
+    folder = str(tmp_path / "index")
+    for batch in range(3):
+        upsert_articles(
+            folder,
+            [
+                article(f"b{batch}-{i}", f"Report {i} zebra" if i % 2 else f"Note {i}",
+                        "zebra " * (1 + i) + FILLER[: 40 * (batch + 1)] + f" crossing{i}")
+                for i in range(4)
+            ],
+        )  # fmt: skip
+    upsert_articles(folder, [article("b0-1", "Replaced", "zebra crossing, short")])
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        assert len(searcher.reader().leaf_readers()) > 1
+        assert searcher.doc_count_all() > searcher.doc_count() == 12  # one deleted
+        from archive.search.rank import _bag_of_terms, plan_search
+
+        bag = _bag_of_terms(plan_search(searcher.schema, "zebra crossing1"))
+        reference = _reference_bm25(searcher, bag.clauses)
+        expected = {searcher.stored_fields(d)["id"]: score for d, score in reference.items()}
+        result = search(searcher, "zebra crossing1", limit=50)
+    assert {hit.id: hit.score for hit in result.hits} == pytest.approx(expected, abs=1e-4)
+    assert len(result.hits) == result.total == 12
+    assert next(hit for hit in result.hits if hit.id == "b0-1").title == "Replaced"
+
+
 def _reference_bm25(searcher, clauses) -> dict[int, float]:
     """One-field BM25 with Lucene's idf, from searcher.postings and doc_field_length."""
     import math

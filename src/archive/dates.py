@@ -77,6 +77,16 @@ _MONTHS_FA_GREG = {
     "اوت": 8, "اگوست": 8, "اگست": 8, "سپتامبر": 9, "اکتبر": 10, "نوامبر": 11,
     "دسامبر": 12,
 }  # fmt: skip
+# Gregorian month names in Arabic: the Egyptian/Gulf forms (youm7, Al Jazeera) and the
+# Levantine (Syriac) ones (Al-Alam, Lebanese and Syrian press); folded below like the text.
+_MONTHS_AR_GREG = {
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6,
+    "يونيه": 6, "يوليو": 7, "يوليه": 7, "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11,
+    "ديسمبر": 12, "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5,
+    "حزيران": 6, "تموز": 7, "آب": 8, "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11,
+    "كانون الأول": 12,
+}  # fmt: skip
+_MONTHS_FA_GREG.update({name.translate(_FOLD): month for name, month in _MONTHS_AR_GREG.items()})
 _MONTHS_FA_JALALI = {
     "فروردین": 1, "اردیبهشت": 2, "خرداد": 3, "تیر": 4, "مرداد": 5, "امرداد": 5,
     "شهریور": 6, "مهر": 7, "ابان": 8, "اذر": 9, "دی": 10, "بهمن": 11, "اسفند": 12,
@@ -110,8 +120,8 @@ _MAH = rf"(?:\s*ماه)?(?!{_LETTER})"
 _DATE_RE = re.compile(
     "|".join(
         [
-            # 1 February 2025, 1st of Feb. 2025, 1-Feb-2025
-            _DAY.format("d1") + _ORD + r"(?:\s+of)?(?:\s+|\s*-\s*)"
+            # 1 February 2025, 1st of Feb. 2025, 1-Feb-2025, 7. Jun 2017 (day-first dot)
+            _DAY.format("d1") + r"(?:st|nd|rd|th|\.)?(?:\s+of)?(?:\s+|\s*-\s*)"
             rf"(?P<m1>{_EN})(?![a-z])\.?(?:\s*,\s*|\s+|\s*-\s*)" + _YEAR.format("y1"),
             # February 1, 2025 / Feb. 1 2025
             rf"(?=[{_EN_INITIALS}])(?<![a-z])(?P<m2>{_EN})\.?\s+"
@@ -119,8 +129,11 @@ _DATE_RE = re.compile(
             + _ORD
             + r"(?:\s*,\s*|\s+)"
             + _YEAR.format("y2"),
-            # ۱۲ بهمن ۱۴۰۳, ۱ فوریه ۲۰۲۵, ۱۲ بهمن ماه ۱۴۰۳
-            _DAY.format("d3") + rf"\s*(?P<m3>{_FA_ALL}){_MAH}\s*,?\s*" + _YEAR.format("y3"),
+            # ۱۲ بهمن ۱۴۰۳, ۱ فوریه ۲۰۲۵, ۱۲ بهمن ماه ۱۴۰۳, 28 آب/أغسطس 2013 (Levantine name
+            # with the Egyptian one beside it: the first is read)
+            _DAY.format("d3")
+            + rf"\s*(?P<m3>{_FA_ALL}){_MAH}(?:\s*[/(]\s*(?:{_FA_ALL})\s*\)?)?\s*,?\s*"
+            + _YEAR.format("y3"),
             # دلو ۰۱, ۱۴۰۳ (VOA Dari), بهمن ۱۲، ۱۴۰۳; only solar month names in this order,
             # because "می ۱۲" is far more often a verb prefix than the month May.
             rf"(?=[{_FA_INITIALS}])(?<!{_LETTER})(?P<m4>{_FA_JALALI}){_MAH}\s*"
@@ -261,7 +274,9 @@ def find_date(text: str) -> dt.date | None:
 
 _TIME = (
     r"(?:[T ]+[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)?"
-    r"\s*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?|UTC|GMT)?)?"
+    r"\s*(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?|UTC|GMT)?"
+    # ISO 8601 basic format: 20180619T055000+0900
+    r"|T[0-9]{4}(?:[0-9]{2}(?:[.,][0-9]+)?)?(?:Z|[+-][0-9]{2}(?:[0-9]{2})?)?)?"
 )
 _ISO_RE = re.compile(
     r"(?P<y>[0-9]{4})(?P<s>[-/]?)(?P<m>[0-9]{2})(?P=s)(?P<d>[0-9]{2})" + _TIME, re.IGNORECASE

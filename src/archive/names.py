@@ -456,8 +456,14 @@ def token_units(token: str) -> tuple[Unit, ...]:
 # --- matching ----------------------------------------------------------------------------
 
 
-def _compatible(a: Sequence[Unit], b: Sequence[Unit]) -> bool:
-    """Whether some reading of `a` equals some reading of `b` (optional units may be skipped)."""
+def _compatible(
+    a: Sequence[Unit], b: Sequence[Unit], a_starts: frozenset[int] = frozenset()
+) -> bool:
+    """Whether some reading of `a` equals some reading of `b` (optional units may be skipped).
+
+    `a_starts`: where a word of `a` begins (after the first): a symbol doubled across two words
+    is two letters, not one (Shirin Nazari is not Shirin Zarei).
+    """
     seen: set[tuple[int, int]] = set()
     stack = [(0, 0)]
     while stack:
@@ -474,7 +480,7 @@ def _compatible(a: Sequence[Unit], b: Sequence[Unit]) -> bool:
         if i < len(a) and j < len(b) and a[i][0] & b[j][0]:
             stack.append((i + 1, j + 1))
             # A symbol doubled on one side only (the two vowels of Tabatabaei, ii).
-            if i + 1 < len(a) and a[i + 1][0] == a[i][0]:
+            if i + 1 < len(a) and a[i + 1][0] == a[i][0] and i + 1 not in a_starts:
                 stack.append((i + 2, j + 1))
     return False
 
@@ -484,6 +490,15 @@ def _name_units(tokens: Sequence[str]) -> list[Unit]:
     for token in tokens:
         units.extend(token_units(token))
     return units
+
+
+def _word_starts(tokens: Sequence[str]) -> frozenset[int]:
+    """The unit offsets where the second and later words of `tokens` begin."""
+    starts, offset = set(), 0
+    for token in tokens[:-1]:
+        offset += len(token_units(token))
+        starts.add(offset)
+    return frozenset(starts)
 
 
 @dataclass(frozen=True)
@@ -522,7 +537,7 @@ def names_match(a: str, b: str) -> bool:
         return any(
             _compatible(target, _name_units(form)) for form in other.surname_forms
         ) or _compatible(target, _name_units(other.tokens))
-    return _compatible(_name_units(pa.tokens), _name_units(pb.tokens))
+    return _compatible(_name_units(pa.tokens), _name_units(pb.tokens), _word_starts(pa.tokens))
 
 
 def _skeleton(units: Iterable[Unit]) -> str:

@@ -29,6 +29,7 @@ from archive.extract.authorpages import collect_links, find_author_pages
 from archive.extract.authors import find_authors, marked_authors
 from archive.extract.body import (
     drop_signature,
+    fallback_body,
     filter_body,
     find_body,
     first_words,
@@ -101,7 +102,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
 
     cleaned, jsonld_blobs = prestrip(markup)
     meta = Meta(jsonld=parse_jsonld(jsonld_blobs))
-    root = parse_html(cleaned)
+    root = parse_html(cleaned, warnings)
     collect_meta(root, meta)
     ld_url = meta.ld("url")
     url = (
@@ -117,6 +118,8 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     marked = marked_authors(root)
     links = collect_links(root)
     lead = find_lead(root)
+    # before chrome removal: page headers and footers carry dates
+    date, date_warnings = find_date(meta, root, blocks, title, url, jsonld_blobs, markup)
     remove_chrome(root)
     body_blocks = find_body(root, meta)
     body_lines = filter_body(body_blocks, title)
@@ -124,6 +127,15 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
     ld_body = meta.ld("articleBody")
     if isinstance(ld_body, str) and is_better_ld_body(ld_body, body):
         body = "\n\n".join(filter_body(ld_blocks(ld_body), title))
+    if not body:
+        # chrome removal or the scorer lost the article: look again at the page as parsed
+        if isinstance(ld_body, str) and ld_body.strip():
+            body, found_by = "\n\n".join(filter_body(ld_blocks(ld_body), title)), "JSON-LD"
+        else:
+            lines, found_by = fallback_body(parse_html(cleaned), title)
+            body = "\n\n".join(lines)
+        if body:
+            warnings.append(f"article text found by a fallback ({found_by})")
     if len(body) < MIN_BODY_CHARS:
         if not body and require_body:
             raise NoArticleError("no article text found on the page")
@@ -132,8 +144,7 @@ def extract_article(page: RawPage, *, require_body: bool = True) -> Article:
         title = first_words(body)
         warnings.append("no title found; first words of the body used")
 
-    authors = find_authors(meta, marked, blocks, title, site)
-    date, date_warnings = find_date(meta, root, blocks, title)
+    authors = find_authors(meta, marked, blocks, title, site, body.split("\n\n"))
     warnings.extend(date_warnings)
     if date is None:
         warnings.append("no date found")

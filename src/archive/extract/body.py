@@ -10,7 +10,15 @@ import lxml.html
 from lxml import etree
 
 from archive import text
-from archive.extract.page import Block, Meta, classes, hint_kind, linearize, text_of
+from archive.extract.page import (
+    Block,
+    Meta,
+    classes,
+    drop_tree,
+    hint_kind,
+    linearize,
+    text_of,
+)
 from archive.extract.patterns import (
     BOILERPLATE_ANYWHERE,
     BOILERPLATE_LINE,
@@ -175,6 +183,48 @@ def find_body(root: Any, meta: Meta) -> list[Block]:
     for element in chosen:
         blocks.extend(_prune_container(linearize(element)))
     return blocks
+
+
+_MAIN_ELEMENTS = "//main | //article | //*[@role='main'] | //*[@itemprop='articleBody']"
+
+
+_NEVER_ARTICLE = ("nav", "footer", "button", "input", "textarea", "select", "label", "dialog")
+
+
+def fallback_body(root: Any, title: str) -> tuple[list[str], str]:
+    """Find article text on a page where the scorer, after chrome removal, found none.
+
+    `root` is the page as parsed, before `remove_chrome` (whose class hints sometimes cut the
+    wrapper that holds the whole article: `one-sidebar`, a hidden-until-scripted `main`). Tried
+    in order: the largest main/article element, the scorer on the page without hint-based
+    removal, the largest text block. Returns the body lines and the name of the fallback that
+    gave them, or ([], "") on a page with no article text at all.
+    """
+    for element in list(root.iter(*_NEVER_ARTICLE)):
+        drop_tree(element)
+    mains = [e for e in root.xpath(_MAIN_ELEMENTS) if isinstance(e.tag, str)]
+    if mains:
+        largest = max(mains, key=lambda e: len(text_of(e)))
+        lines = filter_body(_prune_container(linearize(largest)), title)
+        if len("\n\n".join(lines)) >= FALLBACK_MIN_CHARS:
+            return lines, f"the <{largest.tag}> element"
+    lines = filter_body(find_body(root, Meta()), title)
+    if len("\n\n".join(lines)) >= FALLBACK_MIN_CHARS:
+        return lines, "the scorer without class-hinted chrome removal"
+    body = root.find("body")
+    blocks = [
+        b
+        for b in linearize(body if body is not None else root)
+        if not b.chrome and b.link_density < 0.5 and len(b.text) >= 25
+    ]
+    for block in sorted(blocks, key=lambda b: -len(b.text)):
+        lines = filter_body([block], title)
+        if lines:
+            return lines, "the largest text block"
+    return [], ""
+
+
+FALLBACK_MIN_CHARS = 80  # what a fallback must find to be taken over the next one
 
 
 def _continuation_chunks(

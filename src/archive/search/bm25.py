@@ -26,6 +26,7 @@ from archive.search.postings import (
     byte_to_length_table,
     field_lengths,
     iter_blocks,
+    reader_cache,
 )
 
 K1 = 1.2
@@ -61,32 +62,24 @@ class ArticleScorer:
             )
             or 1.0
         )
-        self._norms: dict[int, float] = {}
-        self._lengths: list[tuple[int, list[bytes]]] | None = None
+        self._norm_table: list[float] | None = None
 
     def norm(self, key: int) -> float:
         """k1 * (1 - b + b * length / average length) of the article with global docnum `key`."""
-        value = self._norms.get(key)
-        if value is None:
-            if self._lengths is None:
-                self._lengths = [
-                    (base, [_lengths_of(reader, f) for f in self.fields])
-                    for reader, base in self.leaves
-                ]
-            table = byte_to_length_table()
-            for base, columns in reversed(self._lengths):
-                if key >= base:
-                    local = key - base
-                    length = sum(
-                        w * table[column[local]]
-                        for w, column in zip(self.weights, columns, strict=True)
-                    )
-                    break
-            else:  # pragma: no cover - every key comes from a leaf
-                length = 0
-            value = K1 * (1 - B + B * length / self.avg_length)
-            self._norms[key] = value
-        return value
+        return self.norms()[key]
+
+    def norms(self) -> list[float]:
+        """The length normalisation of every article by global docnum (cached per reader)."""
+        if self._norm_table is None:
+            reader = self.searcher.reader()
+            cache = reader_cache(reader)
+            key = ("norms", tuple(self.fields), tuple(self.weights), self.avg_length)
+            table = cache.get(key)
+            if table is None:
+                table = _norm_table(self.leaves, self.fields, self.weights, self.avg_length)
+                cache[key] = table
+            self._norm_table = table
+        return self._norm_table
 
     def term_tfs(self, alternatives: list[tuple[str, str]]) -> dict[int, float]:
         """Return {docnum: tf summed over the (field, term) alternatives} (live documents)."""
@@ -134,9 +127,9 @@ class ArticleScorer:
         return scores
 
     def _saturate(self, tfs: dict[int, float], idf: float) -> dict[int, float]:
-        k1p1 = K1 + 1
-        norm = self.norm
-        return {key: idf * tf * k1p1 / (tf + norm(key)) for key, tf in tfs.items()}
+        scale = idf * (K1 + 1)
+        norms = self.norms()
+        return {key: scale * tf / (tf + norms[key]) for key, tf in tfs.items()}
 
     def _phrase_scores(self, words: tuple[str, ...], fieldnames: list[str]) -> dict[int, float]:
         """Articles with the words adjacent in one of the fields: the sum of each word's BM25
@@ -162,6 +155,28 @@ class ArticleScorer:
             for key, value in self._saturate(tfs, lucene_idf(self.n, dfs[i])).items():
                 scores[key] += value
         return scores
+
+
+def _norm_table(
+    leaves: Any, fields: list[str], weights: list[float], avg_length: float
+) -> list[float]:
+    """k1 * (1 - b + b * weighted length / average) for every document of the leaves, in order."""
+    b2l = byte_to_length_table()
+    lengths: list[float] = []
+    for reader, base in leaves:
+        if len(lengths) < base:
+            lengths.extend([0.0] * (base - len(lengths)))
+        count = reader.doc_count_all()
+        total = [0.0] * count
+        for fieldname, weight in zip(fields, weights, strict=True):
+            column = map(b2l.__getitem__, _lengths_of(reader, fieldname))
+            if weight == 1.0:
+                total = [t + c for t, c in zip(total, column, strict=False)]
+            else:
+                total = [t + weight * c for t, c in zip(total, column, strict=False)]
+        lengths.extend(total)
+    constant, slope = K1 * (1 - B), K1 * B / avg_length
+    return [constant + slope * length for length in lengths]
 
 
 def _lengths_of(reader: Any, fieldname: str) -> bytes:

@@ -36,13 +36,18 @@ def byte_to_length_table() -> list[int]:
 _LENGTH_CACHE: Any = None
 
 
-def _reader_cache(reader: Any) -> dict[str, Any]:
+def reader_cache(reader: Any) -> dict[Any, Any]:
+    """A dict that lives as long as `reader` (a segment's or a searcher's reader)."""
+    return _reader_cache(reader)
+
+
+def _reader_cache(reader: Any) -> dict[Any, Any]:
     global _LENGTH_CACHE
     if _LENGTH_CACHE is None:
         import weakref
 
         _LENGTH_CACHE = weakref.WeakKeyDictionary()
-    cache: dict[str, Any] = _LENGTH_CACHE.setdefault(reader, {})
+    cache: dict[Any, Any] = _LENGTH_CACHE.setdefault(reader, {})
     return cache
 
 
