@@ -1,6 +1,7 @@
 """How archive's costs grow with the archive: each figure at several sizes, with its exponent.
 
     .venv/bin/python bench/scale.py [--sizes 5000,20000] [--skip-ingest] [--profile]
+                                    [--policies whoosh,small,log] [--modes writer,upsert]
     .venv/bin/python bench/run.py --scale [--sizes 5000,20000,100000]       (the same)
 
 For each size N (default 5,000 and 20,000 pages) it measures, each in a fresh subprocess whose
@@ -10,16 +11,17 @@ CPU time (user+sys, from wait4) and peak RSS are its own:
   the process tree's CPU, workers included);
 - index-only CPU per page: the articles the corpus generator wrote (bench/corpus/articles-N,
   the text and facts of the pages, no HTML), written by `IndexWriter` as ingest's main process
-  does (pre-analysed fields, commits of BATCH_DOCS) and, separately, by `upsert_articles`
-  (whoosh runs the analysis); the analysis CPU is reported apart;
+  does (pre-analysed fields, ingest's lookups per page, commits of BATCH_DOCS) and, with
+  `--modes writer,upsert`, by `upsert_articles` (whoosh runs the analysis); the analysis CPU
+  is reported apart; once per merge policy of `--policies` (index.MERGE_POLICY);
 - index size per page; warm query p50/p95 over the corpus's query set (bench/run.py's
-  in-process measure on one open searcher);
+  in-process measure on one open searcher; median of 3 interleaved rounds per index);
 - peak RSS of `archive stats` and `archive export --format jsonl` over the index.
 
 Between each pair of sizes it prints the growth exponent of each figure's total (the log-log
 slope: 1.0 is linear in N; for per-page figures read "exponent of the total"). Corpora and
-article files are built once and reused (git-ignored, under bench/corpus/); indexes go to
-bench/out/scale-N/ and are reused unless --fresh. Results go to bench/out/scale.json.
+article files are built once and reused (git-ignored, under bench/corpus/); the indexes are
+built anew in bench/out/scale-N/ each run. Results go to bench/out/scale.json (after each size).
 
 With --profile the index-only run is also profiled (cProfile) at each size, and the functions
 whose cumulative time grows fastest between the first and the last size are printed.
@@ -475,7 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("index")
         parser.add_argument("--mode", choices=("writer", "upsert"), default="writer")
         parser.add_argument("--profile", default=None)
-        parser.add_argument("--policy", choices=("log", "small", "whoosh"), default="log")
+        parser.add_argument("--policy", choices=("log", "small", "whoosh"), default="small")
         args = parser.parse_args(argv[1:])
         return _index_only(args) if sub == "_index" else _queries(args)
     parser.add_argument("--sizes", default="5000,20000", help="comma-separated page counts")
@@ -483,12 +485,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile the index-only runs")
     parser.add_argument(
         "--policies",
-        default="log",
-        help="merge policies to compare, comma-separated: whoosh (MERGE_SMALL), log (ours)",
+        default="small",
+        help="merge policies to compare, comma-separated: whoosh (whoosh's writer), small "
+        "(the default: whoosh's choice, our streaming merge), log (Lucene's log policy)",
     )
     parser.add_argument(
         "--modes",
-        default="writer,upsert",
+        default="writer",
         help="index-only paths: writer (IndexWriter as ingest uses it), upsert (upsert_articles)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the full-ingest indexes")
