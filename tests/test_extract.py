@@ -647,3 +647,19 @@ def test_first_line_of_a_plain_page_is_not_its_author(opening):
 def test_plain_by_line_still_gives_the_authors(opening, authors):
     html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
     assert extract_article(RawPage("plain.html", html.encode())).authors == authors
+
+
+BODY_PAGES = Path(__file__).parent / "fixtures" / "body"
+
+
+def _body_of(name: str) -> list[str]:
+    path = BODY_PAGES / name
+    return extract_article(RawPage(str(path), path.read_bytes())).body.split("\n\n")
+
+
+def test_short_lines_that_repeat_are_text_and_long_repeats_are_dropped():
+    lines = _body_of("repeated_short_lines.html")
+    assert lines.count("Eat every 2-3 hours") == 3
+    assert lines.count("0") == 3  # table cells: every row keeps its figures
+    assert sum(line.startswith("The plan works just as well") for line in lines) == 1
+    assert "Advert" not in lines

@@ -264,6 +264,11 @@ def _prune_container(blocks: list[Block]) -> list[Block]:
     return kept
 
 
+# Only lines this long are dropped when repeated (trafilatura's MIN_DUPLCHECK_SIZE is 100):
+# short ones repeat in real text (table cells "0", a recipe's "Eat every 2-3 hours" per meal).
+DEDUP_MIN_CHARS = 100
+
+
 def filter_body(blocks: list[Block], title: str) -> list[str]:
     lines: list[str] = []
     tags: list[str] = []
@@ -272,7 +277,7 @@ def filter_body(blocks: list[Block], title: str) -> list[str]:
     for block in blocks:
         line = block.text
         key = line.casefold()
-        if key == title_key or key in seen:
+        if key == title_key or (len(line) >= DEDUP_MIN_CHARS and key in seen):
             continue
         if BOILERPLATE_LINE.match(line):
             continue
