@@ -663,3 +663,14 @@ def test_short_lines_that_repeat_are_text_and_long_repeats_are_dropped():
     assert lines.count("0") == 3  # table cells: every row keeps its figures
     assert sum(line.startswith("The plan works just as well") for line in lines) == 1
     assert "Advert" not in lines
+
+
+def test_list_items_are_judged_with_their_list():
+    lines = _body_of("summary_list.html")
+    # a linked headline followed by its sentence, in a list of such items: text, though
+    # the headline is two thirds of this item
+    assert any(line.startswith("Teens love Apple's AirPods") for line in lines)
+    # a list of plain items with one link in it keeps its items
+    assert "peas" in lines
+    # a list of links stays out
+    assert not any("best phones you can buy" in line for line in lines)

@@ -255,13 +255,31 @@ def _continuation_chunks(
 def _prune_container(blocks: list[Block]) -> list[Block]:
     """Drop link lists and tiny fragments inside the chosen container."""
     kept = []
+    lists: dict[Any, float] = {}
     for block in blocks:
-        if block.link_density > 0.5 and len(block.text) < 400:
+        density = block.link_density
+        if block.in_list:
+            # an item is a link only in a list of links: a summary list (a linked headline,
+            # then its sentence) is text, as trafilatura and Readability judge whole lists
+            density = min(density, _list_density(block.element, lists, density))
+        if density > 0.5 and len(block.text) < 400:
             continue
-        if block.in_list and block.link_density > 0.3 and len(block.text) < 150:
+        if block.in_list and density > 0.3 and len(block.text) < 150:
             continue
         kept.append(block)
     return kept
+
+
+def _list_density(element: Any, cache: dict[Any, float], default: float) -> float:
+    """Link density of the list holding `element` (`default` when it is in none)."""
+    holder = next((a for a in element.iterancestors("ul", "ol")), None)
+    if holder is None:
+        return default
+    if holder not in cache:
+        content = len(text_of(holder))
+        links = sum(len(text_of(a)) for a in holder.iter("a"))
+        cache[holder] = links / max(1, content)
+    return cache[holder]
 
 
 # Only lines this long are dropped when repeated (trafilatura's MIN_DUPLCHECK_SIZE is 100):
