@@ -674,3 +674,11 @@ def test_list_items_are_judged_with_their_list():
     assert "peas" in lines
     # a list of links stays out
     assert not any("best phones you can buy" in line for line in lines)
+
+
+def test_box_titled_by_a_related_heading_is_not_the_article():
+    # five teaser cards add up to more score than the article's two paragraphs
+    body = "\n\n".join(_body_of("related_box_of_cards.html"))
+    assert body.startswith("Viver uma verdadeira experiência amorosa")
+    assert "só quem se ama pode encontrar" in body
+    assert "otimismo e coragem" not in body and "Gratidão pela vida" not in body

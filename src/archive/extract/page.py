@@ -358,7 +358,11 @@ def remove_chrome(root: Any) -> None:
 
 
 def _is_removed(element: Any, total: int) -> bool:
-    if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
+    if not isinstance(element.tag, str) or element.tag in ("html", "body", "main"):
+        return False
+    if _titled_as_chrome(element):
+        return True
+    if element.tag == "article":
         return False
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -376,6 +380,24 @@ def _is_removed(element: Any, total: int) -> bool:
             return False  # `content-with-sidebar-wrp`: a wrapper, not the sidebar itself
         return True
     return False
+
+
+_SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _titled_as_chrome(element: Any) -> bool:
+    """Tell whether an element opens with a heading hinted as chrome (`relatedpoststitle`).
+
+    Such a box of teasers ("You may also like") can outscore the article: its cards add up.
+    A box holding the page's <h1> is a wrapper, not the related box.
+    """
+    first = next(iter(element), None)
+    while first is not None and not isinstance(first.tag, str):
+        first = first.getnext()
+    if first is None or first.tag not in _SECTION_HEADINGS:
+        return False
+    hint = classes(first)
+    return bool(hint) and hint_kind(hint)[0] and element.find(".//h1") is None
 
 
 def _holds_article(element: Any, total: int) -> bool:
