@@ -682,3 +682,9 @@ def test_box_titled_by_a_related_heading_is_not_the_article():
     assert body.startswith("Viver uma verdadeira experiência amorosa")
     assert "só quem se ama pode encontrar" in body
     assert "otimismo e coragem" not in body and "Gratidão pela vida" not in body
+
+
+def test_post_embedded_in_the_article_is_kept_and_share_buttons_are_not():
+    body = "\n\n".join(_body_of("social_embed.html"))
+    assert "Yes this is real and yes the state spent" in body
+    assert "Share this story" not in body

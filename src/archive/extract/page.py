@@ -374,12 +374,19 @@ def _is_removed(element: Any, total: int) -> bool:
         return False
     strong, negative, positive = hint_kind(hint)
     if (strong or negative) and (strong or not positive):
+        if _EMBED.search(hint) and element.find(".//blockquote") is not None:
+            # `social-media-embed`: a post the article quotes (tweets, Instagram and TikTok
+            # embed codes are blockquotes), not share buttons
+            return False
         if _holds_article(element, total):
             return False
         if strong and positive and total and len(text_of(element)) > 0.2 * total:
             return False  # `content-with-sidebar-wrp`: a wrapper, not the sidebar itself
         return True
     return False
+
+
+_EMBED = re.compile(r"embed", re.I)
 
 
 _SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
