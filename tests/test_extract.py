@@ -688,3 +688,11 @@ def test_post_embedded_in_the_article_is_kept_and_share_buttons_are_not():
     body = "\n\n".join(_body_of("social_embed.html"))
     assert "Yes this is real and yes the state spent" in body
     assert "Share this story" not in body
+
+
+def test_link_line_inside_a_paragraph_is_judged_with_the_paragraph():
+    lines = _body_of("links_in_br_lines.html")
+    assert "http://amzn.to/2hZfWFJ" in lines
+    assert "http://amzn.to/2hWEIX7" in lines
+    # a paragraph that is only links is still a link list
+    assert not any("Giochi e giocattoli" in line for line in lines)

@@ -256,8 +256,19 @@ def _prune_container(blocks: list[Block]) -> list[Block]:
     """Drop link lists and tiny fragments inside the chosen container."""
     kept = []
     lists: dict[Any, float] = {}
+    # a <p> cut into lines at <br>: a line that is a link (a product's URL under its name)
+    # is judged with its paragraph, as trafilatura judges the whole <p>
+    paragraphs: dict[Any, list[int]] = {}
+    for block in blocks:
+        if block.tag == "p":
+            sums = paragraphs.setdefault(block.element, [0, 0])
+            sums[0] += block.link_chars
+            sums[1] += len(block.text)
     for block in blocks:
         density = block.link_density
+        if block.tag == "p":
+            links, length = paragraphs[block.element]
+            density = min(density, links / max(1, length))
         if block.in_list:
             # an item is a link only in a list of links: a summary list (a linked headline,
             # then its sentence) is text, as trafilatura and Readability judge whole lists
