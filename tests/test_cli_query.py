@@ -716,6 +716,17 @@ def test_explain_lists_feedback_terms_and_exact_drops_them(cli_run, index_dir) -
     assert "feedback:" not in exact.stderr
 
 
+@pytest.mark.parametrize("query", ["nucl*", "nuclear --sort -date"])
+def test_explain_says_when_feedback_added_nothing(cli_run, index_dir, query) -> None:
+    words, *options = query.split(" ", 1)
+    args = ["query", words, *(options[0].split() if options else [])]
+    fed = cli_run(*args, "--feedback", "--explain", "--index", index_dir)
+    assert fed.exit_code == 0, fed.stderr
+    (line,) = [line for line in fed.stderr.splitlines() if line.startswith("feedback: ")]
+    assert line.startswith("feedback: none added")
+    assert "feedback:" not in cli_run(*args, "--explain", "--index", index_dir).stderr
+
+
 # --- languages: Arabic pages are ar, every page keeps its letters, spellings find each other ---
 
 LANGUAGE_PAGES = {

@@ -471,6 +471,11 @@ def format_explain(result: Any) -> list[str]:
     if result.expansion:
         added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
         lines.append(f"feedback: {sanitize_terminal(added, keep_newlines=False)}")
+    elif getattr(result, "feedback", False):
+        lines.append(
+            "feedback: none added (it takes plain words and phrases ranked by relevance, "
+            "with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
+        )
     return lines
 
 

@@ -96,6 +96,7 @@ class SearchResult:
     sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
     expansion: list[tuple[str, float]] = field(default_factory=list)  # feedback terms, weights
+    feedback: bool = False  # feedback was asked for (and not turned off by --exact)
 
 
 def search(
@@ -156,6 +157,7 @@ def search(
         sort=plan.sort,
         has_no_words=plan.has_no_words,
         expansion=list(plan.expansion),
+        feedback=plan.feedback,
     )
 
 
