@@ -696,3 +696,10 @@ def test_link_line_inside_a_paragraph_is_judged_with_the_paragraph():
     assert "http://amzn.to/2hWEIX7" in lines
     # a paragraph that is only links is still a link list
     assert not any("Giochi e giocattoli" in line for line in lines)
+
+
+def test_sentence_carrying_a_long_link_is_text_and_link_lines_are_not():
+    lines = _body_of("sentence_with_long_link.html")
+    assert "The suspect, Michael Webb, was convicted and sentenced to life" in "\n".join(lines)
+    assert not any(line.startswith("Read more") for line in lines)
+    assert not any(line.startswith("See also") for line in lines)  # five links: a farm

@@ -273,12 +273,25 @@ def _prune_container(blocks: list[Block]) -> list[Block]:
             # an item is a link only in a list of links: a summary list (a linked headline,
             # then its sentence) is text, as trafilatura and Readability judge whole lists
             density = min(density, _list_density(block.element, lists, density))
-        if density > 0.5 and len(block.text) < 400:
+        if density > 0.5 and len(block.text) < 400 and not _sentence_with_links(block):
             continue
         if block.in_list and density > 0.3 and len(block.text) < 150:
             continue
         kept.append(block)
     return kept
+
+
+SENTENCE_OWN_CHARS = 40  # text outside links that makes a link-dense line a sentence
+LINK_FARM = 4  # more links than this in a line: a link farm (trafilatura's test too)
+
+
+def _sentence_with_links(block: Block) -> bool:
+    """Tell a sentence carrying a long link from a link line ("Read more: <a>headline</a>").
+
+    As trafilatura: a handful of sentence links is editorial, many links are a farm.
+    """
+    own = len(block.text) - block.link_chars
+    return own >= SENTENCE_OWN_CHARS and block.links <= LINK_FARM
 
 
 def _list_density(element: Any, cache: dict[Any, float], default: float) -> float:

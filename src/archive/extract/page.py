@@ -110,6 +110,7 @@ class Block:
     in_list: bool = False
     hint: str = ""  # class/id of the nearest ancestor that has one
     chrome: bool = False  # inside nav/aside/footer or a related/comments/share box
+    links: int = 0  # <a> elements in the block
 
     @property
     def link_density(self) -> float:
@@ -457,8 +458,10 @@ def linearize(root: Any) -> list[Block]:
     chrome_depth = 0
     hints: list[str] = [classes(root)]
 
+    link_count = 0
+
     def flush() -> None:
-        nonlocal parts, link_chars
+        nonlocal parts, link_chars, link_count
         if not parts:
             return
         joined = " ".join(DIRECTION_MARKS.sub("", "".join(parts)).split())
@@ -473,10 +476,12 @@ def linearize(root: Any) -> list[Block]:
                     in_list_depth > 0,
                     next((h for h in reversed(hints) if h), ""),
                     chrome_depth > 0,
+                    link_count,
                 )
             )
         parts = []
         link_chars = 0
+        link_count = 0
 
     link_depth = 0
     chrome_flags: list[bool] = []  # per open block element: does it count as chrome?
@@ -502,6 +507,7 @@ def linearize(root: Any) -> list[Block]:
                     chrome_depth += 1
             if tag == "a":
                 link_depth += 1
+                link_count += 1
             if tag:
                 content = element.text
                 if content:
