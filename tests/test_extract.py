@@ -662,6 +662,10 @@ def test_short_lines_that_repeat_are_text_and_long_repeats_are_dropped():
     assert lines.count("Eat every 2-3 hours") == 3
     assert lines.count("0") == 3  # table cells: every row keeps its figures
     assert sum(line.startswith("The plan works just as well") for line in lines) == 1
+    # a long line again, in the same kind of element further down: the text repeats it
+    assert sum(line.startswith("Asparagus and eggs") for line in lines) == 2
+    # a box quoting a paragraph of the text (a "highlights" box) is a copy
+    assert sum(line.startswith("Every day has three meals") for line in lines) == 1
     assert "Advert" not in lines
 
 

@@ -309,18 +309,31 @@ def _list_density(element: Any, cache: dict[Any, float], default: float) -> floa
 # Only lines this long are dropped when repeated (trafilatura's MIN_DUPLCHECK_SIZE is 100):
 # short ones repeat in real text (table cells "0", a recipe's "Eat every 2-3 hours" per meal).
 DEDUP_MIN_CHARS = 100
+# ... and only a copy: right under itself (a page's two responsive versions of a paragraph),
+# in another kind of element than the first (a "Highlights" box quoting the body), or past
+# the second time (trafilatura's max_repetitions is 2). Interviews repeat their questions,
+# meal plans their meals, in the same kind of element.
+DEDUP_MAX_REPEATS = 2
 
 
 def filter_body(blocks: list[Block], title: str) -> list[str]:
     lines: list[str] = []
     tags: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    first_seen: dict[str, tuple[str, str]] = {}  # (tag, hint) of a line's first copy
     title_key = WS.sub(" ", title).strip().casefold()
     for block in blocks:
         line = block.text
         key = line.casefold()
-        if key == title_key or (len(line) >= DEDUP_MIN_CHARS and key in seen):
+        if key == title_key:
             continue
+        if len(line) >= DEDUP_MIN_CHARS and key in seen:
+            if (
+                seen[key] >= DEDUP_MAX_REPEATS
+                or key == lines[-1].casefold()
+                or first_seen[key] != (block.tag, block.hint)
+            ):
+                continue
         if BOILERPLATE_LINE.match(line):
             continue
         if len(line) < 300 and BOILERPLATE_ANYWHERE.search(line):
@@ -329,7 +342,8 @@ def filter_body(blocks: list[Block], title: str) -> list[str]:
             continue
         if len(line) < 60 and is_date_line(line):
             continue
-        seen.add(key)
+        seen[key] = seen.get(key, 0) + 1
+        first_seen.setdefault(key, (block.tag, block.hint))
         lines.append(line)
         tags.append(block.tag)
     # a heading with nothing after it introduces a list that was removed (related topics)
