@@ -667,6 +667,7 @@ def test_short_lines_that_repeat_are_text_and_long_repeats_are_dropped():
     # a box quoting a paragraph of the text (a "highlights" box) is a copy
     assert sum(line.startswith("Every day has three meals") for line in lines) == 1
     assert "Advert" not in lines
+    assert lines.count("9") == 1  # a gallery's photo count under each photo: a widget label
 
 
 def test_list_items_are_judged_with_their_list():

@@ -306,14 +306,26 @@ def _list_density(element: Any, cache: dict[Any, float], default: float) -> floa
     return cache[holder]
 
 
-# Only lines this long are dropped when repeated (trafilatura's MIN_DUPLCHECK_SIZE is 100):
-# short ones repeat in real text (table cells "0", a recipe's "Eat every 2-3 hours" per meal).
+# A line already in the body is dropped only when it is a copy. Short lines (below
+# trafilatura's MIN_DUPLCHECK_SIZE, 100) say the same again in table cells ("0"), list items,
+# paragraphs and headings (a meal plan's "Eat every 2-3 hours"); a short <div> line that
+# repeats is a widget label (a gallery's photo count, "Zum Vergrößern bitte anklicken").
+# A long line is a copy right under itself (a page's two responsive versions), in another
+# kind of element than the first (a "Highlights" box quoting the body), or past the second
+# time (trafilatura's max_repetitions is 2); interviews repeat their questions, meal plans
+# their meals, in the same kind of element.
 DEDUP_MIN_CHARS = 100
-# ... and only a copy: right under itself (a page's two responsive versions of a paragraph),
-# in another kind of element than the first (a "Highlights" box quoting the body), or past
-# the second time (trafilatura's max_repetitions is 2). Interviews repeat their questions,
-# meal plans their meals, in the same kind of element.
 DEDUP_MAX_REPEATS = 2
+REPEATABLE_TAGS = frozenset(("td", "th", "li", "dd", "dt", "p", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _is_copy(block: Block, times: int, first: tuple[str, str], previous: str) -> bool:
+    """Tell whether a line already in the body is a copy (not the text saying it again)."""
+    if len(block.text) < DEDUP_MIN_CHARS:
+        return block.tag not in REPEATABLE_TAGS
+    if (block.tag, block.hint) != first:
+        return True
+    return times >= DEDUP_MAX_REPEATS or block.text.casefold() == previous
 
 
 def filter_body(blocks: list[Block], title: str) -> list[str]:
@@ -327,13 +339,8 @@ def filter_body(blocks: list[Block], title: str) -> list[str]:
         key = line.casefold()
         if key == title_key:
             continue
-        if len(line) >= DEDUP_MIN_CHARS and key in seen:
-            if (
-                seen[key] >= DEDUP_MAX_REPEATS
-                or key == lines[-1].casefold()
-                or first_seen[key] != (block.tag, block.hint)
-            ):
-                continue
+        if key in seen and _is_copy(block, seen[key], first_seen[key], lines[-1].casefold()):
+            continue
         if BOILERPLATE_LINE.match(line):
             continue
         if len(line) < 300 and BOILERPLATE_ANYWHERE.search(line):
