@@ -675,6 +675,9 @@ def test_list_items_are_judged_with_their_list():
     # a linked headline followed by its sentence, in a list of such items: text, though
     # the headline is two thirds of this item
     assert any(line.startswith("Teens love Apple's AirPods") for line in lines)
+    # ... but a line that is all link is a link, whatever its list
+    assert any(line.startswith("Cvach M. Monitor alarm fatigue") for line in lines)
+    assert "Google Scholar" not in lines
     # a list of plain items with one link in it keeps its items
     assert "peas" in lines
     # a list of links stays out

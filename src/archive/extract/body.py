@@ -269,9 +269,10 @@ def _prune_container(blocks: list[Block]) -> list[Block]:
         if block.tag == "p":
             links, length = paragraphs[block.element]
             density = min(density, links / max(1, length))
-        if block.in_list:
+        if block.in_list and block.link_chars < len(block.text):
             # an item is a link only in a list of links: a summary list (a linked headline,
-            # then its sentence) is text, as trafilatura and Readability judge whole lists
+            # then its sentence) is text, as trafilatura and Readability judge whole lists;
+            # a line that is all link ("Google Scholar" under a reference) stays a link
             density = min(density, _list_density(block.element, lists, density))
         if density > 0.5 and len(block.text) < 400 and not _sentence_with_links(block):
             continue
