@@ -647,3 +647,67 @@ def test_first_line_of_a_plain_page_is_not_its_author(opening):
 def test_plain_by_line_still_gives_the_authors(opening, authors):
     html = f"<html><body><h1>Oil exports rise again</h1>{opening}{_PLAIN_BODY}</body></html>"
     assert extract_article(RawPage("plain.html", html.encode())).authors == authors
+
+
+BODY_PAGES = Path(__file__).parent / "fixtures" / "body"
+
+
+def _body_of(name: str) -> list[str]:
+    path = BODY_PAGES / name
+    return extract_article(RawPage(str(path), path.read_bytes())).body.split("\n\n")
+
+
+def test_short_lines_that_repeat_are_text_and_long_repeats_are_dropped():
+    lines = _body_of("repeated_short_lines.html")
+    assert lines.count("Eat every 2-3 hours") == 3
+    assert lines.count("0") == 3  # table cells: every row keeps its figures
+    assert sum(line.startswith("The plan works just as well") for line in lines) == 1
+    # a long line again, in the same kind of element further down: the text repeats it
+    assert sum(line.startswith("Asparagus and eggs") for line in lines) == 2
+    # a box quoting a paragraph of the text (a "highlights" box) is a copy
+    assert sum(line.startswith("Every day has three meals") for line in lines) == 1
+    assert "Advert" not in lines
+    assert lines.count("9") == 1  # a gallery's photo count under each photo: a widget label
+
+
+def test_list_items_are_judged_with_their_list():
+    lines = _body_of("summary_list.html")
+    # a linked headline followed by its sentence, in a list of such items: text, though
+    # the headline is two thirds of this item
+    assert any(line.startswith("Teens love Apple's AirPods") for line in lines)
+    # ... but a line that is all link is a link, whatever its list
+    assert any(line.startswith("Cvach M. Monitor alarm fatigue") for line in lines)
+    assert "Google Scholar" not in lines
+    # a list of plain items with one link in it keeps its items
+    assert "peas" in lines
+    # a list of links stays out
+    assert not any("best phones you can buy" in line for line in lines)
+
+
+def test_box_titled_by_a_related_heading_is_not_the_article():
+    # five teaser cards add up to more score than the article's two paragraphs
+    body = "\n\n".join(_body_of("related_box_of_cards.html"))
+    assert body.startswith("Viver uma verdadeira experiência amorosa")
+    assert "só quem se ama pode encontrar" in body
+    assert "otimismo e coragem" not in body and "Gratidão pela vida" not in body
+
+
+def test_post_embedded_in_the_article_is_kept_and_share_buttons_are_not():
+    body = "\n\n".join(_body_of("social_embed.html"))
+    assert "Yes this is real and yes the state spent" in body
+    assert "Share this story" not in body
+
+
+def test_link_line_inside_a_paragraph_is_judged_with_the_paragraph():
+    lines = _body_of("links_in_br_lines.html")
+    assert "http://amzn.to/2hZfWFJ" in lines
+    assert "http://amzn.to/2hWEIX7" in lines
+    # a paragraph that is only links is still a link list
+    assert not any("Giochi e giocattoli" in line for line in lines)
+
+
+def test_sentence_carrying_a_long_link_is_text_and_link_lines_are_not():
+    lines = _body_of("sentence_with_long_link.html")
+    assert "The suspect, Michael Webb, was convicted and sentenced to life" in "\n".join(lines)
+    assert not any(line.startswith("Read more") for line in lines)
+    assert not any(line.startswith("See also") for line in lines)  # five links: a farm

@@ -255,24 +255,92 @@ def _continuation_chunks(
 def _prune_container(blocks: list[Block]) -> list[Block]:
     """Drop link lists and tiny fragments inside the chosen container."""
     kept = []
+    lists: dict[Any, float] = {}
+    # a <p> cut into lines at <br>: a line that is a link (a product's URL under its name)
+    # is judged with its paragraph, as trafilatura judges the whole <p>
+    paragraphs: dict[Any, list[int]] = {}
     for block in blocks:
-        if block.link_density > 0.5 and len(block.text) < 400:
+        if block.tag == "p":
+            sums = paragraphs.setdefault(block.element, [0, 0])
+            sums[0] += block.link_chars
+            sums[1] += len(block.text)
+    for block in blocks:
+        density = block.link_density
+        if block.tag == "p":
+            links, length = paragraphs[block.element]
+            density = min(density, links / max(1, length))
+        if block.in_list and block.link_chars < len(block.text):
+            # an item is a link only in a list of links: a summary list (a linked headline,
+            # then its sentence) is text, as trafilatura and Readability judge whole lists;
+            # a line that is all link ("Google Scholar" under a reference) stays a link
+            density = min(density, _list_density(block.element, lists, density))
+        if density > 0.5 and len(block.text) < 400 and not _sentence_with_links(block):
             continue
-        if block.in_list and block.link_density > 0.3 and len(block.text) < 150:
+        if block.in_list and density > 0.3 and len(block.text) < 150:
             continue
         kept.append(block)
     return kept
 
 
+SENTENCE_OWN_CHARS = 40  # text outside links that makes a link-dense line a sentence
+LINK_FARM = 4  # more links than this in a line: a link farm (trafilatura's test too)
+
+
+def _sentence_with_links(block: Block) -> bool:
+    """Tell a sentence carrying a long link from a link line ("Read more: <a>headline</a>").
+
+    As trafilatura: a handful of sentence links is editorial, many links are a farm.
+    """
+    own = len(block.text) - block.link_chars
+    return own >= SENTENCE_OWN_CHARS and block.links <= LINK_FARM
+
+
+def _list_density(element: Any, cache: dict[Any, float], default: float) -> float:
+    """Link density of the list holding `element` (`default` when it is in none)."""
+    holder = next((a for a in element.iterancestors("ul", "ol")), None)
+    if holder is None:
+        return default
+    if holder not in cache:
+        content = len(text_of(holder))
+        links = sum(len(text_of(a)) for a in holder.iter("a"))
+        cache[holder] = links / max(1, content)
+    return cache[holder]
+
+
+# A line already in the body is dropped only when it is a copy. Short lines (below
+# trafilatura's MIN_DUPLCHECK_SIZE, 100) say the same again in table cells ("0"), list items,
+# paragraphs and headings (a meal plan's "Eat every 2-3 hours"); a short <div> line that
+# repeats is a widget label (a gallery's photo count, "Zum Vergrößern bitte anklicken").
+# A long line is a copy right under itself (a page's two responsive versions), in another
+# kind of element than the first (a "Highlights" box quoting the body), or past the second
+# time (trafilatura's max_repetitions is 2); interviews repeat their questions, meal plans
+# their meals, in the same kind of element.
+DEDUP_MIN_CHARS = 100
+DEDUP_MAX_REPEATS = 2
+REPEATABLE_TAGS = frozenset(("td", "th", "li", "dd", "dt", "p", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _is_copy(block: Block, times: int, first: tuple[str, str], previous: str) -> bool:
+    """Tell whether a line already in the body is a copy (not the text saying it again)."""
+    if len(block.text) < DEDUP_MIN_CHARS:
+        return block.tag not in REPEATABLE_TAGS
+    if (block.tag, block.hint) != first:
+        return True
+    return times >= DEDUP_MAX_REPEATS or block.text.casefold() == previous
+
+
 def filter_body(blocks: list[Block], title: str) -> list[str]:
     lines: list[str] = []
     tags: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
+    first_seen: dict[str, tuple[str, str]] = {}  # (tag, hint) of a line's first copy
     title_key = WS.sub(" ", title).strip().casefold()
     for block in blocks:
         line = block.text
         key = line.casefold()
-        if key == title_key or key in seen:
+        if key == title_key:
+            continue
+        if key in seen and _is_copy(block, seen[key], first_seen[key], lines[-1].casefold()):
             continue
         if BOILERPLATE_LINE.match(line):
             continue
@@ -282,7 +350,8 @@ def filter_body(blocks: list[Block], title: str) -> list[str]:
             continue
         if len(line) < 60 and is_date_line(line):
             continue
-        seen.add(key)
+        seen[key] = seen.get(key, 0) + 1
+        first_seen.setdefault(key, (block.tag, block.hint))
         lines.append(line)
         tags.append(block.tag)
     # a heading with nothing after it introduces a list that was removed (related topics)

@@ -110,6 +110,7 @@ class Block:
     in_list: bool = False
     hint: str = ""  # class/id of the nearest ancestor that has one
     chrome: bool = False  # inside nav/aside/footer or a related/comments/share box
+    links: int = 0  # <a> elements in the block
 
     @property
     def link_density(self) -> float:
@@ -358,7 +359,11 @@ def remove_chrome(root: Any) -> None:
 
 
 def _is_removed(element: Any, total: int) -> bool:
-    if not isinstance(element.tag, str) or element.tag in ("html", "body", "article", "main"):
+    if not isinstance(element.tag, str) or element.tag in ("html", "body", "main"):
+        return False
+    if _titled_as_chrome(element):
+        return True
+    if element.tag == "article":
         return False
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -370,12 +375,37 @@ def _is_removed(element: Any, total: int) -> bool:
         return False
     strong, negative, positive = hint_kind(hint)
     if (strong or negative) and (strong or not positive):
+        if _EMBED.search(hint) and element.find(".//blockquote") is not None:
+            # `social-media-embed`: a post the article quotes (tweets, Instagram and TikTok
+            # embed codes are blockquotes), not share buttons
+            return False
         if _holds_article(element, total):
             return False
         if strong and positive and total and len(text_of(element)) > 0.2 * total:
             return False  # `content-with-sidebar-wrp`: a wrapper, not the sidebar itself
         return True
     return False
+
+
+_EMBED = re.compile(r"embed", re.I)
+
+
+_SECTION_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _titled_as_chrome(element: Any) -> bool:
+    """Tell whether an element opens with a heading hinted as chrome (`relatedpoststitle`).
+
+    Such a box of teasers ("You may also like") can outscore the article: its cards add up.
+    A box holding the page's <h1> is a wrapper, not the related box.
+    """
+    first = next(iter(element), None)
+    while first is not None and not isinstance(first.tag, str):
+        first = first.getnext()
+    if first is None or first.tag not in _SECTION_HEADINGS:
+        return False
+    hint = classes(first)
+    return bool(hint) and hint_kind(hint)[0] and element.find(".//h1") is None
 
 
 def _holds_article(element: Any, total: int) -> bool:
@@ -428,8 +458,10 @@ def linearize(root: Any) -> list[Block]:
     chrome_depth = 0
     hints: list[str] = [classes(root)]
 
+    link_count = 0
+
     def flush() -> None:
-        nonlocal parts, link_chars
+        nonlocal parts, link_chars, link_count
         if not parts:
             return
         joined = " ".join(DIRECTION_MARKS.sub("", "".join(parts)).split())
@@ -444,10 +476,12 @@ def linearize(root: Any) -> list[Block]:
                     in_list_depth > 0,
                     next((h for h in reversed(hints) if h), ""),
                     chrome_depth > 0,
+                    link_count,
                 )
             )
         parts = []
         link_chars = 0
+        link_count = 0
 
     link_depth = 0
     chrome_flags: list[bool] = []  # per open block element: does it count as chrome?
@@ -473,6 +507,7 @@ def linearize(root: Any) -> list[Block]:
                     chrome_depth += 1
             if tag == "a":
                 link_depth += 1
+                link_count += 1
             if tag:
                 content = element.text
                 if content:

@@ -69,7 +69,7 @@ BOILERPLATE_LINE = re.compile(
     rf"|[{DIGITS},٬]+\s*(?:views?|reads|بازدید)"
     r"|(?:share|share this|share on \w+|print|email|e-mail|tweet|facebook|twitter|whatsapp|telegram"
     r"|linkedin|pinterest|reddit|copy link|save|comments?|reply|read more|more|related"
-    r"|related articles|related posts|related news|advertisement|sponsored|loading\.*"
+    r"|related articles|related posts|related news|advert|advertisement|sponsored|loading\.*"
     r"|follow us|subscribe|sign up|log ?in|register|back to top|top|home|next|previous"
     r"|اشتراک\s*گذاری|اشتراک‌گذاری|چاپ|ارسال|ارسال نظر|ارسال به دوستان|نظرات|نظرات کاربران"
     r"|متن دیدگاه|دیدگاه|دیدگاه‌ها|مطالب مرتبط|اخبار مرتبط|پربازدیدترین|پربازدیدترین‌ها"
