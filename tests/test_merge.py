@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from archive import index as ix
-from archive import search
+from archive import search, whoosh_fence
 from archive.models import Article, SearchFilters
 from archive.stored import article_to_fields
 
@@ -213,7 +213,7 @@ def test_bulk_lengths_match_whoosh(tmp_path: Path) -> None:
     reader = SegmentReader(opened.storage, opened.schema, segment)
     try:
         perdoc = reader._perdoc
-        bulk = ix._BulkLengths(perdoc)
+        bulk = whoosh_fence.BulkLengths(perdoc)
         checked = 0
         for docnum in range(reader.doc_count_all()):
             for field in ("title", "body", "summary", "author", "tags", "url"):

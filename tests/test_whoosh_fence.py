@@ -180,3 +180,46 @@ def test_memory_file_reads_like_a_file() -> None:
     assert mem.readinto(buf) == 3 and bytes(buf) == b"ine"
 
 
+
+
+def test_segment_writer_has_what_the_merging_writer_overrides_and_reads() -> None:
+    from whoosh import externalsort
+    from whoosh.writing import SegmentWriter
+
+    for name in ("_merge_segments", "_flush_segment", "_close_segment", "_process_posts",
+                 "write_per_doc", "per_document_reader"):  # fmt: skip
+        assert callable(getattr(SegmentWriter, name, None)), name
+    assert list(inspect.signature(SegmentWriter._merge_segments).parameters) == [
+        "self", "mergetype", "optimize", "merge"
+    ]  # fmt: skip
+    assert callable(externalsort.imerge)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "segments"), [({}, 1), ({"optimize": True}, 1), ({"merge": False}, 4)]
+)
+def test_merging_writer_streams_merges_and_honours_optimize_and_no_merge(
+    tmp_path: Path, kwargs: dict[str, bool], segments: int
+) -> None:
+    from whoosh.fields import ID, TEXT, Schema
+    from whoosh.index import create_in
+
+    ix = create_in(str(tmp_path), Schema(id=ID(stored=True), body=TEXT(stored=True)))
+    for n in range(2):  # two segments, whoosh's own writer, no merge
+        writer = ix.writer()
+        writer.add_document(id=f"d{n}", body=f"shared words and word{n}")
+        writer.commit(merge=False)
+    writer = ix.writer()
+    writer.delete_by_term("id", "d0")
+    writer.add_document(id="d0", body="shared words again, word0 replaced")
+    writer.commit(merge=False)  # three segments, one deletion
+    merge_all = whoosh_fence.merging_writer(ix, 32, lambda found, new: range(len(found)))
+    merge_all.add_document(id="d9", body="shared words and word9")
+    merge_all.commit(**kwargs)
+    with ix.searcher() as searcher:
+        assert len(list(searcher.reader().leaf_readers())) == segments
+        assert sorted(f["id"] for f in searcher.all_stored_fields()) == ["d0", "d1", "d9"]
+        hits = searcher.search(wq.Term("body", "shared"), limit=None)
+        assert sorted(hit["id"] for hit in hits) == ["d0", "d1", "d9"]
+        phrase = searcher.search(wq.Phrase("body", ["word0", "replaced"]))
+        assert [hit["id"] for hit in phrase] == ["d0"]

@@ -174,7 +174,7 @@ WRITER_LIMIT_MB = 48
 # nine segments per level). Either way our merge streams the segments' postings, already
 # sorted, through a heap merge into the new segment (as whoosh's multiprocessing writer joins
 # its sub-segments) instead of re-sorting them in the posting pool, and the posting writer
-# reads document lengths from memory (_BulkLengths).
+# reads document lengths from memory (the writer and its whoosh internals: whoosh_fence.py).
 
 MERGE_FACTOR = 10
 MERGE_MIN_DOCS = 1000  # segments smaller than this all count as level 0
@@ -223,37 +223,6 @@ def plan_merge(existing: list[tuple[int, int]], new_docs: int) -> list[int]:
         size += sum(existing[i][0] for i in peers)
 
 
-class _BulkLengths:
-    """The field lengths of a new segment, each field's column read once.
-
-    Whoosh's posting writer asks the length of the document of every posting (for the block
-    statistics), one column read each: an eighth of the writing time. Same values, from memory
-    (one byte per document and field).
-    """
-
-    def __init__(self, lengths: Any) -> None:
-        from whoosh.util.numeric import byte_to_length
-
-        self._lengths = lengths
-        self._columns: dict[str, Any] = {}
-        self._decode = [byte_to_length(b) for b in range(256)]
-
-    def _column(self, fieldname: str) -> Any:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        reader = self._lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        column = self._columns[fieldname] = reader.load() if reader is not None else ()
-        return column
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        column = self._columns.get(fieldname)
-        if column is None:
-            column = self._column(fieldname)
-        if not column:
-            return default
-        return self._decode[column[docnum]] if docnum < len(column) else 0
-
-
 def plan_merge_small(sizes: list[int]) -> list[int]:
     """Whoosh's MERGE_SMALL choice (all documents counted): the indexes of the segments to merge.
 
@@ -272,60 +241,11 @@ def plan_merge_small(sizes: list[int]) -> list[int]:
     return []
 
 
-def _merging_writer(ix: Any, limitmb: int) -> Any:
-    """A whoosh SegmentWriter with our merge policy and streaming merges."""
-    from whoosh.externalsort import imerge
-    from whoosh.reading import SegmentReader
-    from whoosh.writing import SegmentWriter
-
-    class MergingWriter(SegmentWriter):  # type: ignore[misc]
-        def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
-            self._merge_readers: list[Any] = []
-            self._merge_sources: list[Any] = []
-            segments = list(self.segments)
-            sizes = [(s.doc_count(), s.deleted_count()) for s in segments]
-            if MERGE_POLICY == "small":
-                chosen = set(plan_merge_small([s.doc_count_all() for s in segments]))
-            else:
-                chosen = set(plan_merge(sizes, self.docnum))
-            fieldnames = set(self.schema.names())
-            for i in sorted(chosen):
-                reader = SegmentReader(self.storage, self.schema, segments[i])
-                self._merge_readers.append(reader)
-                base = self.docnum
-                docmap = self.write_per_doc(fieldnames, reader)  # stored fields, lengths
-                # postings come sorted by (field, term, docnum) from each segment; the docs
-                # of a later source all number higher, so a heap merge keeps the order
-                self._merge_sources.append(
-                    self._process_posts(reader.iter_postings(), base, docmap)
-                )
-                self._added = True
-            return [s for i, s in enumerate(segments) if i not in chosen]
-
-        def _flush_segment(self) -> None:
-            self.perdocwriter.close()
-            lengths = self.per_document_reader() if self.codec.length_stats else None
-            sources = [self.pool.iter_postings(), *self._merge_sources]
-            try:
-                postings = imerge(sources) if len(sources) > 1 else sources[0]
-                self.fieldwriter.add_postings(
-                    self.schema, _BulkLengths(lengths) if lengths else None, postings
-                )
-                self.fieldwriter.close()
-            finally:
-                if lengths:
-                    lengths.close()
-                for reader in self._merge_readers:
-                    reader.close()
-                self._merge_readers = []
-
-        def _close_segment(self) -> None:
-            for reader in getattr(self, "_merge_readers", ()):
-                reader.close()
-            self._merge_readers = []
-            super()._close_segment()
-
-    return MergingWriter(ix, limitmb=limitmb)
+def _choose_merges(segments: list[Any], new_docs: int) -> set[int]:
+    """The indexes of the `segments` to merge into the one being committed (MERGE_POLICY)."""
+    if MERGE_POLICY == "small":
+        return set(plan_merge_small([s.doc_count_all() for s in segments]))
+    return set(plan_merge([(s.doc_count(), s.deleted_count()) for s in segments], new_docs))
 
 
 def _has_whoosh_files(folder: str) -> bool:
@@ -812,7 +732,7 @@ class IndexWriter:
             if MERGE_POLICY == "whoosh":
                 writer = self.ix.writer(limitmb=WRITER_LIMIT_MB)
             else:
-                writer = _merging_writer(self.ix, WRITER_LIMIT_MB)
+                writer = whoosh_fence.merging_writer(self.ix, WRITER_LIMIT_MB, _choose_merges)
             try:
                 for doc_id in self._deletes:
                     writer.delete_by_term("id", doc_id)

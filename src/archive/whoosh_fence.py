@@ -13,6 +13,10 @@ names whoosh does not promise to keep, so they live here and nowhere else:
 - a file storage's path for a name: `FileStorage._fpath`;
 - `structfile.BufferFile.__init__` / `read_pickle`, replaced by `install()` so that compound
   segments are read in place (`_buf`, `_name`, `file`, `onclose`, `is_real`, `is_closed`).
+- writing (`merging_writer`, `BulkLengths`): SegmentWriter's `_merge_segments`,
+  `_flush_segment`, `_close_segment`, `_process_posts`, `_added`, `write_per_doc`, `pool`,
+  `perdocwriter`, `fieldwriter`, `per_document_reader`, `codec.length_stats`, `mergetype`,
+  `optimize`, `merge`; `externalsort.imerge`; a per-document reader's `_cached_reader`.
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
 API (slower, same answers). tests/test_whoosh_fence.py pins TESTED_WHOOSH and checks each of
@@ -219,3 +223,108 @@ def install() -> None:
     structfile.BufferFile.__init__ = init
     structfile.BufferFile.read_pickle = read_pickle
     _INSTALLED = True
+
+
+# --- writing: streaming merges -------------------------------------------------------------
+
+
+class BulkLengths:
+    """The field lengths of a new segment, each field's column read once.
+
+    Whoosh's posting writer asks the length of the document of every posting (for the block
+    statistics), one column read each: an eighth of the writing time. Same values, from memory
+    (one byte per document and field).
+    """
+
+    def __init__(self, lengths: Any) -> None:
+        from whoosh.util.numeric import byte_to_length
+
+        self._lengths = lengths
+        self._columns: dict[str, Any] = {}
+        self._decode = [byte_to_length(b) for b in range(256)]
+
+    def _column(self, fieldname: str) -> Any:
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        reader = self._lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        column = self._columns[fieldname] = reader.load() if reader is not None else ()
+        return column
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        """The length of `fieldname` in document `docnum` (whoosh's PerDocumentReader API)."""
+        column = self._columns.get(fieldname)
+        if column is None:
+            column = self._column(fieldname)
+        if not column:
+            return default
+        return self._decode[column[docnum]] if docnum < len(column) else 0
+
+
+def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
+    """Return a whoosh SegmentWriter whose merges stream the merged segments' postings.
+
+    `choose(segments, new_docs)` returns the indexes of the segments to merge into the one being
+    committed (the merge policy lives in `archive.index`). Whoosh's own merge re-adds every
+    posting of a merged segment through the posting pool and sorts it again; the postings of a
+    segment come sorted by (field, term, docnum) and the documents of each later source number
+    higher, so a heap merge of the sources keeps the order (as whoosh's multiprocessing writer
+    joins its sub-segments). `optimize` merges everything and `merge=False` nothing, as in
+    whoosh; a caller's own `mergetype` gets whoosh's merge.
+    """
+    from whoosh.externalsort import imerge
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import SegmentWriter
+
+    class MergingWriter(SegmentWriter):  # type: ignore[misc]
+        def _merge_segments(self, mergetype: Any, optimize: Any, merge: Any) -> list[Any]:
+            self._merge_readers: list[Any] = []
+            self._merge_sources: list[Any] = []
+            mergetype = mergetype if mergetype is not None else self.mergetype
+            if mergetype:
+                return list(super()._merge_segments(mergetype, optimize, merge))
+            optimize = optimize if optimize is not None else self.optimize
+            merge = merge if merge is not None else self.merge
+            segments = list(self.segments)
+            if optimize:
+                chosen = set(range(len(segments)))
+            elif not merge:
+                chosen = set()
+            else:
+                chosen = set(choose(segments, self.docnum))
+            fieldnames = set(self.schema.names())
+            for i in sorted(chosen):
+                reader = SegmentReader(self.storage, self.schema, segments[i])
+                self._merge_readers.append(reader)
+                base = self.docnum
+                docmap = self.write_per_doc(fieldnames, reader)  # stored fields, lengths
+                self._merge_sources.append(
+                    self._process_posts(reader.iter_postings(), base, docmap)
+                )
+                self._added = True
+            return [s for i, s in enumerate(segments) if i not in chosen]
+
+        def _flush_segment(self) -> None:
+            self.perdocwriter.close()
+            lengths = self.per_document_reader() if self.codec.length_stats else None
+            sources = [self.pool.iter_postings(), *getattr(self, "_merge_sources", [])]
+            try:
+                postings = imerge(sources) if len(sources) > 1 else sources[0]
+                self.fieldwriter.add_postings(
+                    self.schema, BulkLengths(lengths) if lengths else None, postings
+                )
+                self.fieldwriter.close()
+            finally:
+                if lengths:
+                    lengths.close()
+                self._close_merge_readers()
+
+        def _close_segment(self) -> None:
+            self._close_merge_readers()
+            super()._close_segment()
+
+        def _close_merge_readers(self) -> None:
+            for reader in getattr(self, "_merge_readers", ()):
+                reader.close()
+            self._merge_readers = []
+
+    return MergingWriter(ix, limitmb=limitmb)
