@@ -716,6 +716,35 @@ def test_explain_lists_feedback_terms_and_exact_drops_them(cli_run, index_dir) -
     assert "feedback:" not in exact.stderr
 
 
+def test_feedback_says_how_many_matches_only_its_terms_brought(cli_run, tmp_path) -> None:
+    from archive.index import upsert_articles
+    from archive.models import Article, SearchFilters
+    from archive.search import search
+
+    def article(n: int, title: str, body: str) -> Article:
+        return Article(id=f"{n:016x}", title=title, body=body, lang="en", source=f"raw/{n}.html")
+
+    topic = "reactor inspections at the enrichment plant, centrifuges and uranium stockpiles"
+    docs = [
+        article(0, "Nuclear talks and reactor inspections", f"nuclear {topic}. " * 3),
+        article(1, "Nuclear deal: inspectors return", f"nuclear {topic}. " * 2),
+        article(2, "Inspectors at the enrichment plant", f"{topic}. " * 3),  # no "nuclear"
+    ]
+    docs += [
+        article(n, f"Harvest report {n}", f"wheat harvest number {n} in the northern provinces")
+        for n in range(3, 40)
+    ]
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, docs)
+    plain = search(folder, "nuclear", SearchFilters())
+    fed = search(folder, "nuclear", SearchFilters(feedback=True))
+    assert plain.feedback_added == 0 and plain.total == 2
+    assert fed.feedback_added == fed.total - plain.total == 1
+    header = cli_run("query", "nuclear", "--feedback", "--index", folder).stdout.splitlines()[0]
+    assert header.startswith("3 matches (1 only through feedback terms)")
+    assert "feedback" not in cli_run("query", "nuclear", "--index", folder).stdout.splitlines()[0]
+
+
 @pytest.mark.parametrize("query", ["nucl*", "nuclear --sort -date"])
 def test_explain_says_when_feedback_added_nothing(cli_run, index_dir, query) -> None:
     words, *options = query.split(" ", 1)

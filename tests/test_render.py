@@ -75,6 +75,10 @@ def test_highlight_brackets_or_bold_and_sanitises_each_piece() -> None:
 def test_header() -> None:
     assert format_header(1, 0.0123) == "1 match in 0.012 s"
     assert format_header(25, 0.5, page=2, limit=10) == "25 matches, page 2 of 3 in 0.500 s"
+    assert (
+        format_header(25, 0.5, page=2, limit=10, feedback_added=7)
+        == "25 matches (7 only through feedback terms), page 2 of 3 in 0.500 s"
+    )
 
 
 def test_format_hit_persian_dates_and_sanitised_fields() -> None:

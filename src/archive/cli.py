@@ -548,7 +548,12 @@ def query_command(
             for hit in result.hits:
                 click.echo(render.hit_to_json(hit))
             return ExitCode.OK
-        click.echo(render.format_header(result.total, result.elapsed, page=page, limit=limit))
+        click.echo(
+            render.format_header(
+                result.total, result.elapsed, page=page, limit=limit,
+                feedback_added=result.feedback_added,
+            )  # fmt: skip
+        )
         for hit in result.hits:
             click.echo("")
             click.echo(render.format_hit(hit, terminal=terminal), color=terminal.color)

@@ -180,12 +180,19 @@ def _style(value: str, code: str, color: bool) -> str:
     return f"{code}{value}{RESET}" if color and value else value
 
 
-def format_header(total: int, elapsed: float, *, page: int = 1, limit: int = 10) -> str:
-    """Return the line above the hits: total matches, page and time taken."""
+def format_header(
+    total: int, elapsed: float, *, page: int = 1, limit: int = 10, feedback_added: int = 0
+) -> str:
+    """Return the line above the hits: total matches, page and time taken.
+
+    `feedback_added`: how many of the matches hold none of the words typed, only terms that
+    `--feedback` added; said apart so the count is not read as articles with the words.
+    """
     noun = "match" if total == 1 else "matches"
     pages = max(1, -(-total // limit))
     where = f", page {page} of {pages}" if pages > 1 or page > 1 else ""
-    return f"{total} {noun}{where} in {elapsed:.3f} s"
+    added = f" ({feedback_added} only through feedback terms)" if feedback_added else ""
+    return f"{total} {noun}{added}{where} in {elapsed:.3f} s"
 
 
 def highlight_snippet(snippet: str, spans: list[tuple[int, int]], *, color: bool) -> str:

@@ -97,6 +97,7 @@ class SearchResult:
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
     expansion: list[tuple[str, float]] = field(default_factory=list)  # feedback terms, weights
     feedback: bool = False  # feedback was asked for (and not turned off by --exact)
+    feedback_added: int = 0  # matches (in `total`) that only feedback terms brought in
 
 
 def search(
@@ -158,6 +159,7 @@ def search(
         has_no_words=plan.has_no_words,
         expansion=list(plan.expansion),
         feedback=plan.feedback,
+        feedback_added=plan.feedback_added,
     )
 
 

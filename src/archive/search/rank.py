@@ -52,8 +52,10 @@ class SearchPlan:
     sort: str
     require_all: bool
     feedback: bool = False  # add RM3 feedback terms (plain-word queries ranked by relevance)
-    # Filled by run_plan: the feedback terms added and their weights (for --explain).
+    # Filled by run_plan: the feedback terms added and their weights (for --explain), and how
+    # many of the matches only feedback terms brought in (counted in the total).
     expansion: list[tuple[str, float]] = field(default_factory=list)
+    feedback_added: int = 0
 
     @property
     def parsed(self) -> str:
@@ -151,6 +153,7 @@ def run_plan(
 
     original = plan
     original.expansion = []
+    original.feedback_added = 0
     if fast and plan.text_query is not None:
         plan = _expand_fuzzy(searcher, plan)
         main = plan.text_query
@@ -161,10 +164,11 @@ def run_plan(
                 return total, ranked[(page - 1) * limit : wanted], False
             bag = _bag_of_terms(plan)
             if bag is not None:
-                total, ranked, coordinated, expansion = _rank_bag(
+                total, ranked, coordinated, expansion, added = _rank_bag(
                     searcher, bag, wanted, allowed, plan.sort, feedback=plan.feedback
                 )
                 original.expansion = expansion
+                original.feedback_added = added
                 return total, ranked[(page - 1) * limit : wanted], coordinated
         except NotFast:
             pass  # whoosh's matchers below give the same answer, slower
@@ -298,10 +302,11 @@ def _rank_bag(
     sort: str,
     *,
     feedback: bool = False,
-) -> tuple[int, list[tuple[float | None, int]], bool, list[tuple[str, float]]]:
+) -> tuple[int, list[tuple[float | None, int]], bool, list[tuple[str, float]], int]:
     """Score a bag of words with one-field BM25 (bm25.py), RM3 feedback when asked.
 
-    Returns (total, best `wanted` (score, docnum) pairs, coordinated, feedback terms added).
+    Returns (total, best `wanted` (score, docnum) pairs, coordinated, feedback terms added,
+    how many of the total only feedback terms match).
     """
     from whoosh import scoring
 
@@ -326,13 +331,16 @@ def _rank_bag(
         docs = [d for d in docs if seen[d] == full]
     scored = sort == "relevance"
     expansion: list[tuple[str, float]] = []
+    brought = 0
     if feedback and scored and docs:
         scores, expansion, added = _add_feedback(searcher, scorer, bag, per_clause, scores, docs)
         if added and FEEDBACK_ADDS_ARTICLES and not bag.need_all:
             more = added if allowed is None else added & allowed
             for query in bag.excluded:
                 more -= docset(searcher, query) or set()
+            before = len(docs)
             docs = set(docs) | more
+            brought = len(docs) - before
     date_order = None if scored else _date_order(searcher, sort)
 
     def best(candidates: Any, n: int) -> list[tuple[float | None, int]]:
@@ -354,13 +362,13 @@ def _rank_bag(
         return [(scores[d], d) for d in pool[:n]]
 
     if several and bag.need_all:
-        return len(docs), best(docs, wanted), False, expansion
+        return len(docs), best(docs, wanted), False, expansion, brought
     coordinated = several and scored and COORDINATION
     if coordinated:
         factors = _coord_factors(len(bag.clauses))
         for d in docs:
             scores[d] *= factors[seen[d].bit_count()]
-    return len(docs), best(docs, wanted), coordinated, expansion
+    return len(docs), best(docs, wanted), coordinated, expansion, brought
 
 
 def _add_feedback(
