@@ -632,10 +632,9 @@ def show_command(
       archive show 5177f27c --json | jq .body
     """
     from archive import render
-    from archive.search import article_versions, get_article
+    from archive.search import get_article
 
-    article = get_article(index_dir, doc_id)
-    versions = article_versions(index_dir, article.id)
+    article, versions = get_article(index_dir, doc_id)
     if as_json:
         click.echo(render.article_to_json(article, versions=versions))
         return ExitCode.OK

@@ -58,7 +58,6 @@ __all__ = [
     "describe_query",
     "expand_query_compounds",
     "find_document",
-    "article_versions",
     "find_versions",
     "get_article",
     "iter_hits",
@@ -188,28 +187,25 @@ def _searcher_for(index: Any) -> Iterator[Any]:
 
 def find_document(searcher: Any, doc_id: str) -> dict[str, Any] | None:
     """Return the stored fields of the article `doc_id` (or of the one id it uniquely starts)."""
+    docnum = _find_docnum(searcher, doc_id)
+    return searcher.stored_fields(docnum) if docnum is not None else None
+
+
+def _find_docnum(searcher: Any, doc_id: str) -> int | None:
     doc_id = doc_id.strip()
     if not doc_id:
         return None
     docnums = list(searcher.docs_for_query(wq.Term("id", doc_id)))
-    if not docnums and len(doc_id) >= 4:
+    if not docnums and len(doc_id) >= MIN_ID_PREFIX:
         docnums = list(searcher.docs_for_query(wq.Prefix("id", doc_id)))
         if len(docnums) > 1:
             raise UsageError(f"the id {doc_id!r} is the start of several articles; give more of it")
-    return searcher.stored_fields(docnums[0]) if docnums else None
+    return docnums[0] if docnums else None
 
 
-def article_versions(index: Any, doc_id: str) -> list[Version]:
-    """Return the other-language versions of the article `doc_id` (`archive show`)."""
-    with open_searcher(index) as searcher:
-        docnums = list(searcher.docs_for_query(wq.Term("id", doc_id)))
-        if not docnums:
-            return []
-        return version_records(find_versions(searcher, docnums[0]))
-
-
-def get_article(index: Any, doc_id: str) -> Article:
-    """Return the article `doc_id` (or the one whose id it uniquely starts): `archive show`.
+def get_article(index: Any, doc_id: str) -> tuple[Article, list[Version]]:
+    """Return the article `doc_id` (or the one whose id it uniquely starts) and its
+    other-language versions, from one lookup: `archive show`.
 
     Raises:
         UsageError: the id is shorter than MIN_ID_PREFIX, or starts several articles' ids.
@@ -221,10 +217,12 @@ def get_article(index: Any, doc_id: str) -> Article:
                 f"an id needs at least {MIN_ID_PREFIX} characters (ids look like "
                 "5177f27cc1de9f82; `archive query` shows them)"
             )
-        stored = find_document(searcher, doc_id)
-    if stored is None:
-        raise ArchiveError(f"no article with id {doc_id!r} in {index}")
-    return fields_to_article(stored)
+        docnum = _find_docnum(searcher, doc_id)
+        if docnum is None:
+            raise ArchiveError(f"no article with id {doc_id!r} in {index}")
+        stored = searcher.stored_fields(docnum)
+        versions = version_records(find_versions(searcher, docnum, stored))
+    return fields_to_article(stored), versions
 
 
 def describe_index(
