@@ -27,6 +27,7 @@ from archive import names, text
 from archive.errors import QuerySyntaxError, UsageError
 from archive.index import location_key
 from archive.models import LANGUAGES, SearchFilters
+from archive.search.postings import live_term_docs
 from archive.search.rewrite import expand_query_compounds, join_detached_affixes
 from archive.stored import date_to_int, int_to_date
 
@@ -400,13 +401,8 @@ def author_query(name: str, reader: Any | None = None, *, aliases: bool = True) 
 def _term_docs(reader: Any, q: Any) -> list[int]:
     """Live documents of a Term or Phrase query over one reader (phrases: all their words)."""
     words = [q.text] if isinstance(q, wq.Term) else list(getattr(q, "words", []))
-    found: set[int] | None = None
-    for word in words:
-        if (q.fieldname, word) not in reader:
-            return []
-        docs = set(reader.postings(q.fieldname, word).all_ids())
-        found = docs if found is None else found & docs
-    return [d for d in sorted(found or ()) if not reader.is_deleted(d)]
+    found = [set(live_term_docs(reader, q.fieldname, word)) for word in words]
+    return sorted(set.intersection(*found)) if found else []
 
 
 def author_key_terms(name: str, reader: Any) -> list[str]:

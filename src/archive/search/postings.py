@@ -38,10 +38,6 @@ _LENGTH_CACHE: Any = None
 
 def reader_cache(reader: Any) -> dict[Any, Any]:
     """A dict that lives as long as `reader` (a segment's or a searcher's reader)."""
-    return _reader_cache(reader)
-
-
-def _reader_cache(reader: Any) -> dict[Any, Any]:
     global _LENGTH_CACHE
     if _LENGTH_CACHE is None:
         import weakref
@@ -53,7 +49,7 @@ def _reader_cache(reader: Any) -> dict[Any, Any]:
 
 def field_lengths(reader: Any, fieldname: str) -> bytes:
     """Return the length bytes of `fieldname` for every document of a segment (cached)."""
-    cache = _reader_cache(reader)
+    cache = reader_cache(reader)
     key = "length:" + fieldname
     if key not in cache:
         try:
@@ -96,7 +92,7 @@ def doc_dates(searcher: Any) -> list[int]:
     """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
     values: list[int] = []
     for reader, base in searcher.reader().leaf_readers():
-        cache = _reader_cache(reader)
+        cache = reader_cache(reader)
         if "date" not in cache:
             cache["date"] = _segment_dates(reader)
         if len(values) < base:
@@ -147,6 +143,14 @@ def docset(searcher: Any, q: Any | None) -> set[int] | None:
     except NotFast:
         pass
     return set(searcher.docs_for_query(q))
+
+
+def live_term_docs(reader: Any, fieldname: str, term: str) -> list[int]:
+    """Return the live docnums of `reader` (a segment's or a searcher's) whose `fieldname`
+    holds `term`, through whoosh's public postings (for rare terms: links, author pages)."""
+    if not term or (fieldname, term) not in reader:
+        return []
+    return [d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)]
 
 
 def term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:

@@ -24,7 +24,7 @@ from whoosh import query as wq
 from archive import names
 from archive import versions as rules
 from archive.models import LANGUAGES, Version
-from archive.search.postings import NotFast, doc_dates, term_docs
+from archive.search.postings import NotFast, doc_dates, live_term_docs, term_docs
 from archive.stored import date_to_int, int_to_date
 
 # (site, lang) -> [(yyyymmdd, docnum)] sorted, per open reader: the matched rule's candidates
@@ -54,10 +54,10 @@ def linked_docs(reader: Any) -> frozenset[int]:
     if "alternates" in reader.schema:
         for raw in reader.lexicon("alternates"):
             key = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            targets = _docs(reader, "url_key", key)
+            targets = live_term_docs(reader, "url_key", key)
             if targets:
                 found.update(targets)
-                found.update(_docs(reader, "alternates", key))
+                found.update(live_term_docs(reader, "alternates", key))
     linked = frozenset(found)
     _LINKED[reader] = linked
     return linked
@@ -78,7 +78,7 @@ def author_page_names(reader: Any) -> dict[str, list[str]]:
     if "author_ids" in reader.schema:
         for raw in reader.lexicon("author_ids"):
             term = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-            if not _docs(reader, "author_ids", term):
+            if not live_term_docs(reader, "author_ids", term):
                 continue
             key, written = rules.split_author_page_term(term)
             if key and written and written not in table.setdefault(key, []):
@@ -105,12 +105,6 @@ def page_aliases(reader: Any, name: str) -> list[str]:
     return aliases
 
 
-def _docs(reader: Any, fieldname: str, value: str) -> list[int]:
-    if not value or (fieldname, value) not in reader:
-        return []
-    return [d for d in reader.postings(fieldname, value).all_ids() if not reader.is_deleted(d)]
-
-
 def _authors(stored: dict[str, Any]) -> list[str]:
     authors = stored.get("authors") or []
     if isinstance(authors, str):
@@ -126,8 +120,8 @@ def _linked(reader: Any, docnum: int, stored: dict[str, Any]) -> set[int]:
     """Documents on the other end of an hreflang link of this one, either way."""
     found: set[int] = set()
     for key in _declared(stored):
-        found.update(_docs(reader, "url_key", key))
-    found.update(_docs(reader, "alternates", rules.url_key(stored.get("url"))))
+        found.update(live_term_docs(reader, "url_key", key))
+    found.update(live_term_docs(reader, "alternates", rules.url_key(stored.get("url"))))
     found.discard(docnum)
     return found
 
@@ -166,7 +160,7 @@ def hreflang_partners(
 def _is_linked_elsewhere(reader: Any, stored: dict[str, Any]) -> bool:
     """A page that declares a version, or that another page declares as its version."""
     return bool(_declared(stored)) or bool(
-        _docs(reader, "alternates", rules.url_key(stored.get("url")))
+        live_term_docs(reader, "alternates", rules.url_key(stored.get("url")))
     )
 
 
