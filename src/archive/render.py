@@ -478,7 +478,7 @@ def format_explain(result: Any) -> list[str]:
     if result.expansion:
         added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
         lines.append(f"feedback: {sanitize_terminal(added, keep_newlines=False)}")
-    elif getattr(result, "feedback", False):
+    elif result.feedback:
         lines.append(
             "feedback: none added (it takes plain words and phrases ranked by relevance, "
             "with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
@@ -538,14 +538,11 @@ def format_failure(location: str, reason: str | None) -> str:
     return sanitize_terminal(f"{location}: {reason or 'failed'}", keep_newlines=False)
 
 
-def format_more_failed(more: int, *, report_path: str | None = None) -> str:
-    """Return the line that stands for the failures not listed one by one."""
+def format_more_failed(more: int, *, where: str = "") -> str:
+    """Return the line that stands for the failures not listed one by one (`where`: a hint
+    on where the rest are listed, sanitised here)."""
     line = f"archive: … and {more:,} more failed input{'s' if more != 1 else ''}"
-    if report_path is None:
-        return line
-    if report_path:
-        return f"{line} (all are in {sanitize_terminal(report_path, keep_newlines=False)})"
-    return f"{line} (--report FILE lists all)"
+    return f"{line} ({sanitize_terminal(where, keep_newlines=False)})" if where else line
 
 
 def format_duration(seconds: float) -> str:
@@ -574,7 +571,8 @@ def format_ingest_summary(result: IngestReport, *, report_path: str | None = Non
         lines.append(format_failure(failure.location, failure.reason))
     more = len(result.failures) - MAX_LISTED_FAILURES
     if more > 0:
-        lines.append(format_more_failed(more, report_path=report_path or ""))
+        where = f"all are in {report_path}" if report_path else "--report FILE lists all"
+        lines.append(format_more_failed(more, where=where))
     return lines
 
 

@@ -543,7 +543,8 @@ def clean_display(text: str, keep_paragraphs: bool = False) -> str:
     return _DISPLAY_WS_RE.sub(" ", text.translate(_DISPLAY_TABLE)).strip()
 
 
-_SAME_LETTER_TABLE = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+# Arabic yeh and alef maksura as Persian yeh, Arabic kaf as Persian keheh
+_SAME_LETTER_TABLE: dict[int, str | None] = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
 
 
 def same_letters_key(value: str) -> str:
@@ -583,7 +584,7 @@ _AR_ONLY_RE = re.compile("[\u0629\u0649]|(?<![\\w\u200c])\u0627\u0644\\w")
 _DETECT_WORD_RE = re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+")
 _DETECT_CHARS = 20_000
 # Arabic ي ى ك as Persian ی ک; tatweel and harakat dropped (hamza kept: أن is not آن)
-_DETECT_FOLD: dict[int, str | None] = {0x064A: "\u06cc", 0x0649: "\u06cc", 0x0643: "\u06a9"}
+_DETECT_FOLD: dict[int, str | None] = dict(_SAME_LETTER_TABLE)
 _DETECT_FOLD.update(dict.fromkeys(range(0x064B, 0x0653)))
 _DETECT_FOLD[0x0640] = None
 
