@@ -279,13 +279,20 @@ def bench_goose() -> None:
     _report("goose3", counts)
 
 
-def bench_voa() -> None:
+def _voa_entries() -> list[Any] | None:
+    """The VOA Dari pages' index entries, or None (said in one line) when the set is absent."""
     index_path = VOA / "pages_index.json"
     if not index_path.exists():
         print(f"VOA Dari pages absent ({VOA}); skipped")
-        return
+        return None
     index = json.loads(index_path.read_text(encoding="utf-8"))
-    entries = index if isinstance(index, list) else list(index.values())
+    return index if isinstance(index, list) else list(index.values())
+
+
+def bench_voa() -> None:
+    entries = _voa_entries()
+    if entries is None:
+        return
     counts: dict[str, list[bool]] = {"title": [], "date": [], "authors": [], "lang_fa": []}
     for entry in entries:
         path = VOA / entry["file"]
@@ -463,12 +470,9 @@ def bench_voa_dates() -> None:
     The reference is the page's own `<time datetime>` (pages_index.json: a hint read from
     the markup, not gold), which favours htmldate, since it reads that element too.
     """
-    index_path = VOA / "pages_index.json"
-    if not index_path.exists():
-        print(f"VOA Dari pages absent ({VOA}); skipped")
+    entries = _voa_entries()
+    if entries is None:
         return
-    index = json.loads(index_path.read_text(encoding="utf-8"))
-    entries = index if isinstance(index, list) else list(index.values())
     pages = [
         (
             entry.get("og_url") or entry["file"],
