@@ -8,6 +8,9 @@ import pytest
 from archive import __version__
 
 
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
+
 def test_version(cli_run):
     result = cli_run("--version")
     assert result.exit_code == 0, result.stderr

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import shutil
 from pathlib import Path
+
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 

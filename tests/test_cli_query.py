@@ -14,6 +14,7 @@ from archive.index import upsert_articles
 from archive.models import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "query"
+pytestmark = pytest.mark.usefixtures("engine")  # every test on both engines (conftest.py)
 HIT_KEYS = {
     "rank", "id", "title", "authors", "date", "date_jalali", "lang", "site", "url", "source",
     "score", "snippet", "versions",
@@ -28,9 +29,9 @@ def load_articles() -> list[Article]:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+def index_dir(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     folder = str(tmp_path_factory.mktemp("query") / "index")
-    upsert_articles(folder, load_articles())
+    upsert_articles(folder, load_articles(), engine=engine)
     return folder
 
 
@@ -601,14 +602,14 @@ PAGES = FIXTURES / "pages"
 
 
 @pytest.fixture(scope="session")
-def ingested_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+def ingested_index(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     from click.testing import CliRunner
 
     from archive.cli import run
 
     folder = str(tmp_path_factory.mktemp("ingested") / "index")
     with CliRunner().isolation() as (_out, err, _):
-        code = run(["ingest", str(PAGES), "--index", folder, "--jobs", "1"])
+        code = run(["ingest", str(PAGES), "--index", folder, "--jobs", "1", "--engine", engine])
         assert code == 0, err.getvalue().decode("utf-8", "replace")
     return folder
 
@@ -770,7 +771,7 @@ LANGUAGE_PAGES = {
 
 
 @pytest.fixture(scope="session")
-def languages_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+def languages_index(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     from click.testing import CliRunner
 
     from archive.cli import run
@@ -782,7 +783,7 @@ def languages_index(tmp_path_factory: pytest.TempPathFactory) -> str:
         (pages / name).write_bytes((folder / name).read_bytes())
     folder = str(base / "index")
     with CliRunner().isolation() as (_out, err, _):
-        code = run(["ingest", str(pages), "--index", folder, "--jobs", "1"])
+        code = run(["ingest", str(pages), "--index", folder, "--jobs", "1", "--engine", engine])
         assert code == 0, err.getvalue().decode("utf-8", "replace")
     return folder
 

@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
+
 def page_html(n: int, topic: str = "nuclear talks") -> str:
     paras = "".join(
         f"<p>Paragraph {j} of report number {n} on {topic}: the delegations met again and "

@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from archive import __version__
+from archive.engines import ENGINES
 from archive.errors import ArchiveError, UsageError
 from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
@@ -247,6 +248,13 @@ class _ByteSize(click.ParamType):
     help="Also remove articles whose file or dump member under the PATHs given no longer "
     "exists (articles of other inputs are never touched).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="The engine of a new index (whoosh, or tantivy: the tantivy extra). An index keeps "
+    "its engine; --rebuild --engine converts it.  [default: the index's, else whoosh]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, summary or failure lines.")
 def ingest(
     paths: tuple[str, ...],
@@ -258,6 +266,7 @@ def ingest(
     max_size: int,
     lock_wait: float,
     prune: bool,
+    engine: str | None,
     quiet: bool,
 ) -> ExitCode:
     """Add pages (HTML files, folders, zip/tar/WARC dumps) to the index.
@@ -274,6 +283,7 @@ def ingest(
       archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
       archive ingest raw/ --prune
+      archive ingest raw/ --index big/ --engine tantivy
 
     \b
     Exit codes:
@@ -339,6 +349,7 @@ def ingest(
             max_size=max_size,
             lock_wait=lock_wait,
             prune=prune,
+            engine=engine,
         )
     finally:
         progress.clear()

@@ -171,7 +171,9 @@ def open_searcher(index: Any) -> Iterator[Any]:
 
 @contextmanager
 def _searcher_for(index: Any) -> Iterator[Any]:
-    if hasattr(index, "search") and hasattr(index, "stored_fields"):
+    if getattr(index, "is_engine_searcher", False) or (
+        hasattr(index, "search") and hasattr(index, "stored_fields")
+    ):
         yield index  # a Searcher: the caller owns it
         return
     if isinstance(index, str) or hasattr(index, "__fspath__"):

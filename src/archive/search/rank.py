@@ -142,6 +142,8 @@ def run_plan(
     if limit < 1 or page < 1:
         raise UsageError("--limit and --page must be at least 1")
     wanted = page * limit
+    if getattr(searcher, "is_engine_searcher", False):
+        return _run_on_engine(searcher, plan, limit, page)
     if not searcher.doc_count():
         return 0, [], False  # an empty index (whoosh's idf would divide by zero documents)
     allowed = docset(searcher, plan.filter_query)
@@ -190,6 +192,43 @@ def run_plan(
     rescored.sort(key=lambda pair: (-pair[0], pair[1]))
     page_hits: list[tuple[float | None, int]] = list(rescored[(page - 1) * limit : wanted])
     return total, page_hits, True
+
+
+def _run_on_engine(
+    searcher: Any, plan: SearchPlan, limit: int, page: int
+) -> tuple[int, list[tuple[float | None, int]], bool]:
+    """Hand the plan to another engine (archive.engines), which ranks with its own BM25."""
+    wanted = page * limit
+    original = plan
+    original.expansion = []
+    original.feedback_added = 0
+    if plan.text_query is wq.NullQuery:
+        return 0, [], False
+    if plan.text_query is not None:
+        plan = _expand_fuzzy(searcher, plan)  # the index terms a fuzzy word reaches
+        plan.feedback = original.feedback
+    every = plan.all_query if plan.all_query is not None else plan.text_query
+    if type(every) is wq.AndNot:
+        every = every.a
+    clauses = max(1, len(_clauses_of(every))) if every is not None else 1
+    need_all = plan.require_all or (plan.all_query is None and clauses > 1)
+    # feedback where whoosh's route gives it: plain words and phrases ranked by relevance
+    feedback = plan.feedback and plan.sort == "relevance" and _bag_of_terms(plan) is not None
+    total, ranked, expansion, added = searcher.rank(
+        plan.text_query,
+        plan.filter_query,
+        plan.sort,
+        wanted,
+        clauses=clauses,
+        need_all=need_all,
+        feedback=(lambda top: rm3.select_terms(searcher, top)) if feedback else None,
+        feedback_docs=rm3.FEEDBACK_DOCS,
+        original_weight=rm3.ORIGINAL_WEIGHT,
+        adds=FEEDBACK_ADDS_ARTICLES,
+    )
+    original.expansion = expansion
+    original.feedback_added = added
+    return total, ranked[(page - 1) * limit : wanted], False
 
 
 # Coordination (score x (clauses matched / clauses) ** 0.5) is off: on the re-pooled judged sets
