@@ -7,7 +7,6 @@ import pytest
 
 from archive import __version__
 
-
 pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
 
 

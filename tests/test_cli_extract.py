@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import shutil
 from pathlib import Path
+
+import pytest
 
 pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
 

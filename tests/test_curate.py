@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-
 pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
 
 

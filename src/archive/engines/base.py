@@ -31,9 +31,7 @@ class EngineIndex(Protocol):
     def searcher(self) -> Any:
         """Return a searcher over the committed documents (a context manager)."""
 
-    def write(
-        self, deletes: list[str], docs: list[tuple[dict[str, Any], bool]]
-    ) -> None:
+    def write(self, deletes: list[str], docs: list[tuple[dict[str, Any], bool]]) -> None:
         """Delete the ids, add the documents (replacing their ids when flagged), commit."""
 
     def close(self) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -30,7 +29,7 @@ import tantivy
 from whoosh import query as wq
 
 from archive import text
-from archive.errors import ArchiveError, IndexMissingError, SchemaVersionError, UsageError
+from archive.errors import IndexMissingError, SchemaVersionError, UsageError
 from archive.safefs import check_no_link
 
 ENGINE = "tantivy"
@@ -81,7 +80,9 @@ def _whoosh_schema() -> Any:
 
 
 def _register(index: Any) -> None:
-    index.register_tokenizer("pre", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    index.register_tokenizer(
+        "pre", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+    )
 
 
 def _check_links(gen_dir: str) -> None:
@@ -421,18 +422,29 @@ class TantivySearcher:
         if kind is wq.Or or kind is wq.DisjunctionMax:
             return self._union(q.subqueries)
         if kind is wq.And:
-            return query.boolean_query([(tantivy.Occur.Must, self.translate(s)) for s in q.subqueries])
+            return query.boolean_query(
+                [(tantivy.Occur.Must, self.translate(s)) for s in q.subqueries]
+            )
         if kind is wq.AndNot:
             return query.boolean_query(
-                [(tantivy.Occur.Must, self.translate(q.a)), (tantivy.Occur.MustNot, self.translate(q.b))]
+                [
+                    (tantivy.Occur.Must, self.translate(q.a)),
+                    (tantivy.Occur.MustNot, self.translate(q.b)),
+                ]
             )
         if kind is wq.AndMaybe:
             return query.boolean_query(
-                [(tantivy.Occur.Must, self.translate(q.a)), (tantivy.Occur.Should, self.translate(q.b))]
+                [
+                    (tantivy.Occur.Must, self.translate(q.a)),
+                    (tantivy.Occur.Should, self.translate(q.b)),
+                ]
             )
         if kind is wq.Not:
             return query.boolean_query(
-                [(tantivy.Occur.Must, query.all_query()), (tantivy.Occur.MustNot, self.translate(q.query))]
+                [
+                    (tantivy.Occur.Must, query.all_query()),
+                    (tantivy.Occur.MustNot, self.translate(q.query)),
+                ]
             )
         if kind is wq.Prefix:
             return query.regex_query(schema(), _field(q.fieldname), _regex_escape(q.text) + ".*")
@@ -519,7 +531,9 @@ class TantivySearcher:
             return query.boolean_query([(occur.Must, core), *musts]) if musts else core
 
         if sort != "relevance" or text_query is None:
-            field, order = ("date", tantivy.Order.Desc) if sort == "-date" else ("date_asc", tantivy.Order.Asc)
+            field, order = (
+                ("date", tantivy.Order.Desc) if sort == "-date" else ("date_asc", tantivy.Order.Asc)
+            )
             result = self._s.search(
                 build(main), wanted, count=True, order_by_field=field, order=order
             )
@@ -527,7 +541,9 @@ class TantivySearcher:
             # equal dates in document order, as whoosh lists them
             hits = sorted((sign * int(v), _key(a)) for v, a in result.hits)
             return int(result.count), [(None, k) for _, k in hits], [], 0
-        result = self._s.search(build(main), max(wanted, feedback_docs if feedback else 0), count=True)
+        result = self._s.search(
+            build(main), max(wanted, feedback_docs if feedback else 0), count=True
+        )
         total = int(result.count)
         ranked: list[tuple[float | None, int]] = [(float(s), _key(a)) for s, a in result.hits]
         if feedback is None or not ranked:
@@ -540,7 +556,12 @@ class TantivySearcher:
         if type(text_query) is wq.AndNot:
             positive, negative = text_query.a, text_query.b
         extras = [
-            (occur.Should, query.boost_query(query.term_query(schema(), WORDS, term), (1 - original_weight) * weight))
+            (
+                occur.Should,
+                query.boost_query(
+                    query.term_query(schema(), WORDS, term), (1 - original_weight) * weight
+                ),
+            )
             for term, weight in terms
         ]
         user = query.boost_query(self.translate(positive), original_weight / max(1, clauses))
@@ -549,7 +570,9 @@ class TantivySearcher:
         else:
             core = query.boolean_query([(occur.Must, user), *extras])
         if negative is not None:
-            core = query.boolean_query([(occur.Must, core), (occur.MustNot, self.translate(negative))])
+            core = query.boolean_query(
+                [(occur.Must, core), (occur.MustNot, self.translate(negative))]
+            )
         result = self._s.search(build(core), wanted, count=True)
         total2 = int(result.count)
         ranked = [(float(s), _key(a)) for s, a in result.hits]
@@ -558,16 +581,3 @@ class TantivySearcher:
 
 def is_engine_searcher(obj: Any) -> bool:
     return bool(getattr(obj, "is_engine_searcher", False))
-
-
-__all__ = [
-    "ENGINE",
-    "TantivyIndex",
-    "TantivySearcher",
-    "create_generation",
-    "open_generation",
-    "to_document",
-    "is_engine_searcher",
-    "ArchiveError",
-]
-_ = re

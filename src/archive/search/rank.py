@@ -208,7 +208,7 @@ def _run_on_engine(
         plan = _expand_fuzzy(searcher, plan)  # the index terms a fuzzy word reaches
         plan.feedback = original.feedback
     every = plan.all_query if plan.all_query is not None else plan.text_query
-    if type(every) is wq.AndNot:
+    if every is not None and type(every) is wq.AndNot:
         every = every.a
     clauses = max(1, len(_clauses_of(every))) if every is not None else 1
     need_all = plan.require_all or (plan.all_query is None and clauses > 1)
