@@ -630,6 +630,7 @@ def run_archive_pipeline(
     lang: str,
     folder: str,
     variants: dict[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Any:
     """Index the docs as Articles with archive.index and rank with archive.search defaults.
 
@@ -652,7 +653,7 @@ def run_archive_pipeline(
         )
         for doc in docs
     ]
-    archive_index.upsert_articles(folder, articles)
+    archive_index.upsert_articles(folder, articles, engine=engine)
     ix = archive_index.open_index(folder)
     out: dict[str, dict[str, list[str]]] = {}
     try:

@@ -366,9 +366,13 @@ def check_metadata(index_dir: Path, truth: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None, report: Path) -> list[str]:
+def ingest_cmd(
+    corpus: Path, index_dir: Path, jobs: int | None, report: Path, engine: str | None = None
+) -> list[str]:
     cmd = [ARCHIVE, "ingest", str(corpus), "--index", str(index_dir), "--quiet"]
     cmd += ["--report", str(report)]
+    if engine:
+        cmd += ["--engine", engine]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     return cmd
@@ -462,6 +466,19 @@ def format_line(fig: dict[str, Any]) -> str:
     return line
 
 
+def format_side_by_side(by_engine: dict[str, list[dict[str, Any]]]) -> str:
+    """One line per figure, a column per engine (the baseline, when measured, at the end)."""
+    names = list(by_engine)
+    lines = [f"{'figure':<34}" + "".join(f"{n:>16}" for n in names) + f"{'baseline':>16}"]
+    columns = [{f["name"]: f for f in figs} for figs in by_engine.values()]
+    for fig in by_engine[names[0]]:
+        cells = [_fmt(col[fig["name"]]["value"], fig["unit"]) if fig["name"] in col else "n/a"
+                 for col in columns]  # fmt: skip
+        base = _fmt(fig["baseline"], fig["unit"]) if fig["baseline"] is not None else ""
+        lines.append(f"{fig['label']:<34}" + "".join(f"{c:>16}" for c in cells) + f"{base:>16}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -513,6 +530,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     arc: dict[str, Any] = results["archive"]
     base: dict[str, Any] = results["baseline"]
+    engines = args.engine.split(",")
+    results["engine"] = engines[0]
+    if len(engines) > 1:
+        results["engines"] = {}
     try:
         if args.index:
             # Queries only, on an index an earlier run kept (--keep): no ingest, no baseline.
@@ -522,13 +543,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             measure_queries(Path(args.index), queries, arc)
         else:
             _run_baseline(args, corpus, work, queries, raw_bytes, base)
-            _run_archive(args, corpus, work, queries, raw_bytes, arc, manifest["truth"])
+            for engine in engines:
+                # several engines: one index each, side by side in this run (results "engines")
+                target = arc if engine == engines[0] else results["engines"].setdefault(engine, {})
+                if len(engines) > 1:
+                    say(f"engine {engine}:")
+                _run_archive(
+                    args, corpus, work, queries, raw_bytes, target, manifest["truth"], engine
+                )
+            if len(engines) > 1:
+                results["engines"][engines[0]] = arc
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     results["load_average_end"] = os.getloadavg()
     results["figures"] = _figures(files, manifest, arc, base)
+    results["engine_figures"] = {
+        name: _figures(files, manifest, found, base)
+        for name, found in results.get("engines", {}).items()
+    }
     results["errors"] = arc.get("errors", []) + base.get("errors", [])
+    for name, found in results.get("engines", {}).items():
+        if found is not arc:
+            results["errors"] += [f"{name}: {e}" for e in found.get("errors", [])]
     return results
 
 
@@ -570,9 +607,11 @@ def _run_archive(
     raw_bytes: int,
     arc: dict[str, Any],
     truth: list[dict[str, Any]],
+    engine: str = "whoosh",
 ) -> None:
     arc["errors"] = []
-    index_dir = work / "archive-index"
+    arc["engine"] = engine
+    index_dir = work / ("archive-index" if engine == "whoosh" else f"archive-index-{engine}")
     # Exit 3 = finished but some inputs were skipped (the corpus has none on purpose, but a
     # skipped page is a quality matter, not a reason to drop the speed figures).
     ok = (0, 3)
@@ -583,7 +622,9 @@ def _run_archive(
     say("archive: ingest ...")
     try:
         report = work / "ingest-report.jsonl"
-        arc["ingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs, report), ok_codes=ok)
+        arc["ingest"] = run_measured(
+            ingest_cmd(corpus, index_dir, args.jobs, report, engine), ok_codes=ok
+        )
         arc["ingest_outcomes"] = read_report(report)
         arc["index_bytes"] = dir_bytes(index_dir)
         arc["index_ratio"] = arc["index_bytes"] / raw_bytes
@@ -916,6 +957,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only the queries, on this archive index of the corpus (kept by an earlier "
         "--keep run, in bench/out/work-N-*/archive-index): no ingest, no baseline",
     )
+    parser.add_argument(
+        "--engine",
+        default="whoosh",
+        help="the engine of the archive index; several, comma-separated (whoosh,tantivy), "
+        "each get their own index and are printed side by side",
+    )
     parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
     parser.add_argument("--data", default=str(build_corpus.DEFAULT_DATA_DIR))
     args = parser.parse_args(argv)
@@ -932,8 +979,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("bench: interrupted")
         return 130
-    for fig in results["figures"]:
-        print(format_line(fig), flush=True)
+    engine_figures = results.get("engine_figures") or {}
+    if len(engine_figures) > 1:
+        print(format_side_by_side(engine_figures), flush=True)
+    else:
+        for fig in results["figures"]:
+            print(format_line(fig), flush=True)
     for error in results["errors"]:
         print(f"error: {error}")
     out = OUT_DIR / f"results-{args.pages}.json"
