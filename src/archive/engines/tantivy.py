@@ -323,6 +323,10 @@ class TantivySearcher:
         for key in self.live_docs():
             yield key, self.stored_fields(key)
 
+    def all_stored_fields(self) -> Iterator[dict[str, Any]]:
+        for _, stored in self.iter_docs():
+            yield stored
+
     def doc_frequency(self, fieldname: str, term: Any) -> int:
         name = _field(fieldname)
         if name not in (*RAW_FIELDS, *KEYWORD_FIELDS, *TEXT_FIELDS, WORDS):
