@@ -224,3 +224,11 @@ def test_missing_tantivy_is_one_line_naming_pip(cli_run, tmp_path, monkeypatch) 
     assert result.exit_code == 2 and not result.has_traceback
     (line,) = result.stderr.strip().splitlines()
     assert "pip install" in line and "tantivy" in line
+
+
+def test_stats_names_the_engine(cli_run, both) -> None:
+    for name, folder in both.items():
+        result = cli_run("stats", "--json", "--index", folder)
+        assert json.loads(result.stdout)["engine"] == name
+    human = cli_run("stats", "--index", both["tantivy"])
+    assert "engine: tantivy" in human.stdout

@@ -676,6 +676,8 @@ def format_stats(stats: dict[str, Any]) -> str:
         lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
     elif not stats.get("lang"):
         lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
+    if stats.get("engine") and stats["engine"] != "whoosh":
+        lines.append(f"engine: {_line(str(stats['engine']))}")
     lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
     def section(title: str, counts: Any) -> None:

@@ -7,12 +7,17 @@ on either engine and phrases work.
 
 Ranking is the shipped one (search/bm25.py): one BM25 over the article's words, title counted
 twice, Lucene's idf, k1 1.2, b 0.75. Tantivy's BM25 is that formula, so the article's words are
-one indexed field, `words`: the title's terms twice, then the summary's and the body's,
-separated by a term no query holds (a phrase cannot run from one part into the next). Title,
-summary and author are also indexed on their own (`title:`, `author:` queries and phrases);
-`body:` searches `words`. Two differences from whoosh's route, measured in bench/: tantivy
-stores each length in one byte (as Lucene), and alternatives of one clause (a Persian compound
-also offered glued) are summed as separate terms, not as one synonym.
+one indexed field, `words`, with the title's terms twice, the summary's, the body's and the
+authors' as its values (tantivy leaves a position gap between values, so a phrase cannot run
+from one into the next, and the length is the words alone). Title, summary and author are
+also indexed on their own (`title:`, `author:` queries and phrases); `body:` searches `words`.
+An `author:` alternative of a query word holding another term than the word's is matched in
+`author` and scored in `words` (one BM25, as whoosh's route scores it).
+
+What differs from whoosh's route (bench/README.md "Engines"): each length is kept in one byte
+with tantivy's (Lucene's) encoding, not whoosh's, so near-equal scores can swap; alternatives
+of one clause (a Persian compound also offered glued) are summed as separate terms, not as one
+synonym; a phrase is scored by its own frequency, not its words'.
 
 Queries arrive as the whoosh query objects `search/parse.py` builds (the plan's language) and
 are translated here. Document keys are `segment << 32 | doc`, stable while a searcher is open.
@@ -34,7 +39,6 @@ from archive.safefs import check_no_link
 
 ENGINE = "tantivy"
 WORDS = "words"
-SEPARATOR = "\x1f"  # between the parts of `words`: never a query term
 TEXT_FIELDS = ("title", "summary", "author")  # indexed on their own too
 RAW_FIELDS = ("id", "url", "site", "lang", "text_hash", "source_path", "url_key")
 KEYWORD_FIELDS = ("content_hash", "author_key", "alternates", "author_ids", "tags")
@@ -178,10 +182,10 @@ def to_document(fields: dict[str, Any]) -> Any:
             doc.add_text(name, joined)
         if name == "title":
             parts += [joined, joined]
-        elif name != "author":
+        else:
             parts.append(joined)
-    if parts:
-        doc.add_text(WORDS, f" {SEPARATOR} ".join(parts))
+    for part in parts:  # values of one field: a phrase never runs from one into the next
+        doc.add_text(WORDS, part)
     date = int(fields.get("date") or 0)
     doc.add_unsigned("date", date)
     doc.add_unsigned("date_asc", date or NO_DATE_LAST)
@@ -355,7 +359,7 @@ class TantivySearcher:
         self, fieldname: str, word: str, maxdist: int, prefix: int = 0
     ) -> Iterator[str]:
         for term in self._terms_with_prefix(fieldname, word[:prefix]):
-            if term != SEPARATOR and _within(term, word, maxdist):
+            if _within(term, word, maxdist):
                 yield term
 
     def docs_for_query(self, q: Any) -> list[int]:
@@ -485,8 +489,31 @@ class TantivySearcher:
         query on `words` (one BM25 over the article's words)."""
         seen: set[Any] = set()
         parts = []
+        subqueries = list(subqueries)
+        words = {
+            sub.text
+            for sub in subqueries
+            if type(sub) is wq.Term and sub.fieldname in ("title", "summary", "body")
+        }
         for sub in subqueries:
             key: Any = None
+            if type(sub) is wq.Term and sub.fieldname == "author" and sub.boost == 1.0:
+                if sub.text in words:
+                    continue  # the same term: `words` holds the author's terms too
+                # only articles by that name, scored in the one BM25 of `words`
+                by = tantivy.Query.term_query(schema(), "author", str(sub.text))
+                parts.append(
+                    tantivy.Query.boolean_query(
+                        [
+                            (
+                                tantivy.Occur.Must,
+                                tantivy.Query.term_query(schema(), WORDS, sub.text),
+                            ),
+                            (tantivy.Occur.Must, tantivy.Query.const_score_query(by, 0.0)),
+                        ]
+                    )
+                )
+                continue
             if type(sub) in (wq.Term, wq.Phrase) and sub.fieldname in ("title", "summary", "body"):
                 if sub.boost == 1.0:
                     if type(sub) is wq.Term:

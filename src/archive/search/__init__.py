@@ -254,6 +254,9 @@ def describe_index(
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
+    from archive.engines import engine_of
+
+    stats["engine"] = engine_of(meta)
     return stats
 
 
