@@ -590,6 +590,7 @@ def test_feedback_is_on_by_default_for_persian_script_queries_only(tmp_path) -> 
     assert not off.feedback and off.expansion == [] and off.feedback_reason == "off (--no-feedback)"
     exact = search(folder, "نفت", SearchFilters(exact=True))
     assert not exact.feedback and exact.expansion == [] and exact.feedback_reason == "off (--exact)"
+    assert search(folder, "در").feedback_reason == "off (no searchable words)"
     forced = search(folder, "oil", SearchFilters(feedback=True))
     assert forced.feedback and forced.feedback_reason == "on (--feedback)"
     assert [h.id for h in off.hits] != [] and {h.id for h in off.hits} <= {

@@ -158,6 +158,8 @@ def _feedback_choice(filters: SearchFilters, text_query: Any) -> dict[str, Any]:
     """SearchPlan's feedback and feedback_reason: the flags first, then FEEDBACK_BY_SCRIPT."""
     if text_query is None:
         return {"feedback": False, "feedback_reason": ""}
+    if text_query is wq.NullQuery:
+        return {"feedback": False, "feedback_reason": "off (no searchable words)"}
     if filters.exact:
         return {"feedback": False, "feedback_reason": "off (--exact)"}
     if filters.feedback is not None:
@@ -239,9 +241,10 @@ COORDINATION = False
 COORD_EXPONENT = 0.5
 # RM3 feedback when the caller does not say (SearchFilters.feedback None), by the script of the
 # query's words (query_script); see feedback.py. On only where every measurement says it helps:
-# Persian (re-pooled set +0.013 MAP, Lucene's RM3 +0.009, the held-back Persian collection +1.5
-# points for this chain and +1.9 for Lucene's); off for English (re-pooled set -0.007, Lucene's
+# Persian (re-pooled set +0.016 MAP, Lucene's RM3 +0.009, the held-back Persian collection +1.5
+# points for this chain and +1.9 for Lucene's); off for English (re-pooled set -0.006, Lucene's
 # -0.007), and off for mixed queries and queries without letters (nothing measured them).
+# bench/relevance/RESULTS.md, "Feedback".
 FEEDBACK_BY_SCRIPT = {"persian": True, "latin": False, "mixed": False, "": False}
 # Feedback also brings in articles that only feedback terms match (as RM3 does in Anserini):
 # Persian re-pooled MAP 0.811 with them, 0.802 when feedback only reorders the matches. Not
