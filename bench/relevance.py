@@ -1022,7 +1022,7 @@ RANKING_ROWS: list[tuple[str, str, str | None]] = [
     ("lucene-sdm", "Lucene BM25 + SDM (Anserini -sdm)", "lucene-bm25"),
     ("bm25s", "bm25s (fa: ي/ك + ZWNJ only; en: stoplist + Snowball)", "lucene-bm25"),
     ("archive-pipeline", "SHIPPED: index + search, this tree, defaults", None),
-    ("ship", "bench copy of the shipped ranking (one field, title x2)", "archive-pipeline"),
+    ("ship", "bench copy of the shipped ranking, no feedback (title x2)", "archive-pipeline"),
     ("ours-bm25", "  title x1 instead of x2", "ship"),
     ("ship-t3", "  title x3 instead of x2", "ship"),
     ("ship+fields-summed", "  old choice back: a BM25 per field, summed", "ship"),
