@@ -17,9 +17,10 @@ and for the baseline (bench/baseline.py) on the same pages and the same query se
   process, so this errs high) and the largest single process;
 - warm query latency p50/p95 in-process: archive.search.search on one open searcher, the query
   set run once to warm, then once measured (baseline: QueryParser on one open searcher), with
-  feedback off and on side by side (each query runs both ways back to back), CPU beside wall;
+  feedback off, on and the default (on for Persian-script queries) side by side (each query
+  runs every way back to back), CPU beside wall;
 - cold query wall time: a fresh `archive query` subprocess, median of 5 (file cache warm, the
-  process cold), with --no-feedback and --feedback, CPU beside wall;
+  process cold), with --no-feedback, --feedback and neither, CPU beside wall;
 - `archive --help` wall time, median of 5.
 
 Prints one line per figure (with the ratio to the baseline, the target and PASS/FAIL where a
@@ -649,29 +650,33 @@ def _run_archive(
 
 
 def measure_queries(index_dir: Path, queries: list[dict[str, Any]], arc: dict[str, Any]) -> None:
-    """Warm and cold query figures, feedback off and on side by side; "warm"/"cold" are the
-    default's (search.rank.FEEDBACK_DEFAULT)."""
-    from archive.search import rank
-
-    say("archive: queries (feedback off and on) ...")
-    default = "warm_feedback_on" if rank.FEEDBACK_DEFAULT else "warm_feedback_off"
+    """Warm and cold query figures, feedback off, on and the default (on for Persian-script
+    queries, search.rank.FEEDBACK_BY_SCRIPT) side by side; "warm"/"cold" are the default's."""
+    say("archive: queries (feedback off, on, default) ...")
     try:
         both = archive_queries_side_by_side(
-            index_dir, queries, {"warm_feedback_off": False, "warm_feedback_on": True}
+            index_dir,
+            queries,
+            {"warm_feedback_off": False, "warm_feedback_on": True, "warm_default": None},
         )
         arc.update(both)
-        arc["warm"] = both[default]
+        arc["warm"] = both["warm_default"]
     except Exception as exc:  # noqa: BLE001 - report and go on to the other figures
         arc["errors"].append(f"archive warm queries: {type(exc).__name__}: {exc}")
         say(f"archive: warm queries failed: {type(exc).__name__}: {exc}")
     cold_q = _cold_query(queries)
     cmd = [ARCHIVE, "query", cold_q["q"], "--index", str(index_dir), "--limit", "10"]
-    for name, flag in (("cold_feedback_off", "--no-feedback"), ("cold_feedback_on", "--feedback")):
+    cold = (
+        ("cold_feedback_off", ["--no-feedback"]),
+        ("cold_feedback_on", ["--feedback"]),
+        ("cold_default", []),
+    )
+    for name, flags in cold:
         try:
-            arc[name] = wall_median([*cmd, flag])
+            arc[name] = wall_median([*cmd, *flags])
         except BenchError as exc:
-            arc["errors"].append(f"archive query {flag}: {exc}")
-    arc["cold"] = arc.get(default.replace("warm", "cold"))
+            arc["errors"].append(f"archive query {' '.join(flags) or '(default)'}: {exc}")
+    arc["cold"] = arc.get("cold_default")
 
 
 def _cold_query(queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -794,6 +799,13 @@ def _figures(
             _get(arc, "warm", "p95_ms"),
             "ms",
             baseline_value=_get(base, "warm", "p95_ms"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_cpu_p95_ms",
+            "warm query CPU p95 (default: feedback on for Persian-script queries)",
+            _get(arc, "warm", "cpu_p95_ms"),
+            "ms",
             higher_is_better=False,
         ),  # fmt: skip
         figure(

@@ -427,7 +427,8 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--feedback/--no-feedback",
             default=None,
-            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits).",
+            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits). Default: on"
+            " for a query in Persian/Arabic script, off for Latin-script and mixed queries.",
         ),
     ]
     for option in reversed(options):
@@ -501,9 +502,11 @@ def query_command(
     digits, stems), so Persian and English may be mixed freely. With several words,
     articles with any of them match, ranked by BM25 over the whole article; --all keeps
     only articles with every word. Persian words written apart also match glued
-    (احمدی نژاد, احمدی‌نژاد); --feedback adds terms from the best hits (RM3) to rank
-    them, --exact takes the words as typed. Without QUERY, the matching articles are
-    listed newest first.
+    (احمدی نژاد, احمدی‌نژاد), and so do a detached prefix and its word (کم آبی,
+    کم‌آبی). Feedback adds terms from the best hits (RM3) to rank them: on by default for
+    a query in Persian/Arabic script, off for Latin-script and mixed queries (--feedback,
+    --no-feedback decide; --explain says which and why); --exact takes the words as typed,
+    without feedback. Without QUERY, the matching articles are listed newest first.
 
     \b
     Query syntax:

@@ -475,13 +475,15 @@ def format_explain(result: Any) -> list[str]:
         f"filter: {result.filters or '(none)'}",
         f"sort: {result.sort}",
     ]
+    if result.feedback_reason:
+        lines.append(f"feedback: {result.feedback_reason}")
     if result.expansion:
         added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
-        lines.append(f"feedback: {sanitize_terminal(added, keep_newlines=False)}")
+        lines.append(f"feedback terms: {sanitize_terminal(added, keep_newlines=False)}")
     elif result.feedback:
         lines.append(
-            "feedback: none added (it takes plain words and phrases ranked by relevance, "
-            "with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
+            "feedback terms: none added (feedback takes plain words and phrases ranked by "
+            "relevance, with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
         )
     return lines
 
