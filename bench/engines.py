@@ -32,6 +32,9 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+FEEDBACK: bool | None = None  # None: the default (search.rank); --feedback on|off forces it
+
+
 def _filters(query: dict):
     from archive.dates import parse_date_bound
     from archive.models import SearchFilters
@@ -40,11 +43,14 @@ def _filters(query: dict):
         authors=(query["author"],) if query.get("author") else (),
         date_from=parse_date_bound(query["date_from"])[0] if query.get("date_from") else None,
         date_to=parse_date_bound(query["date_to"])[1] if query.get("date_to") else None,
+        feedback=FEEDBACK,
     )
 
 
 def _cli_args(query: dict) -> list[str]:
     args = [query["q"]]
+    if FEEDBACK is not None:
+        args.append("--feedback" if FEEDBACK else "--no-feedback")
     if query.get("author"):
         args += ["--author", query["author"]]
     if query.get("date_from"):
@@ -97,7 +103,7 @@ def cold_queries(queries: list[dict], tmp: str, results: dict) -> None:
     load from other processes falls on both alike)."""
     archive = str(ROOT / ".venv" / "bin" / "archive")
     times: dict[str, list[float]] = {name: [] for name in results}
-    for query in [queries[0], *queries]:  # the first round writes bytecode caches: not counted
+    for query in queries[:1] + queries:  # the first round writes bytecode caches: not counted
         for name in results:
             start = time.perf_counter()
             subprocess.run(
@@ -142,7 +148,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=20, help="fresh-process queries per engine")
     parser.add_argument("--map", action="store_true", help="also MAP on the judged sets")
     parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument(
+        "--feedback", choices=["default", "on", "off"], default="default", help="RM3 feedback"
+    )
     args = parser.parse_args(argv)
+    global FEEDBACK
+    FEEDBACK = {"default": None, "on": True, "off": False}[args.feedback]
     from archive.models import Article
 
     if args.articles is None:

@@ -7,12 +7,13 @@ on either engine and phrases work.
 
 Ranking is the shipped one (search/bm25.py): one BM25 over the article's words, title counted
 twice, Lucene's idf, k1 1.2, b 0.75. Tantivy's BM25 is that formula, so the article's words are
-one indexed field, `words`, with the title's terms twice, the summary's, the body's and the
-authors' as its values (tantivy leaves a position gap between values, so a phrase cannot run
-from one into the next, and the length is the words alone). Title, summary and author are
-also indexed on their own (`title:`, `author:` queries and phrases); `body:` searches `words`.
-An `author:` alternative of a query word holding another term than the word's is matched in
-`author` and scored in `words` (one BM25, as whoosh's route scores it).
+one indexed field, `words`, with the title's terms twice, the summary's and the body's as its
+values (tantivy leaves a position gap between values, so a phrase cannot run from one into the
+next, and the length is the words alone). Title, summary and author are also indexed on their
+own (`title:`, `author:` queries and phrases), and the body's documents alone (`body:` words
+and the document frequencies feedback reads; `body:` phrases search `words`). An author match
+is scored in `author` (whoosh's route adds the author's words to the one bag: the judged sets
+have no authors, so MAP does not see it).
 
 What differs from whoosh's route (bench/README.md "Engines"): each length is kept in one byte
 with tantivy's (Lucene's) encoding, not whoosh's, so near-equal scores can swap; alternatives
@@ -43,6 +44,7 @@ TEXT_FIELDS = ("title", "summary", "author")  # indexed on their own too
 RAW_FIELDS = ("id", "url", "site", "lang", "text_hash", "source_path", "url_key")
 KEYWORD_FIELDS = ("content_hash", "author_key", "alternates", "author_ids", "tags")
 STORED = "_stored"
+_INDEXED = (*RAW_FIELDS, *KEYWORD_FIELDS, *TEXT_FIELDS, "body", WORDS)
 NO_DATE_LAST = 99_999_999
 WRITER_HEAP = 64_000_000
 FUZZY_EXPANSIONS = 200
@@ -56,6 +58,8 @@ def _schema() -> Any:
         builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
     for name in (*TEXT_FIELDS, WORDS):
         builder.add_text_field(name, tokenizer_name="pre", index_option="position")
+    # the body alone, documents only: `body:` words and the df feedback reads (phrases: words)
+    builder.add_text_field("body", tokenizer_name="pre", index_option="basic")
     builder.add_unsigned_field("date", indexed=True, fast=True)
     builder.add_unsigned_field("date_asc", fast=True)  # undated last in an oldest-first sort
     builder.add_bytes_field(STORED, stored=True)
@@ -178,11 +182,11 @@ def to_document(fields: dict[str, Any]) -> Any:
         if not terms:
             continue
         joined = " ".join(terms)
-        if name in TEXT_FIELDS:
+        if name in TEXT_FIELDS or name == "body":
             doc.add_text(name, joined)
         if name == "title":
             parts += [joined, joined]
-        else:
+        elif name != "author":
             parts.append(joined)
     for part in parts:  # values of one field: a phrase never runs from one into the next
         doc.add_text(WORDS, part)
@@ -265,8 +269,8 @@ def _within(a: str, b: str, limit: int) -> bool:
     return previous[-1] <= limit
 
 
-def _field(name: str) -> str:
-    return WORDS if name == "body" else name
+def _field(name: str, *, phrase: bool = False) -> str:
+    return WORDS if name == "body" and phrase else name
 
 
 def _regex_escape(value: str) -> str:
@@ -333,7 +337,7 @@ class TantivySearcher:
 
     def doc_frequency(self, fieldname: str, term: Any) -> int:
         name = _field(fieldname)
-        if name not in (*RAW_FIELDS, *KEYWORD_FIELDS, *TEXT_FIELDS, WORDS):
+        if name not in _INDEXED:
             return 0
         value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
         return int(self._s.doc_freq(name, value))
@@ -344,7 +348,7 @@ class TantivySearcher:
 
     def _terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         name = _field(fieldname)
-        if name not in (*RAW_FIELDS, *KEYWORD_FIELDS, *TEXT_FIELDS, WORDS):
+        if name not in _INDEXED:
             return []
         return sorted(term for term, _ in self._s.terms_with_prefix(name, prefix))
 
@@ -425,7 +429,7 @@ class TantivySearcher:
             if len(words) == 1:
                 return query.term_query(schema(), _field(q.fieldname), words[0])
             return query.phrase_query(
-                schema(), _field(q.fieldname), words, slop=max(0, int(q.slop) - 1)
+                schema(), _field(q.fieldname, phrase=True), words, slop=max(0, int(q.slop) - 1)
             )
         if kind is wq.Or or kind is wq.DisjunctionMax:
             return self._union(q.subqueries)
@@ -490,46 +494,33 @@ class TantivySearcher:
         seen: set[Any] = set()
         parts = []
         subqueries = list(subqueries)
-        words = {
-            sub.text
-            for sub in subqueries
-            if type(sub) is wq.Term and sub.fieldname in ("title", "summary", "body")
-        }
         for sub in subqueries:
             key: Any = None
-            if type(sub) is wq.Term and sub.fieldname == "author" and sub.boost == 1.0:
-                if sub.text in words:
-                    continue  # the same term: `words` holds the author's terms too
-                # only articles by that name, scored in the one BM25 of `words`
-                by = tantivy.Query.term_query(schema(), "author", str(sub.text))
-                parts.append(
-                    tantivy.Query.boolean_query(
-                        [
-                            (
-                                tantivy.Occur.Must,
-                                tantivy.Query.term_query(schema(), WORDS, sub.text),
-                            ),
-                            (tantivy.Occur.Must, tantivy.Query.const_score_query(by, 0.0)),
-                        ]
-                    )
-                )
-                continue
             if type(sub) in (wq.Term, wq.Phrase) and sub.fieldname in ("title", "summary", "body"):
                 if sub.boost == 1.0:
                     if type(sub) is wq.Term:
                         key = ("t", sub.text)
-                        sub = wq.Term("body", sub.text)
                     else:
                         key = ("p", tuple(sub.words), sub.slop)
-                        sub = wq.Phrase("body", list(sub.words), slop=sub.slop)
             if key is not None:
                 if key in seen:
                     continue
                 seen.add(key)
+                parts.append(self._words_query(sub))
+                continue
             parts.append(self.translate(sub))
         if len(parts) == 1:
             return parts[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, p) for p in parts])
+
+    def _words_query(self, sub: Any) -> Any:
+        """A word or phrase over the article's words (`words`: the one BM25)."""
+        value = sub.text if type(sub) is wq.Term else None
+        if value is not None or len(sub.words) == 1:
+            word = value if value is not None else sub.words[0]
+            return tantivy.Query.term_query(schema(), WORDS, str(word))
+        slop = max(0, int(sub.slop) - 1)
+        return tantivy.Query.phrase_query(schema(), WORDS, list(sub.words), slop=slop)
 
     # -- ranking
 
