@@ -534,7 +534,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     engines = args.engine.split(",")
     results["engine"] = engines[0]
     if len(engines) > 1:
-        results["engines"] = {}
+        results["engines"] = {name: {} for name in engines}  # columns in the order given
     try:
         if args.index:
             # Queries only, on an index an earlier run kept (--keep): no ingest, no baseline.

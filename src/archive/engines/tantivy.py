@@ -211,6 +211,10 @@ class TantivyIndex:
     def searcher(self) -> TantivySearcher:
         return TantivySearcher(self.index.searcher())
 
+    def doc_count(self) -> int:
+        """Live documents (whoosh's Index.doc_count)."""
+        return int(self.index.searcher().num_docs)
+
     def write(self, deletes: list[str], docs: list[tuple[dict[str, Any], bool]]) -> None:
         """Delete the ids, add the documents (replacing their ids when flagged), commit."""
         if self._writer is None:
