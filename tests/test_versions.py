@@ -288,6 +288,27 @@ def test_near_miss_same_site_author_and_day_is_not_linked(arc, tmp_path):
     assert found[FA_DROUGHT["title"]] == []
 
 
+@pytest.mark.parametrize("direct", [100, 0])
+def test_matched_rule_on_each_engine_by_query_and_by_pool(
+    arc, tmp_path, engine, monkeypatch, direct
+):
+    # tantivy's first lookups run as range queries (search/versions.py, _direct), later ones
+    # from the cached pool (direct=0: the pool from the start): both link the same pages
+    from archive.search import versions as search_versions
+
+    monkeypatch.setattr(search_versions, "DIRECT_LOOKUPS", direct)
+    folder = tmp_path / "pages"
+    write(folder, "en.html", page_html(EN_SHIPPING))
+    write(folder, "fa.html", page_html(FA_SHIPPING))
+    write(folder, "drought.html", page_html(FA_DROUGHT))
+    arc("ingest", folder)
+    assert versions_by_title(arc) == {
+        EN_SHIPPING["title"]: [("fa", FA_SHIPPING["title"])],
+        FA_SHIPPING["title"]: [("en", EN_SHIPPING["title"])],
+        FA_DROUGHT["title"]: [],
+    }
+
+
 def test_two_candidates_mean_no_link(arc, tmp_path):
     folder = tmp_path / "pages"
     write(folder, "en.html", page_html(EN_SHIPPING))
