@@ -806,7 +806,7 @@ class IndexWriter:
                 self.meta["last_ingest"] = _now_iso()
                 write_json_atomic(self._meta_path, self.meta)
 
-    def _track_segments(self, before: dict[str, bool]) -> None:
+    def _track_segments(self, before: dict[str | None, bool]) -> None:
         """After a commit: which segments hold only documents this writer wrote.
 
         The commit's new segment holds the batch plus the segments it merged: it is this
