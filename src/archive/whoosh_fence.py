@@ -16,7 +16,14 @@ names whoosh does not promise to keep, so they live here and nowhere else:
 - writing (`merging_writer`, `BulkLengths`): SegmentWriter's `_merge_segments`,
   `_flush_segment`, `_close_segment`, `_process_posts`, `_added`, `write_per_doc`, `pool`,
   `perdocwriter`, `fieldwriter`, `per_document_reader`, `codec.length_stats`, `mergetype`,
-  `optimize`, `merge`; `externalsort.imerge`; a per-document reader's `_cached_reader`.
+  `optimize`, `merge`; `externalsort.imerge`; a per-document reader's `_cached_reader`;
+  for the block-level merge (`write_merged_postings`): W3Codec's `_blocklimit`,
+  `_inlinelimit`, `_compression`; W3FieldWriter's `_postfile`, `_tindex`, `_fieldid`; a
+  segment reader's `_terms` and its `_postfile`; W3TermInfo's `add_block` / `set_extent` /
+  `to_bytes`, and the whoosh3 postings layout itself (a `W3Bl` header, then per block a signed
+  big-endian length, negative on the last, a pickled info tuple and the zlib'ed pickle of
+  delta-encoded ids, weights and values). `_fast_merge_layout` checks the writer's codec
+  first; another layout takes whoosh's per-posting merge.
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
 API (slower, same answers). tests/test_whoosh_fence.py pins TESTED_WHOOSH and checks each of
