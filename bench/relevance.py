@@ -630,13 +630,17 @@ def run_archive_pipeline(
     lang: str,
     folder: str,
     variants: dict[str, Any] | None = None,
+    engine: str | None = None,
 ) -> Any:
     """Index the docs as Articles with archive.index and rank with archive.search defaults.
 
     This is the shipped path (DEFAULT_OPTIONS, the schema's fields, search.search's ranking),
     as `archive ingest` and `archive query` would run it, minus HTML extraction. With
-    `variants` ({name: SearchFilters}), returns {name: runs}, one run per filters value.
+    `variants` ({name: SearchFilters, or (SearchFilters, {"module.ATTR": value})}), returns
+    {name: runs}, one run per variant; the module attributes are set for that variant only.
     """
+    import importlib
+
     from archive import index as archive_index
     from archive import search as archive_search
     from archive.models import Article
@@ -652,18 +656,29 @@ def run_archive_pipeline(
         )
         for doc in docs
     ]
-    archive_index.upsert_articles(folder, articles)
+    archive_index.upsert_articles(folder, articles, engine=engine)
     ix = archive_index.open_index(folder)
     out: dict[str, dict[str, list[str]]] = {}
     try:
         with ix.searcher() as searcher:
-            for name, filters in (variants or {"": None}).items():
+            for name, variant in (variants or {"": None}).items():
+                filters, patches = variant if isinstance(variant, tuple) else (variant, {})
+                saved = []
+                for target, value in patches.items():
+                    module_name, attr = target.rsplit(".", 1)
+                    module = importlib.import_module(module_name)
+                    saved.append((module, attr, getattr(module, attr)))
+                    setattr(module, attr, value)
                 runs = out.setdefault(name, {})
-                for query in queries:
-                    result = archive_search.search(
-                        searcher, query["query"], filters, limit=RUN_DEPTH, snippets=False
-                    )
-                    runs[query["id"]] = [hit.id for hit in result.hits]
+                try:
+                    for query in queries:
+                        result = archive_search.search(
+                            searcher, query["query"], filters, limit=RUN_DEPTH, snippets=False
+                        )
+                        runs[query["id"]] = [hit.id for hit in result.hits]
+                finally:
+                    for module, attr, value in saved:
+                        setattr(module, attr, value)
     finally:
         ix.close()
     return out if variants else out[""]
@@ -859,10 +874,24 @@ def peer_and_candidate_runs(
     if with_pipeline:
         from archive.models import SearchFilters
 
+        no_prefix = {"archive.search.rewrite.COMPOUND_PREFIXES": frozenset()}
         variants = {
             "archive-pipeline": None,
+            "archive-no-feedback": SearchFilters(feedback=False),
             "archive-feedback": SearchFilters(feedback=True),
+            "archive-no-prefix": (None, no_prefix),
+            "archive-before": (SearchFilters(feedback=False), no_prefix),
             "archive-exact": SearchFilters(exact=True, feedback=False),
+            "archive-fb-whole": (
+                SearchFilters(feedback=True), {"archive.search.feedback.FEEDBACK_CHARS": 10**9}
+            ),
+            "archive-fb-anserini": (
+                SearchFilters(feedback=True),
+                {
+                    "archive.search.feedback.FEEDBACK_CHARS": 10**9,
+                    "archive.search.feedback.DOC_TERMS": 10,
+                },
+            ),
         }
         with tempfile.TemporaryDirectory(prefix=f"relevance-{lang}-") as tmp:
             runs.update(run_archive_pipeline(docs, queries, lang, tmp + "/ix", variants))
@@ -994,7 +1023,7 @@ RANKING_ROWS: list[tuple[str, str, str | None]] = [
     ("lucene-sdm", "Lucene BM25 + SDM (Anserini -sdm)", "lucene-bm25"),
     ("bm25s", "bm25s (fa: ي/ك + ZWNJ only; en: stoplist + Snowball)", "lucene-bm25"),
     ("archive-pipeline", "SHIPPED: index + search, this tree, defaults", None),
-    ("ship", "bench copy of the shipped ranking (one field, title x2)", "archive-pipeline"),
+    ("ship", "bench copy of the shipped ranking, no feedback (title x2)", "archive-pipeline"),
     ("ours-bm25", "  title x1 instead of x2", "ship"),
     ("ship-t3", "  title x3 instead of x2", "ship"),
     ("ship+fields-summed", "  old choice back: a BM25 per field, summed", "ship"),
@@ -1007,6 +1036,8 @@ RANKING_ROWS: list[tuple[str, str, str | None]] = [
     ("old-no-coord", "    old ranking minus coordination", "old-all-four"),
     ("old-no-all-pairs", "    old ranking minus all pairs (content, synonym)", "old-all-four"),
     ("ship+prefix-pairs", "  + prefix pairs (کم آبی) glued, extra word", "ship"),
+    ("ship+prefix-synonym", "  + prefix pairs (کم آبی) glued, synonym of the word", "ship"),
+    ("ship+rm3+prefix-synonym", "  + RM3 + prefix pairs as synonym", "ship+rm3"),
     ("ship-no-compounds", "  no compound pairs", "ship"),
     ("ship+pairs-synonym", "  every pair glued, as synonym", "ship"),
     ("bm25f-t2", "  true BM25F (shared statistics), title weight 2", "ship"),
@@ -1016,8 +1047,13 @@ RANKING_ROWS: list[tuple[str, str, str | None]] = [
     ("ship+sdm", "  + sequential dependence (SDM, windows 1 and 8)", "ship"),
     ("ship+rm3+sdm", "  + RM3 + SDM", "ship"),
     ("archive-old", "shipped before issue 9 (main at 2a1c43f)", "archive-pipeline"),
+    ("archive-before", "before this change: no feedback, no prefix pairs", "archive-pipeline"),
+    ("archive-no-feedback", "shipped, --no-feedback", "archive-pipeline"),
     ("archive-feedback", "shipped, --feedback", "archive-pipeline"),
+    ("archive-no-prefix", "shipped without the prefix pairs (کم آبی)", "archive-pipeline"),
     ("archive-exact", "shipped, --exact (no compound forms)", "archive-pipeline"),
+    ("archive-fb-whole", "  --feedback, whole body (not 2,000 chars)", "archive-feedback"),
+    ("archive-fb-anserini", "  --feedback, whole body, 10 terms per article", "archive-feedback"),
 ]
 SHIPPED = "archive-pipeline"
 PEERS = ("lucene-bm25", "lucene-rm3", "bm25s")
@@ -1046,6 +1082,11 @@ def ablation_rankings() -> list[Any]:
         replace(old, name="old-no-all-pairs", compounds="content", compound_mode="synonym"),
         replace(ship, name="ship-t3", title_weight=3.0),
         replace(ship, name="ship+prefix-pairs", compounds="prefix"),
+        replace(ship, name="ship+prefix-synonym", compounds="prefix", prefix_mode="synonym"),
+        replace(
+            ship, name="ship+rm3+prefix-synonym", rm3=True, compounds="prefix",
+            prefix_mode="synonym",
+        ),  # fmt: skip
         replace(ship, name="ship-no-compounds", compounds="none"),
         replace(ship, name="ship+pairs-synonym", compounds="all"),
         Ranking("bm25f-t2", model="bm25f", title_weight=2.0),

@@ -46,6 +46,7 @@ class Ranking:
     coord: bool = False
     compounds: str = "content"  # "content", "all", "none", "prefix" (content + prefix pairs)
     compound_mode: str = "synonym"  # "synonym" or "extra"
+    prefix_mode: str = "extra"  # compounds="prefix": the prefix pair as "extra" word or "synonym"
     rm3: bool = False
     proximity: bool = False
     sdm: bool = False  # sequential dependence (Metzler & Croft 2005), as Anserini's -sdm
@@ -107,7 +108,8 @@ def build_term_index(docs: Sequence[Any]) -> TermIndex:
 
 # Persian derivational prefixes the stoplist drops when written apart: کم آبی is کم‌آبی (water
 # shortage), not آبی (blue); بی کاری, غیر نفتی, پر جمعیت likewise. compounds="prefix" also
-# offers such a pair glued, as a query word of its own (the old "extra" mode, for them only).
+# offers such a pair glued, as a query word of its own (prefix_mode "extra"), or as a synonym
+# of the content word (prefix_mode "synonym": what archive.search.rewrite ships; its list).
 COMPOUND_PREFIXES = frozenset({"کم", "بی", "غیر", "پر"})
 
 
@@ -119,7 +121,9 @@ class Clause:
     weight: float = 1.0
 
 
-def analyse_query(query: str, compounds: str = "content", mode: str = "synonym") -> list[Clause]:
+def analyse_query(
+    query: str, compounds: str = "content", mode: str = "synonym", prefix_mode: str = "extra"
+) -> list[Clause]:
     """Return the clauses of a plain-words query under our analysis chain.
 
     Words joined with ZWNJ are split into their parts (when none is a bare affix) and the glued
@@ -129,6 +133,7 @@ def analyse_query(query: str, compounds: str = "content", mode: str = "synonym")
     from archive import text
     from archive.search import rewrite
 
+    prefixes = getattr(rewrite, "COMPOUND_PREFIXES", COMPOUND_PREFIXES)
     words: list[str] = []
     glued_pairs: set[int] = set()  # index i: words[i] and words[i+1] came from one ZWNJ word
     for chunk in rewrite.join_detached_affixes(query).split():
@@ -152,7 +157,7 @@ def analyse_query(query: str, compounds: str = "content", mode: str = "synonym")
         content = bool(per_word[i]) and bool(per_word[i + 1])
         prefixed = (
             compounds == "prefix"
-            and text.normalize(a) in COMPOUND_PREFIXES
+            and text.normalize(a) in (prefixes if prefix_mode == "synonym" else COMPOUND_PREFIXES)
             and bool(per_word[i + 1])
         )
         if compounds == "none" or (compounds in ("content", "prefix") and not content):
@@ -161,7 +166,7 @@ def analyse_query(query: str, compounds: str = "content", mode: str = "synonym")
         glued = [t.text for t in text.iter_terms(a + "\u200c" + b)]
         if len(glued) != 1:
             continue
-        if mode == "extra" or prefixed:
+        if mode == "extra" or (prefixed and prefix_mode == "extra"):
             extra.append(Clause(glued))
             continue
         # synonym: the glued form is an occurrence of each content word of the pair
@@ -373,7 +378,9 @@ class Scorer:
         return out
 
     def rank(self, query: str, ranking: Ranking, depth: int = 1000) -> list[str]:
-        clauses = analyse_query(query, ranking.compounds, ranking.compound_mode)
+        clauses = analyse_query(
+            query, ranking.compounds, ranking.compound_mode, ranking.prefix_mode
+        )
         if not clauses:
             return []
         scores = self.score(clauses, ranking)

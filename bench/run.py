@@ -17,10 +17,11 @@ and for the baseline (bench/baseline.py) on the same pages and the same query se
   process, so this errs high) and the largest single process;
 - warm query latency p50/p95 in-process: archive.search.search on one open searcher, the query
   set run once to warm, then once measured (baseline: QueryParser on one open searcher), with
-  feedback off and on side by side (each query runs both ways back to back), CPU beside wall;
+  feedback off, on and the default (on for Persian-script queries) side by side (each query
+  runs every way back to back), CPU beside wall;
 - cold query wall time: a fresh `archive query` subprocess, median of 5 (file cache warm, the
-  process cold), with --no-feedback and --feedback, CPU beside wall; and a fresh process per
-  query of the whole query set (feedback at its default): its p50/p95, CPU beside wall;
+  process cold), with --no-feedback, --feedback and neither, CPU beside wall; and a fresh
+  process per query of the whole query set (feedback at its default): its p50/p95, CPU beside;
 - `archive --help` wall time, median of 5.
 
 Prints one line per figure (with the ratio to the baseline, the target and PASS/FAIL where a
@@ -368,9 +369,13 @@ def check_metadata(index_dir: Path, truth: list[dict[str, Any]]) -> dict[str, An
     }
 
 
-def ingest_cmd(corpus: Path, index_dir: Path, jobs: int | None, report: Path) -> list[str]:
+def ingest_cmd(
+    corpus: Path, index_dir: Path, jobs: int | None, report: Path, engine: str | None = None
+) -> list[str]:
     cmd = [ARCHIVE, "ingest", str(corpus), "--index", str(index_dir), "--quiet"]
     cmd += ["--report", str(report)]
+    if engine:
+        cmd += ["--engine", engine]
     if jobs:
         cmd += ["--jobs", str(jobs)]
     return cmd
@@ -464,6 +469,19 @@ def format_line(fig: dict[str, Any]) -> str:
     return line
 
 
+def format_side_by_side(by_engine: dict[str, list[dict[str, Any]]]) -> str:
+    """One line per figure, a column per engine (the baseline, when measured, at the end)."""
+    names = list(by_engine)
+    lines = [f"{'figure':<34}" + "".join(f"{n:>16}" for n in names) + f"{'baseline':>16}"]
+    columns = [{f["name"]: f for f in figs} for figs in by_engine.values()]
+    for fig in by_engine[names[0]]:
+        cells = [_fmt(col[fig["name"]]["value"], fig["unit"]) if fig["name"] in col else "n/a"
+                 for col in columns]  # fmt: skip
+        base = _fmt(fig["baseline"], fig["unit"]) if fig["baseline"] is not None else ""
+        lines.append(f"{fig['label']:<34}" + "".join(f"{c:>16}" for c in cells) + f"{base:>16}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -515,6 +533,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     }
     arc: dict[str, Any] = results["archive"]
     base: dict[str, Any] = results["baseline"]
+    engines = args.engine.split(",")
+    results["engine"] = engines[0]
+    if len(engines) > 1:
+        results["engines"] = {name: {} for name in engines}  # columns in the order given
     try:
         if args.index:
             # Queries only, on an index an earlier run kept (--keep): no ingest, no baseline.
@@ -524,13 +546,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             measure_queries(Path(args.index), queries, arc)
         else:
             _run_baseline(args, corpus, work, queries, raw_bytes, base)
-            _run_archive(args, corpus, work, queries, raw_bytes, arc, manifest["truth"])
+            for engine in engines:
+                # several engines: one index each, side by side in this run (results "engines")
+                target = arc if engine == engines[0] else results["engines"].setdefault(engine, {})
+                if len(engines) > 1:
+                    say(f"engine {engine}:")
+                _run_archive(
+                    args, corpus, work, queries, raw_bytes, target, manifest["truth"], engine
+                )
+            if len(engines) > 1:
+                results["engines"][engines[0]] = arc
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     results["load_average_end"] = os.getloadavg()
     results["figures"] = _figures(files, manifest, arc, base)
+    results["engine_figures"] = {
+        name: _figures(files, manifest, found, base)
+        for name, found in results.get("engines", {}).items()
+    }
     results["errors"] = arc.get("errors", []) + base.get("errors", [])
+    for name, found in results.get("engines", {}).items():
+        if found is not arc:
+            results["errors"] += [f"{name}: {e}" for e in found.get("errors", [])]
     return results
 
 
@@ -572,9 +610,11 @@ def _run_archive(
     raw_bytes: int,
     arc: dict[str, Any],
     truth: list[dict[str, Any]],
+    engine: str = "whoosh",
 ) -> None:
     arc["errors"] = []
-    index_dir = work / "archive-index"
+    arc["engine"] = engine
+    index_dir = work / ("archive-index" if engine == "whoosh" else f"archive-index-{engine}")
     # Exit 3 = finished but some inputs were skipped (the corpus has none on purpose, but a
     # skipped page is a quality matter, not a reason to drop the speed figures).
     ok = (0, 3)
@@ -585,7 +625,9 @@ def _run_archive(
     say("archive: ingest ...")
     try:
         report = work / "ingest-report.jsonl"
-        arc["ingest"] = run_measured(ingest_cmd(corpus, index_dir, args.jobs, report), ok_codes=ok)
+        arc["ingest"] = run_measured(
+            ingest_cmd(corpus, index_dir, args.jobs, report, engine), ok_codes=ok
+        )
         arc["ingest_outcomes"] = read_report(report)
         arc["index_bytes"] = dir_bytes(index_dir)
         arc["index_ratio"] = arc["index_bytes"] / raw_bytes
@@ -610,29 +652,33 @@ def _run_archive(
 
 
 def measure_queries(index_dir: Path, queries: list[dict[str, Any]], arc: dict[str, Any]) -> None:
-    """Warm and cold query figures, feedback off and on side by side; "warm"/"cold" are the
-    default's (search.rank.FEEDBACK_DEFAULT)."""
-    from archive.search import rank
-
-    say("archive: queries (feedback off and on) ...")
-    default = "warm_feedback_on" if rank.FEEDBACK_DEFAULT else "warm_feedback_off"
+    """Warm and cold query figures, feedback off, on and the default (on for Persian-script
+    queries, search.rank.FEEDBACK_BY_SCRIPT) side by side; "warm"/"cold" are the default's."""
+    say("archive: queries (feedback off, on, default) ...")
     try:
         both = archive_queries_side_by_side(
-            index_dir, queries, {"warm_feedback_off": False, "warm_feedback_on": True}
+            index_dir,
+            queries,
+            {"warm_feedback_off": False, "warm_feedback_on": True, "warm_default": None},
         )
         arc.update(both)
-        arc["warm"] = both[default]
+        arc["warm"] = both["warm_default"]
     except Exception as exc:  # noqa: BLE001 - report and go on to the other figures
         arc["errors"].append(f"archive warm queries: {type(exc).__name__}: {exc}")
         say(f"archive: warm queries failed: {type(exc).__name__}: {exc}")
     cold_q = _cold_query(queries)
     cmd = [ARCHIVE, "query", cold_q["q"], "--index", str(index_dir), "--limit", "10"]
-    for name, flag in (("cold_feedback_off", "--no-feedback"), ("cold_feedback_on", "--feedback")):
+    cold = (
+        ("cold_feedback_off", ["--no-feedback"]),
+        ("cold_feedback_on", ["--feedback"]),
+        ("cold_default", []),
+    )
+    for name, flags in cold:
         try:
-            arc[name] = wall_median([*cmd, flag])
+            arc[name] = wall_median([*cmd, *flags])
         except BenchError as exc:
-            arc["errors"].append(f"archive query {flag}: {exc}")
-    arc["cold"] = arc.get(default.replace("warm", "cold"))
+            arc["errors"].append(f"archive query {' '.join(flags) or '(default)'}: {exc}")
+    arc["cold"] = arc.get("cold_default")
     say(f"archive: a fresh `archive query` per query ({len(queries)}) ...")
     try:
         arc["cold_set"] = cold_query_set(index_dir, queries)
@@ -804,6 +850,13 @@ def _figures(
             _get(arc, "warm", "p95_ms"),
             "ms",
             baseline_value=_get(base, "warm", "p95_ms"),
+            higher_is_better=False,
+        ),  # fmt: skip
+        figure(
+            "query_cpu_p95_ms",
+            "warm query CPU p95 (default: feedback on for Persian-script queries)",
+            _get(arc, "warm", "cpu_p95_ms"),
+            "ms",
             higher_is_better=False,
         ),  # fmt: skip
         figure(
@@ -981,6 +1034,12 @@ def main(argv: list[str] | None = None) -> int:
         help="measure only the queries, on this archive index of the corpus (kept by an earlier "
         "--keep run, in bench/out/work-N-*/archive-index): no ingest, no baseline",
     )
+    parser.add_argument(
+        "--engine",
+        default="whoosh",
+        help="the engine of the archive index; several, comma-separated (whoosh,tantivy), "
+        "each get their own index and are printed side by side",
+    )
     parser.add_argument("--seed", type=int, default=build_corpus.DEFAULT_SEED)
     parser.add_argument("--data", default=str(build_corpus.DEFAULT_DATA_DIR))
     args = parser.parse_args(argv)
@@ -997,8 +1056,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("bench: interrupted")
         return 130
-    for fig in results["figures"]:
-        print(format_line(fig), flush=True)
+    engine_figures = results.get("engine_figures") or {}
+    if len(engine_figures) > 1:
+        print(format_side_by_side(engine_figures), flush=True)
+    else:
+        for fig in results["figures"]:
+            print(format_line(fig), flush=True)
     for error in results["errors"]:
         print(f"error: {error}")
     out = OUT_DIR / f"results-{args.pages}.json"

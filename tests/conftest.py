@@ -57,3 +57,35 @@ def cli_run():
 def tmp_index(tmp_path: Path) -> str:
     """Path of a not-yet-created index folder inside tmp_path."""
     return str(tmp_path / "index")
+
+
+# --- both engines ------------------------------------------------------------------------
+#
+# A module with `pytestmark = pytest.mark.usefixtures("engine")` runs every test once per
+# engine: new indexes (IndexWriter without engine=) take that engine, and fixtures that build
+# an index take `engine` as an argument and pass it on.
+
+ENGINE_NAMES = ("whoosh", "tantivy")
+
+
+@pytest.fixture(scope="session", params=ENGINE_NAMES)
+def engine(request) -> str:
+    if request.param == "tantivy":
+        import sys
+
+        try:
+            import tantivy  # noqa: F401
+        except ImportError:
+            if sys.version_info >= (3, 11):  # the dev extra installs it there: a broken setup
+                raise
+            pytest.skip("tantivy has no wheel for Python 3.10 (the dev extra leaves it out)")
+    return request.param
+
+
+@pytest.fixture(autouse=True)
+def _engine_default(request, monkeypatch):
+    if "engine" in request.fixturenames:
+        from archive import engines
+
+        monkeypatch.setattr(engines, "DEFAULT_ENGINE", request.getfixturevalue("engine"))
+    yield

@@ -7,6 +7,8 @@ import pytest
 
 from archive import __version__
 
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
 
 def test_version(cli_run):
     result = cli_run("--version")

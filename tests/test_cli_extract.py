@@ -6,6 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
+
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 
 

@@ -14,6 +14,7 @@ from archive.index import upsert_articles
 from archive.models import Article
 
 FIXTURES = Path(__file__).parent / "fixtures" / "query"
+pytestmark = pytest.mark.usefixtures("engine")  # every test on both engines (conftest.py)
 HIT_KEYS = {
     "rank", "id", "title", "authors", "date", "date_jalali", "lang", "site", "url", "source",
     "score", "snippet", "versions",
@@ -28,9 +29,9 @@ def load_articles() -> list[Article]:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+def index_dir(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     folder = str(tmp_path_factory.mktemp("query") / "index")
-    upsert_articles(folder, load_articles())
+    upsert_articles(folder, load_articles(), engine=engine)
     return folder
 
 
@@ -154,7 +155,8 @@ def test_all_stopwords_query_is_no_match(cli_run, index_dir) -> None:
     result = cli_run("query", "the of", "--index", index_dir)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr.strip() == "archive: no matches"  # author names keep "the", "of"
+    # only stopwords: no clause is left for the author field either (it keeps "the", "of")
+    assert result.stderr.strip() == "archive: no matches (the query has no searchable words)"
     nothing = cli_run("query", "! : …", "--index", index_dir)
     assert nothing.exit_code == 0 and nothing.stdout == ""
     assert nothing.stderr.strip() == "archive: no matches (the query has no searchable words)"
@@ -601,14 +603,14 @@ PAGES = FIXTURES / "pages"
 
 
 @pytest.fixture(scope="session")
-def ingested_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+def ingested_index(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     from click.testing import CliRunner
 
     from archive.cli import run
 
     folder = str(tmp_path_factory.mktemp("ingested") / "index")
     with CliRunner().isolation() as (_out, err, _):
-        code = run(["ingest", str(PAGES), "--index", folder, "--jobs", "1"])
+        code = run(["ingest", str(PAGES), "--index", folder, "--jobs", "1", "--engine", engine])
         assert code == 0, err.getvalue().decode("utf-8", "replace")
     return folder
 
@@ -707,13 +709,35 @@ def test_empty_index_and_undated_articles(cli_run, tmp_path) -> None:
 def test_explain_lists_feedback_terms_and_exact_drops_them(cli_run, index_dir) -> None:
     fed = cli_run("query", "nuclear", "--feedback", "--explain", "--index", index_dir, "--json")
     assert fed.exit_code == 0, fed.stderr
-    lines = [line for line in fed.stderr.splitlines() if line.startswith("feedback: ")]
+    assert "feedback: on (--feedback)" in fed.stderr.splitlines()
+    lines = [line for line in fed.stderr.splitlines() if line.startswith("feedback terms: ")]
     assert len(lines) == 1
-    pairs = [item.rsplit(" ", 1) for item in lines[0].removeprefix("feedback: ").split(", ")]
+    pairs = [item.rsplit(" ", 1) for item in lines[0].removeprefix("feedback terms: ").split(", ")]
     assert pairs and all(float(weight) > 0 for _, weight in pairs)
     exact = cli_run("query", "nuclear", "--feedback", "--exact", "--explain", "--index", index_dir)
     assert exact.exit_code == 0, exact.stderr
-    assert "feedback:" not in exact.stderr
+    assert "feedback: off (--exact)" in exact.stderr.splitlines()
+    assert "feedback terms:" not in exact.stderr
+
+
+def test_explain_says_why_feedback_is_on_or_off_by_default(cli_run, index_dir) -> None:
+    def explained(*args: str) -> list[str]:
+        result = cli_run("query", *args, "--explain", "--index", index_dir, "--json")
+        assert result.exit_code == 0, result.stderr
+        return [line for line in result.stderr.splitlines() if line.startswith("feedback")]
+
+    persian = explained("نفت")
+    assert persian[0] == (
+        "feedback: on (the default for a query in Persian/Arabic script; "
+        "--no-feedback turns it off)"
+    )
+    assert persian[1].startswith("feedback terms: ")
+    assert explained("oil") == [
+        "feedback: off (the default for a query in Latin script; --feedback turns it on)"
+    ]
+    assert explained("نفت", "--no-feedback") == ["feedback: off (--no-feedback)"]
+    assert explained("نفت", "--exact") == ["feedback: off (--exact)"]
+    assert explained("نفت oil")[0].startswith("feedback: off (the default for a query mixing")
 
 
 def test_feedback_says_how_many_matches_only_its_terms_brought(cli_run, tmp_path) -> None:
@@ -751,9 +775,10 @@ def test_explain_says_when_feedback_added_nothing(cli_run, index_dir, query) -> 
     args = ["query", words, *(options[0].split() if options else [])]
     fed = cli_run(*args, "--feedback", "--explain", "--index", index_dir)
     assert fed.exit_code == 0, fed.stderr
-    (line,) = [line for line in fed.stderr.splitlines() if line.startswith("feedback: ")]
-    assert line.startswith("feedback: none added")
-    assert "feedback:" not in cli_run(*args, "--explain", "--index", index_dir).stderr
+    (line,) = [line for line in fed.stderr.splitlines() if line.startswith("feedback terms: ")]
+    assert line.startswith("feedback terms: none added")
+    plain = cli_run(*args, "--explain", "--index", index_dir).stderr
+    assert "feedback: off (the default" in plain and "feedback terms:" not in plain
 
 
 # --- languages: Arabic pages are ar, every page keeps its letters, spellings find each other ---
@@ -770,7 +795,7 @@ LANGUAGE_PAGES = {
 
 
 @pytest.fixture(scope="session")
-def languages_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+def languages_index(tmp_path_factory: pytest.TempPathFactory, engine: str) -> str:
     from click.testing import CliRunner
 
     from archive.cli import run
@@ -782,7 +807,7 @@ def languages_index(tmp_path_factory: pytest.TempPathFactory) -> str:
         (pages / name).write_bytes((folder / name).read_bytes())
     folder = str(base / "index")
     with CliRunner().isolation() as (_out, err, _):
-        code = run(["ingest", str(pages), "--index", folder, "--jobs", "1"])
+        code = run(["ingest", str(pages), "--index", folder, "--jobs", "1", "--engine", engine])
         assert code == 0, err.getvalue().decode("utf-8", "replace")
     return folder
 
@@ -853,7 +878,9 @@ def test_persian_page_with_arabic_letters_is_stored_as_written(
     assert (hit["lang"], hit["title"]) == ("fa", "كتابخانه‌هاي تهران در زمستان")
     assert "كتاب‌ها" in hit["snippet"] and "ی" not in hit["snippet"]
     assert _highlighted(cli_run, languages_index, "کتاب‌ها") == ["كتاب‌ها"]
-    assert lang_query("کتاب‌ها", "--exact") == [hit]
+    assert lang_query("کتاب‌ها", "--exact") == lang_query("کتاب‌ها", "--no-feedback") == [
+        {**hit, "score": lang_query("کتاب‌ها", "--no-feedback")[0]["score"]}
+    ]  # feedback (on by default for Persian) reweighs the score, not the hit
     assert [h["id"] for h in lang_query('"کتابخانه‌های تهران"')] == [hit["id"]]
     shown = json.loads(cli_run("show", hit["id"], "--json", "--index", languages_index).stdout)
     assert shown["authors"] == ["علي رضايي"] and "مي‌گويند" in shown["body"]

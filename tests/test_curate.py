@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
 
 def page_html(n: int, topic: str = "nuclear talks") -> str:
     paras = "".join(

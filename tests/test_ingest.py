@@ -21,6 +21,9 @@ from archive.ingest import ingest
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 
+pytestmark = pytest.mark.usefixtures("engine")  # both engines (conftest.py)
+
+
 def page_html(n: int, *, url: bool = True, topic: str = "nuclear talks", extra: str = "") -> str:
     """A small clean article page; distinct text per `n`."""
     canonical = f'<link rel="canonical" href="https://example.com/news/{n}">' if url else ""

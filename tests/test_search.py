@@ -332,6 +332,7 @@ def test_fast_route_matches_whoosh(corpus_index, query, kwargs) -> None:
 
     limit = kwargs.pop("limit", 10)
     page = kwargs.pop("page", 1)
+    kwargs.setdefault("feedback", False)  # whoosh's route has no feedback (the Persian default)
     ix = open_index(corpus_index)
     with ix.searcher() as searcher:
         plan = plan_search(searcher.schema, query, SearchFilters(**kwargs))
@@ -540,6 +541,61 @@ def test_compound_pairs_only_glue_two_content_words() -> None:
     assert expand_query_compounds("سفر در ایران", require_all=True) == "سفر در ایران"
     # هسته‌ای already carries its affix: no هسته‌ای‌ایران
     assert expand_query_compounds("هسته ای ایران") == f"هسته{zwnj}ای ایران"
+
+
+def test_a_detached_prefix_is_offered_glued_as_a_synonym_of_its_word() -> None:
+    from archive.search import expand_query_compounds
+
+    zwnj = "\u200c"
+    # کم is a stopword: کم آبی (water shortage) would search آبی (blue) alone
+    assert expand_query_compounds("کم آبی") == f"کم آبی کم{zwnj}آبی"
+    assert expand_query_compounds("کم آبی", require_all=True) == f"کم (آبی OR کم{zwnj}آبی)"
+    assert expand_query_compounds("بی کاری") == f"بی کاری بی{zwnj}کاری"
+    # با, در are no such prefixes: nothing glued
+    assert expand_query_compounds("مبارزه با مواد") == "مبارزه با مواد"
+
+
+def test_a_glued_prefix_compound_scores_as_the_word_written_apart(tmp_path) -> None:
+    folder = str(tmp_path / "index")
+    docs = [
+        article("glued", "بحران کم\u200cآبی", "گزارش", lang="fa"),
+        article("apart", "بحران کم آبی", "گزارش", lang="fa"),
+        article("blue", "دریای نیلگون", "گزارش", lang="fa"),
+    ] + [article(f"f{i}", f"خبر {i}", f"متن شماره {i}", lang="fa") for i in range(8)]
+    upsert_articles(folder, docs)
+    hits = search(folder, "کم آبی", SearchFilters(feedback=False)).hits
+    scores = {h.id: h.score for h in hits}
+    assert set(scores) == {"glued", "apart"}
+    # one clause, آبی | کم‌آبی, df the larger: the rare glued form gets no idf of its own
+    assert scores["glued"] == pytest.approx(scores["apart"])
+    assert [h.id for h in search(folder, "کم آبی", SearchFilters(exact=True)).hits] == ["apart"]
+    every = search(folder, "بحران کم آبی", SearchFilters(require_all=True, feedback=False))
+    assert every.total == 2
+
+
+def test_feedback_is_on_by_default_for_persian_script_queries_only(tmp_path) -> None:
+    from test_cli_query import load_articles
+
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, load_articles())  # the real query fixture, both languages
+    persian = search(folder, "نفت")
+    assert persian.feedback and persian.expansion
+    assert persian.feedback_reason.startswith("on (the default for a query in Persian")
+    english = search(folder, "oil")
+    assert not english.feedback and english.expansion == []
+    assert english.feedback_reason.startswith("off (the default for a query in Latin")
+    mixed = search(folder, "نفت oil")
+    assert not mixed.feedback and mixed.feedback_reason.startswith("off (the default")
+    off = search(folder, "نفت", SearchFilters(feedback=False))
+    assert not off.feedback and off.expansion == [] and off.feedback_reason == "off (--no-feedback)"
+    exact = search(folder, "نفت", SearchFilters(exact=True))
+    assert not exact.feedback and exact.expansion == [] and exact.feedback_reason == "off (--exact)"
+    assert search(folder, "در").feedback_reason == "off (no searchable words)"
+    forced = search(folder, "oil", SearchFilters(feedback=True))
+    assert forced.feedback and forced.feedback_reason == "on (--feedback)"
+    assert [h.id for h in off.hits] != [] and {h.id for h in off.hits} <= {
+        h.id for h in persian.hits
+    }
 
 
 @pytest.fixture(scope="module")

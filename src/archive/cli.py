@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from archive import __version__
+from archive.engines import ENGINES
 from archive.errors import ArchiveError, UsageError
 from archive.models import EXPORT_FORMATS, LANGUAGES, SORTS, SearchFilters
 
@@ -247,6 +248,13 @@ class _ByteSize(click.ParamType):
     help="Also remove articles whose file or dump member under the PATHs given no longer "
     "exists (articles of other inputs are never touched).",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default=None,
+    help="The engine of a new index (whoosh, or tantivy: the tantivy extra). An index keeps "
+    "its engine; --rebuild --engine converts it.  [default: the index's, else whoosh]",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress, summary or failure lines.")
 def ingest(
     paths: tuple[str, ...],
@@ -258,6 +266,7 @@ def ingest(
     max_size: int,
     lock_wait: float,
     prune: bool,
+    engine: str | None,
     quiet: bool,
 ) -> ExitCode:
     """Add pages (HTML files, folders, zip/tar/WARC dumps) to the index.
@@ -274,6 +283,7 @@ def ingest(
       archive ingest raw/ raw/dumps/ipis-khabar-2025-03.zip --index index/
       archive ingest --rebuild --report ingest.jsonl
       archive ingest raw/ --prune
+      archive ingest raw/ --index big/ --engine tantivy
 
     \b
     Exit codes:
@@ -339,6 +349,7 @@ def ingest(
             max_size=max_size,
             lock_wait=lock_wait,
             prune=prune,
+            engine=engine,
         )
     finally:
         progress.clear()
@@ -416,7 +427,8 @@ def _search_options(func: Any) -> Any:
         click.option(
             "--feedback/--no-feedback",
             default=None,
-            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits).",
+            help="Rank with pseudo-relevance feedback (RM3 terms from the best hits). Default: on"
+            " for a query in Persian/Arabic script, off for Latin-script and mixed queries.",
         ),
     ]
     for option in reversed(options):
@@ -490,9 +502,11 @@ def query_command(
     digits, stems), so Persian and English may be mixed freely. With several words,
     articles with any of them match, ranked by BM25 over the whole article; --all keeps
     only articles with every word. Persian words written apart also match glued
-    (احمدی نژاد, احمدی‌نژاد); --feedback adds terms from the best hits (RM3) to rank
-    them, --exact takes the words as typed. Without QUERY, the matching articles are
-    listed newest first.
+    (احمدی نژاد, احمدی‌نژاد), and so do a detached prefix and its word (کم آبی,
+    کم‌آبی). Feedback adds terms from the best hits (RM3) to rank them: on by default for
+    a query in Persian/Arabic script, off for Latin-script and mixed queries (--feedback,
+    --no-feedback decide; --explain says which and why); --exact takes the words as typed,
+    without feedback. Without QUERY, the matching articles are listed newest first.
 
     \b
     Query syntax:

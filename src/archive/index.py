@@ -24,8 +24,14 @@ from typing import Any
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import text, whoosh_fence
-from archive.errors import ArchiveError, IndexLockedError, IndexMissingError, SchemaVersionError
+from archive import engines, text, whoosh_fence
+from archive.errors import (
+    ArchiveError,
+    IndexLockedError,
+    IndexMissingError,
+    SchemaVersionError,
+    UsageError,
+)
 from archive.manifest import MANIFEST_FILE as MANIFEST_FILE
 from archive.manifest import Manifest, PageRecord
 from archive.safefs import (
@@ -338,13 +344,26 @@ def open_index(index_dir: str, *, mmap: bool = True) -> Any:
     meta = read_meta(index_dir)
     _check_version(meta, index_dir)
     return _open_generation(
-        index_dir, _generation_path(index_dir, meta.get("generation")), mmap=mmap
+        index_dir,
+        _generation_path(index_dir, meta.get("generation")),
+        mmap=mmap,
+        engine=engines.engine_of(meta),
     )
 
 
 def _open_generation(
-    index_dir: str, gen_dir: str, *, readonly: bool = True, mmap: bool = True
+    index_dir: str,
+    gen_dir: str,
+    *,
+    readonly: bool = True,
+    mmap: bool = True,
+    engine: str = engines.DEFAULT_ENGINE,
 ) -> Any:
+    if engine != "whoosh":
+        engines.check_engine(engine)
+        from archive.engines import tantivy as tantivy_engine
+
+        return tantivy_engine.open_generation(index_dir, gen_dir)
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import EmptyIndexError
 
@@ -526,8 +545,19 @@ class IndexWriter:
     `content_hash` stored in the documents. Holds the ingest lock from open to close.
     """
 
-    def __init__(self, index_dir: str, *, rebuild: bool = False, lock_wait: float = 0.0) -> None:
+    def __init__(
+        self,
+        index_dir: str,
+        *,
+        rebuild: bool = False,
+        lock_wait: float = 0.0,
+        engine: str | None = None,
+    ) -> None:
+        """`engine`: of a new or rebuilt index (None: the existing index's, else whoosh)."""
         self.index_dir = index_dir
+        if engine is not None:
+            engines.check_engine(engine)
+        self.engine = engine or engines.DEFAULT_ENGINE
         self.lock = IndexLock(index_dir)
         self.lock.acquire(lock_wait)
         self._docs: dict[str, tuple[dict[str, Any], bool]] = {}
@@ -544,14 +574,25 @@ class IndexWriter:
         self._leaf_cache: list[tuple[Any, bool]] | None = None
         self.committed_docs = 0
         try:
-            self._open(rebuild)
+            self._open(rebuild, engine is not None)
         except BaseException:
             self.lock.release()
             raise
 
     # -- opening
 
-    def _open(self, rebuild: bool) -> None:
+    def _choose_engine(self, meta: dict[str, Any] | None, rebuild: bool, requested: bool) -> None:
+        current = engines.engine_of(meta) if meta is not None else None
+        if current is not None and not requested:
+            self.engine = current  # an index keeps the engine it was created with
+        elif current is not None and current != self.engine and not rebuild:
+            raise UsageError(
+                f"the index at {self.index_dir} uses the {current} engine; "
+                f"add --rebuild to convert it to {self.engine}"
+            )
+        engines.check_engine(self.engine)
+
+    def _open(self, rebuild: bool, requested: bool = False) -> None:
         try:
             meta: dict[str, Any] | None = read_meta(self.index_dir)
         except IndexMissingError:
@@ -562,6 +603,7 @@ class IndexWriter:
             meta = None
         if meta is not None and not rebuild:
             _check_version(meta, self.index_dir)
+        self._choose_engine(meta, rebuild, requested)
         self.old_meta = meta
         self.switch_to: str | None = None
         if meta is not None and not rebuild:
@@ -575,6 +617,7 @@ class IndexWriter:
             if (
                 rebuild
                 and pending.get("schema_version") == SCHEMA_VERSION
+                and pending.get("engine", engines.DEFAULT_ENGINE) == self.engine
                 and isinstance(name, str)
                 and name.startswith(GENERATION_PREFIX)
                 and os.path.isdir(os.path.join(self.index_dir, name))
@@ -590,11 +633,17 @@ class IndexWriter:
                 self.meta["generation"] = name
             else:
                 self.switch_to = name
-                meta["rebuilding"] = {"generation": name, "schema_version": SCHEMA_VERSION}
+                meta["rebuilding"] = {
+                    "generation": name,
+                    "schema_version": SCHEMA_VERSION,
+                    "engine": self.engine,
+                }
                 write_json_atomic(self._meta_path, meta)
             if meta is None:
                 write_json_atomic(self._meta_path, self.meta)
-        self.ix = _open_generation(self.index_dir, self.gen_dir, readonly=False)
+        self.ix = _open_generation(
+            self.index_dir, self.gen_dir, readonly=False, engine=self.engine
+        )
         self.manifest = Manifest.open(self.gen_dir)
         self.searcher = self.ix.searcher()
 
@@ -608,6 +657,7 @@ class IndexWriter:
         return {
             "schema_version": SCHEMA_VERSION,
             "archive_version": __version__,
+            "engine": self.engine,
             "generation": None,
             "created": _now_iso(),
             "last_ingest": None,
@@ -619,6 +669,12 @@ class IndexWriter:
 
     def _create_generation(self, gen_dir: str) -> None:
         check_no_link(gen_dir, folder=True)
+        if self.engine != "whoosh":
+            from archive.engines import tantivy as tantivy_engine
+
+            tantivy_engine.create_generation(gen_dir)
+            fsync_dir(gen_dir)
+            return
         os.makedirs(gen_dir, exist_ok=True)
         _DurableStorage(gen_dir).create_index(build_schema())
         fsync_dir(gen_dir)
@@ -667,6 +723,11 @@ class IndexWriter:
         the term may be in it (a new page's lookups then cost the same at any archive size);
         any other segment through its term table (one hash lookup), its postings only on a hit.
         """
+        if self.engine != "whoosh":
+            found = self.searcher.document(**term)
+            if found is None or found.get("id") in self._deletes:
+                return None
+            return dict(found)
         ((fieldname, value),) = term.items()
         maybe_new = (fieldname, value) in self._keys
         btext: bytes | None = None
@@ -763,7 +824,12 @@ class IndexWriter:
 
     def commit(self) -> None:
         """Make everything queued durable: whoosh first, then the manifest, then the meta."""
-        if self._docs or self._deletes:
+        before: dict[str | None, bool] | None = None  # whoosh's segments, for _track_segments
+        if (self._docs or self._deletes) and self.engine != "whoosh":
+            self.ix.write(list(self._deletes), list(self._docs.values()))
+            self.committed_docs += len(self._docs)
+            fsync_dir(self.gen_dir)
+        elif self._docs or self._deletes:
             # limitmb bounds the posting pool of a batch and of the merges the commit runs
             # (the main process's peak memory); beyond it whoosh spills sorted runs to disk.
             if MERGE_POLICY == "whoosh":
@@ -800,7 +866,8 @@ class IndexWriter:
             self.searcher.close()
             self.searcher = self.ix.searcher()
             self._leaf_cache = None
-            self._track_segments(before)
+            if before is not None:
+                self._track_segments(before)
             if self.switch_to is None:
                 self.meta["documents"] = self.searcher.doc_count()
                 self.meta["last_ingest"] = _now_iso()
@@ -879,6 +946,8 @@ class IndexWriter:
         try:
             self.searcher.close()
             self.manifest.close()
+            if self.engine != "whoosh":
+                self.ix.close()
         finally:
             self.lock.release()
 
@@ -944,14 +1013,21 @@ def _folder_size(folder: str) -> int:
     return total
 
 
-def upsert_articles(index_dir: str, articles: Iterable[Any], *, lock_wait: float = 10.0) -> int:
+def upsert_articles(
+    index_dir: str,
+    articles: Iterable[Any],
+    *,
+    lock_wait: float = 10.0,
+    engine: str | None = None,
+) -> int:
     """Add or replace Articles by id in the index at `index_dir` (created if missing).
 
     The library entry point for building an index from Article objects directly (tests,
     imports); no duplicate detection, no manifest entries. Returns the number written.
+    `engine`: of a new index (see IndexWriter).
     """
     count = 0
-    with IndexWriter(index_dir, lock_wait=lock_wait) as writer:
+    with IndexWriter(index_dir, lock_wait=lock_wait, engine=engine) as writer:
         for article in articles:
             writer.put(article_to_fields(article), replace=True)
             count += 1

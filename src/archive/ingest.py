@@ -156,6 +156,7 @@ def ingest(
     batch_docs: int = BATCH_DOCS,
     batch_seconds: float = BATCH_SECONDS,
     prune: bool = False,
+    engine: str | None = None,
 ) -> IngestReport:
     """Ingest every page under `paths` into the index at `index_dir`.
 
@@ -172,6 +173,8 @@ def ingest(
         max_size: bytes above which a file or dump member is reported as failed.
         on_notice: called with one-line notes for the user (a recovered stale lock).
         lock_wait: seconds to wait for another ingest to finish before giving up.
+        engine: the engine of a new or rebuilt index ("whoosh", "tantivy"); None keeps the
+            index's (whoosh for a new one). Another engine than the index's needs `rebuild`.
         prune: remove the articles whose input file or dump member under `paths` no longer
             exists (a missing PATH itself, or a dump that cannot be read, prunes nothing).
 
@@ -188,7 +191,8 @@ def ingest(
     jobs = max(1, jobs or os.cpu_count() or 1)
     report = IngestReport()
     writer = _guard_write(
-        index_dir, lambda: IndexWriter(index_dir, rebuild=rebuild, lock_wait=lock_wait)
+        index_dir,
+        lambda: IndexWriter(index_dir, rebuild=rebuild, lock_wait=lock_wait, engine=engine),
     )
     stale = writer.lock.stale
     if stale:

@@ -475,13 +475,15 @@ def format_explain(result: Any) -> list[str]:
         f"filter: {result.filters or '(none)'}",
         f"sort: {result.sort}",
     ]
+    if result.feedback_reason:
+        lines.append(f"feedback: {result.feedback_reason}")
     if result.expansion:
         added = ", ".join(f"{term} {weight:.3f}" for term, weight in result.expansion)
-        lines.append(f"feedback: {sanitize_terminal(added, keep_newlines=False)}")
+        lines.append(f"feedback terms: {sanitize_terminal(added, keep_newlines=False)}")
     elif result.feedback:
         lines.append(
-            "feedback: none added (it takes plain words and phrases ranked by relevance, "
-            "with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
+            "feedback terms: none added (feedback takes plain words and phrases ranked by "
+            "relevance, with matches; not prefixes, wildcards, fuzzy terms or a date sort)"
         )
     return lines
 
@@ -676,6 +678,8 @@ def format_stats(stats: dict[str, Any]) -> str:
         lines.append(f"from: {', '.join(_line(s) for s in stats['sources'])}")
     elif not stats.get("lang"):
         lines.append(f"index size: {_human_size(stats.get('size_bytes'))}")
+    if stats.get("engine") and stats["engine"] != "whoosh":
+        lines.append(f"engine: {_line(str(stats['engine']))}")
     lines.append(f"last ingest: {stats.get('last_ingest') or 'never'}")
 
     def section(title: str, counts: Any) -> None:

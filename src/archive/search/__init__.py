@@ -95,7 +95,8 @@ class SearchResult:
     sort: str = "relevance"  # the order used ("relevance" becomes "-date" without a query)
     has_no_words: bool = False  # QUERY was given but analysed to nothing (only stopwords)
     expansion: list[tuple[str, float]] = field(default_factory=list)  # feedback terms, weights
-    feedback: bool = False  # feedback was asked for (and not turned off by --exact)
+    feedback: bool = False  # feedback was on (asked for, or the default for the query's script)
+    feedback_reason: str = ""  # why feedback was on or off ("" without query text)
     feedback_added: int = 0  # matches (in `total`) that only feedback terms brought in
 
 
@@ -158,6 +159,7 @@ def search(
         has_no_words=plan.has_no_words,
         expansion=list(plan.expansion),
         feedback=plan.feedback,
+        feedback_reason=plan.feedback_reason,
         feedback_added=plan.feedback_added,
     )
 
@@ -171,7 +173,9 @@ def open_searcher(index: Any) -> Iterator[Any]:
 
 @contextmanager
 def _searcher_for(index: Any) -> Iterator[Any]:
-    if hasattr(index, "search") and hasattr(index, "stored_fields"):
+    if getattr(index, "is_engine_searcher", False) or (
+        hasattr(index, "search") and hasattr(index, "stored_fields")
+    ):
         yield index  # a Searcher: the caller owns it
         return
     if isinstance(index, str) or hasattr(index, "__fspath__"):
@@ -252,6 +256,9 @@ def describe_index(
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
+    from archive.engines import engine_of
+
+    stats["engine"] = engine_of(meta)
     return stats
 
 

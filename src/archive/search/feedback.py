@@ -26,6 +26,11 @@ ORIGINAL_WEIGHT = 0.5
 MAX_DF_SHARE = 0.1
 FEEDBACK_CHARS = 2000
 FEEDBACK_FIELDS = ("title", "summary", "body")
+# Anserini's Rm3Reranker (0.21) also keeps only each article's DOC_TERMS heaviest terms (after the
+# length and df filters) and divides by the tf of the terms kept, not by the article's length;
+# None keeps Lavrenko & Croft's p(t|D) = tf / |D| over every term (measured both ways in
+# bench/relevance/RESULTS.md).
+DOC_TERMS: int | None = None
 
 
 def feedback_text(stored: dict[str, Any]) -> str:
@@ -43,24 +48,35 @@ def select_terms(
     n_terms: int = FEEDBACK_TERMS,
 ) -> list[tuple[str, float]]:
     """Return the RM3 feedback terms of the (score, docnum) pairs given, weights summing to 1."""
+    limit = MAX_DF_SHARE * searcher.doc_count_all()  # df counts deleted documents too
+    fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
+    dfs: dict[str, int] = {}
+
+    def df_of(term: str) -> int:
+        if term not in dfs:
+            dfs[term] = max((searcher.doc_frequency(f, term) for f in fields), default=0)
+        return dfs[term]
+
+    def usable(term: str) -> bool:
+        return 2 <= len(term) <= 20 and 0 < df_of(term) <= limit
+
     relevance: defaultdict[str, float] = defaultdict(float)
     for score, docnum in ranked:
         counts = Counter(
             term.text for term in text.iter_terms(feedback_text(searcher.stored_fields(docnum)))
         )
+        if DOC_TERMS is not None:  # Anserini: the article's heaviest usable terms, their tf sum
+            kept = [(t, tf) for t, tf in counts.items() if usable(t)]
+            kept.sort(key=lambda pair: (-pair[1], pair[0]))
+            counts = Counter(dict(kept[:DOC_TERMS]))
         length = sum(counts.values())
         if not length or score <= 0:
             continue
         for term, tf in counts.items():
             relevance[term] += score * tf / length
-    limit = MAX_DF_SHARE * searcher.doc_count_all()  # df counts deleted documents too
-    fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
     chosen: list[str] = []
     for term in sorted(relevance, key=lambda t: (-relevance[t], t)):
-        if not 2 <= len(term) <= 20:
-            continue
-        df = max((searcher.doc_frequency(f, term) for f in fields), default=0)
-        if not df or df > limit:
+        if not usable(term):
             continue
         chosen.append(term)
         if len(chosen) == n_terms:

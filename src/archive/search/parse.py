@@ -105,7 +105,7 @@ def parse_query(schema: Any, query: str, *, require_all: bool = False, expand: b
     parser.add_plugin(FuzzyTermPlugin())
     parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
     try:
-        parsed = parser.parse(query)
+        parsed = _drop_stopped_words(parser.parse(query, normalize=False), schema).normalize()
     except Exception as exc:  # whoosh raises assorted errors on odd input
         raise QuerySyntaxError(
             f"cannot parse the query {query!r}; check its operators (AND, OR, NOT), "
@@ -255,6 +255,25 @@ class _ArchiveParser(QueryParser):
         self, spec: Any, texts: Any, fieldname: Any, termclass: Any, boost: Any
     ) -> Any:
         return wq.And([termclass(fieldname, t, boost=boost) for t in texts])
+
+
+def _drop_stopped_words(q: Any, schema: Any, *, root: bool = True) -> Any:
+    """Drop the query words that only the author field kept: stopwords of the text fields.
+
+    Whoosh analyses a word once per default field; the title and body chains drop a stopword
+    (در, in) but the author field keeps it, so the word stayed as a clause `author:در` that
+    almost no article matches: with --all nothing matched, and as an RM3 clause it took a share
+    of the original query's weight. Such a word is a one-term Or inside the query's group; the
+    group itself (`author:in` alone) is what the user typed and stays.
+    """
+    if not root and type(q) is wq.Or and len(q.subqueries) == 1 and "body" in schema:
+        (only,) = q.subqueries
+        if type(only) is wq.Term and only.fieldname == "author":
+            if not list(schema["body"].process_text(term_text(only.text), mode="query")):
+                return wq.NullQuery
+    if q.is_leaf():
+        return q
+    return q.apply(lambda sub: _drop_stopped_words(sub, schema, root=False))
 
 
 def _check_syntax(query: str) -> None:

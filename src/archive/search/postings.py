@@ -88,8 +88,15 @@ def iter_blocks(
     yield (ids, weights, encoded) if values else (ids, weights)
 
 
+def _engine(obj: Any) -> Any:
+    """The searcher of another engine (archive.engines), which answers these reads itself."""
+    return obj if getattr(obj, "is_engine_searcher", False) else None
+
+
 def doc_dates(searcher: Any) -> list[int]:
     """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
+    if _engine(searcher):
+        return searcher.doc_dates()  # type: ignore[no-any-return]
     values: list[int] = []
     for reader, base in searcher.reader().leaf_readers():
         cache = reader_cache(reader)
@@ -118,6 +125,8 @@ def _segment_dates(reader: Any) -> list[int]:
 
 def deleted_docs(searcher: Any) -> set[int]:
     """Return the global docnums of the deleted documents."""
+    if _engine(searcher):
+        return searcher.deleted_docs()  # type: ignore[no-any-return]
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
         if reader.has_deletions():
@@ -129,6 +138,8 @@ def docset(searcher: Any, q: Any | None) -> set[int] | None:
     """Return the docnums matching `q` (None for no query), reading postings in bulk."""
     if q is None:
         return None
+    if _engine(searcher):
+        return searcher.docset(q)  # type: ignore[no-any-return]
     kind = type(q)
     if kind is wq.And:
         sets = sorted((docset(searcher, child) or set() for child in q.subqueries), key=len)
@@ -148,6 +159,8 @@ def docset(searcher: Any, q: Any | None) -> set[int] | None:
 def live_term_docs(reader: Any, fieldname: str, term: str) -> list[int]:
     """Return the live docnums of `reader` (a segment's or a searcher's) whose `fieldname`
     holds `term`, through whoosh's public postings (for rare terms: links, author pages)."""
+    if _engine(reader):
+        return reader.live_term_docs(fieldname, term)  # type: ignore[no-any-return]
     if not term or (fieldname, term) not in reader:
         return []
     return [d for d in reader.postings(fieldname, term).all_ids() if not reader.is_deleted(d)]
@@ -155,6 +168,8 @@ def live_term_docs(reader: Any, fieldname: str, term: str) -> list[int]:
 
 def term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
     """Return the live docnums whose `fieldname` holds `term`."""
+    if _engine(searcher):
+        return searcher.term_docs(fieldname, term)  # type: ignore[no-any-return]
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
         if (fieldname, term) not in reader:

@@ -19,6 +19,7 @@ from typing import Any
 
 from whoosh import query as wq
 
+from archive import text
 from archive.errors import UsageError
 from archive.models import SORTS, SearchFilters
 from archive.search import bm25
@@ -52,6 +53,7 @@ class SearchPlan:
     sort: str
     require_all: bool
     feedback: bool = False  # add RM3 feedback terms (plain-word queries ranked by relevance)
+    feedback_reason: str = ""  # why feedback is on or off (--explain); "" without query text
     # Filled by run_plan: the feedback terms added and their weights (for --explain), and how
     # many of the matches only feedback terms brought in (counted in the total).
     expansion: list[tuple[str, float]] = field(default_factory=list)
@@ -121,12 +123,53 @@ def plan_search(
         filter_query=build_filter(filters, reader),
         sort=sort,
         require_all=require_all,
-        feedback=has_text and not filters.exact and _wants_feedback(filters),
+        **_feedback_choice(filters, text_query),
     )
 
 
-def _wants_feedback(filters: SearchFilters) -> bool:
-    return FEEDBACK_DEFAULT if filters.feedback is None else filters.feedback
+def query_script(q: Any) -> str:
+    """The script of a parsed query's words: "persian" (Persian/Arabic letters only), "latin"
+    (other letters only), "mixed", or "" (no letters: digits, or no words)."""
+    scripts: set[str] = set()
+    for leaf in q.leaves() if q is not None and q is not wq.NullQuery else ():
+        if getattr(leaf, "fieldname", None) not in DEFAULT_FIELDS:
+            continue  # author_key and the like: not words the user typed for the text
+        words = leaf.words if type(leaf) is wq.Phrase else [getattr(leaf, "text", "")]
+        for word in words:
+            word = term_text(word)
+            if text.is_persian_word(word):
+                scripts.add("persian")
+            elif any(ch.isalpha() for ch in word):
+                scripts.add("latin")
+    if len(scripts) > 1:
+        return "mixed"
+    return scripts.pop() if scripts else ""
+
+
+_SCRIPT_NAMES = {
+    "persian": "in Persian/Arabic script",
+    "latin": "in Latin script",
+    "mixed": "mixing Persian and Latin script",
+    "": "without letters",
+}
+
+
+def _feedback_choice(filters: SearchFilters, text_query: Any) -> dict[str, Any]:
+    """SearchPlan's feedback and feedback_reason: the flags first, then FEEDBACK_BY_SCRIPT."""
+    if text_query is None:
+        return {"feedback": False, "feedback_reason": ""}
+    if text_query is wq.NullQuery:
+        return {"feedback": False, "feedback_reason": "off (no searchable words)"}
+    if filters.exact:
+        return {"feedback": False, "feedback_reason": "off (--exact)"}
+    if filters.feedback is not None:
+        on, flag = filters.feedback, "--feedback" if filters.feedback else "--no-feedback"
+        return {"feedback": on, "feedback_reason": f"{'on' if on else 'off'} ({flag})"}
+    script = query_script(text_query)
+    on = FEEDBACK_BY_SCRIPT.get(script, False)
+    other = "--no-feedback turns it off" if on else "--feedback turns it on"
+    reason = f"{'on' if on else 'off'} (the default for a query {_SCRIPT_NAMES[script]}; {other})"
+    return {"feedback": on, "feedback_reason": reason}
 
 
 def run_plan(
@@ -142,6 +185,8 @@ def run_plan(
     if limit < 1 or page < 1:
         raise UsageError("--limit and --page must be at least 1")
     wanted = page * limit
+    if getattr(searcher, "is_engine_searcher", False):
+        return _run_on_engine(searcher, plan, limit, page)
     if not searcher.doc_count():
         return 0, [], False  # an empty index (whoosh's idf would divide by zero documents)
     allowed = docset(searcher, plan.filter_query)
@@ -192,12 +237,54 @@ def run_plan(
     return total, page_hits, True
 
 
+def _run_on_engine(
+    searcher: Any, plan: SearchPlan, limit: int, page: int
+) -> tuple[int, list[tuple[float | None, int]], bool]:
+    """Hand the plan to another engine (archive.engines), which ranks with its own BM25."""
+    wanted = page * limit
+    original = plan
+    original.expansion = []
+    original.feedback_added = 0
+    if plan.text_query is wq.NullQuery:
+        return 0, [], False
+    if plan.text_query is not None:
+        plan = _expand_fuzzy(searcher, plan)  # the index terms a fuzzy word reaches
+        plan.feedback = original.feedback
+    every = plan.all_query if plan.all_query is not None else plan.text_query
+    if every is not None and type(every) is wq.AndNot:
+        every = every.a
+    clauses = max(1, len(_clauses_of(every))) if every is not None else 1
+    need_all = plan.require_all or (plan.all_query is None and clauses > 1)
+    # feedback where whoosh's route gives it: plain words and phrases ranked by relevance
+    feedback = plan.feedback and plan.sort == "relevance" and _bag_of_terms(plan) is not None
+    total, ranked, expansion, added = searcher.rank(
+        plan.text_query,
+        plan.filter_query,
+        plan.sort,
+        wanted,
+        clauses=clauses,
+        need_all=need_all,
+        feedback=(lambda top: rm3.select_terms(searcher, top)) if feedback else None,
+        feedback_docs=rm3.FEEDBACK_DOCS,
+        original_weight=rm3.ORIGINAL_WEIGHT,
+        adds=FEEDBACK_ADDS_ARTICLES,
+    )
+    original.expansion = expansion
+    original.feedback_added = added
+    return total, ranked[(page - 1) * limit : wanted], False
+
+
 # Coordination (score x (clauses matched / clauses) ** 0.5) is off: on the re-pooled judged sets
 # and on the held-back Persian collection it ranks worse than plain BM25 (bench/relevance).
 COORDINATION = False
 COORD_EXPONENT = 0.5
-# RM3 feedback when the caller does not say (SearchFilters.feedback None); see feedback.py.
-FEEDBACK_DEFAULT = False
+# RM3 feedback when the caller does not say (SearchFilters.feedback None), by the script of the
+# query's words (query_script); see feedback.py. On only where every measurement says it helps:
+# Persian (re-pooled set +0.016 MAP, Lucene's RM3 +0.009, the held-back Persian collection +1.5
+# points for this chain and +1.9 for Lucene's); off for English (re-pooled set -0.006, Lucene's
+# -0.007), and off for mixed queries and queries without letters (nothing measured them).
+# bench/relevance/RESULTS.md, "Feedback".
+FEEDBACK_BY_SCRIPT = {"persian": True, "latin": False, "mixed": False, "": False}
 # Feedback also brings in articles that only feedback terms match (as RM3 does in Anserini):
 # Persian re-pooled MAP 0.811 with them, 0.802 when feedback only reorders the matches. Not
 # under --all (every hit has every word), and snippets still show only the words typed.

@@ -68,6 +68,8 @@ def collect_stats(
 
 
 def _live_docs(searcher: Any) -> list[int]:
+    if getattr(searcher, "is_engine_searcher", False):
+        return searcher.live_docs()  # type: ignore[no-any-return]
     deleted = deleted_docs(searcher)
     return [d for d in range(searcher.doc_count_all()) if d not in deleted]
 
