@@ -109,3 +109,16 @@ def test_key_filter_has_no_false_negatives() -> None:
     others = [("id", f"other{i}") for i in range(20000)]
     assert sum(key in keys for key in others) < 20  # false positives are rare
     assert "id" not in keys
+
+
+def test_a_fresh_writer_owns_the_segments_it_writes(tmp_path: Path) -> None:
+    # every segment a writer wrote into an empty index is skipped for keys it never put
+    # (the first one too: before it, the index has an empty reader and no segment)
+    rng = random.Random(4)
+    with ix.IndexWriter(str(tmp_path / "index")) as writer:
+        for n in range(3):
+            writer.put(_fields(n, rng), replace=False)
+            writer.commit()
+        leaves = writer._leaves()
+        assert len(leaves) >= 1 and all(covered for _reader, covered in leaves)
+        assert not writer.has_doc("doc0099") and writer.has_doc("doc0001")

@@ -734,8 +734,8 @@ class IndexWriter:
         for reader, covered in self._leaves():
             if covered and not maybe_new:
                 continue
-            if btext is None:
-                btext = self.ix.schema[fieldname].to_bytes(value)
+            if btext is None:  # reader.schema: the index's own re-reads its TOC
+                btext = reader.schema[fieldname].to_bytes(value)
             if (fieldname, btext) not in reader:
                 continue
             for docnum in reader.postings(fieldname, btext).all_ids():
@@ -880,7 +880,10 @@ class IndexWriter:
         writer's own when every merged segment was (a segment gone from the list was merged).
         """
         after = [_segment_id(leaf) for leaf, _base in self.searcher.reader().leaf_readers()]
-        merged_own = all(covered for seg, covered in before.items() if seg not in after)
+        # (None: the empty reader of an index without segments yet)
+        merged_own = all(
+            covered for seg, covered in before.items() if seg is not None and seg not in after
+        )
         self._covered = {
             seg for seg in after if before.get(seg, merged_own) and seg is not None
         }
