@@ -122,6 +122,14 @@ def process_page(page: RawPage) -> tuple[str, Any]:
         return "failed", f"internal error: {type(exc).__name__}: {exc}"
 
 
+def _has_other_threads() -> bool:
+    """Whether this process runs threads besides the calling one (native ones included)."""
+    try:
+        return len(os.listdir("/proc/self/task")) > 1
+    except OSError:  # no procfs: Python's own threads are all we can see
+        return threading.active_count() > 1
+
+
 def _worker_init(parent_pid: int, lock_fd: int | None) -> None:
     # Forked workers inherit the ingest lock's fd: close it so only the parent holds the lock,
     # and exit when the parent is gone (SIGKILL) instead of lingering.
@@ -401,11 +409,22 @@ class _Run:
             # Imported once here, inherited by the forked workers instead of imported by each.
             import archive.extract  # noqa: F401
 
+            if _has_other_threads():
+                # A fork copies only the calling thread, so a lock another thread holds (the
+                # tantivy engine's file watcher, say) stays locked in the child forever. The
+                # fork server is a fresh single-threaded process the workers fork from; they
+                # inherit none of our descriptors, the lock's included.
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["archive.extract", "archive.index"])
+                lock_fd = None
+            else:
+                context = multiprocessing.get_context("fork")
+                lock_fd = self.writer.lock.fd
             self.pool = ProcessPoolExecutor(
                 max_workers=self.jobs,
-                mp_context=multiprocessing.get_context("fork"),
+                mp_context=context,
                 initializer=_worker_init,
-                initargs=(os.getpid(), self.writer.lock.fd),
+                initargs=(os.getpid(), lock_fd),
             )
         return self.pool
 
