@@ -351,6 +351,12 @@ def measure_size(pages: int, args: argparse.Namespace) -> dict[str, Any]:
             fig[f"index_bytes_{policy}"] = _gen_bytes(target)
     fig.update(query_rounds(pages, {p: work / f"index-writer-{p}" for p in args.policies}))
     index_dir = work / f"index-writer-{args.policies[-1]}"
+    import run as bench_run
+
+    say(f"[{pages}] a fresh `archive query` per query")
+    fig["cold_set"] = {
+        k: v for k, v in bench_run.cold_query_set(index_dir, meta["queries"]).items()
+    }
     for name, cmd in (
         ("stats", [ARCHIVE, "stats", "--index", str(index_dir)]),
         ("export", [ARCHIVE, "export", "--index", str(index_dir), "--format", "jsonl"]),
@@ -420,6 +426,8 @@ def _figures(policies: list[str]) -> tuple[list[Any], list[Any]]:
          lambda f: f[f"index_writer_{policies[-1]}"]["analysis_cpu_s"])
     )  # fmt: skip
     levels += [
+        ("fresh `archive query` p95 (whole set)", "s", lambda f: f["cold_set"]["p95_s"]),
+        ("fresh `archive query` CPU p95", "s", lambda f: f["cold_set"]["cpu_p95_s"]),
         ("stats peak RSS", "MiB", lambda f: f["stats"]["peak_rss_mib"]),
         ("export peak RSS", "MiB", lambda f: f["export"]["peak_rss_mib"]),
         ("export CPU", "s", lambda f: f["export"]["cpu_s"]),

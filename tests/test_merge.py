@@ -235,3 +235,49 @@ def test_export_reads_without_mmap_and_the_same(tmp_path: Path) -> None:
     with search.matching_articles(ix.open_index(index_dir)) as records:
         mapped = [(a.id, a.title, a.body, a.authors) for a, _ in records]
     assert len(exported) == 15 and exported == mapped
+
+
+def _term_stats(index_dir: str) -> dict[tuple[str, bytes], tuple[Any, ...]]:
+    """Per term: doc frequency, total weight, min/max length, max weight, and its blocks."""
+    opened = ix.open_index(index_dir)
+    with opened.reader() as reader:
+        (leaf, _base), *rest = reader.leaf_readers()
+        assert not rest  # compare single-segment indexes
+        out = {}
+        for (fieldname, text), info in leaf._terms.items():
+            matcher = leaf.postings(fieldname, text)
+            blocks = []
+            while matcher.is_active():
+                blocks.append(matcher.block_max_id())
+                matcher._next_block() if hasattr(matcher, "_next_block") else matcher.next()
+            out[(fieldname, text)] = (
+                info.doc_frequency(), round(info.weight(), 3), info.min_length(),
+                info.max_length(), round(info.max_weight(), 3), len(blocks),
+            )  # fmt: skip
+        return out
+
+
+def test_streaming_merge_writes_whooshs_term_statistics_in_few_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 300 one-article commits, then one merge of them all: each frequent term meets 300
+    # segments; its postings must come out in blocks of up to 128, as whoosh writes them,
+    # with the same statistics (what BM25's block-max skipping reads)
+    rng = random.Random(17)
+    articles = [_article(n, rng) for n in range(300)]
+    stats = {}
+    for policy in ("small", "whoosh"):
+        monkeypatch.setattr(ix, "MERGE_POLICY", policy)
+        index_dir = str(tmp_path / policy)
+        with ix.IndexWriter(index_dir) as writer:
+            for article in articles:
+                writer.put(article_to_fields(article), replace=False)
+                writer.commit()
+            if policy == "small":
+                merging = whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges)
+                merging.commit(optimize=True)
+            else:
+                writer.ix.optimize()
+        stats[policy] = _term_stats(index_dir)
+    assert stats["small"] == stats["whoosh"]
+    assert max(s[5] for s in stats["small"].values()) >= 3  # frequent terms: several blocks

@@ -223,3 +223,21 @@ def test_merging_writer_streams_merges_and_honours_optimize_and_no_merge(
         assert sorted(hit["id"] for hit in hits) == ["d0", "d1", "d9"]
         phrase = searcher.search(wq.Phrase("body", ["word0", "replaced"]))
         assert [hit["id"] for hit in phrase] == ["d0"]
+
+
+def test_the_block_level_merge_knows_this_whoosh(tmp_path: Path) -> None:
+    # the merging writer takes the block-level path only for the codec it was written for;
+    # on an upgrade that changes it, this fails (the merge would silently fall back)
+    from archive import index as archive_index
+
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, [Article(id="a", title="T", body="talks", lang="en", source="a")])
+    upsert_articles(folder, [Article(id="b", title="T", body="talks", lang="en", source="b")])
+    with archive_index.IndexWriter(folder) as writer:
+        merging = whoosh_fence.merging_writer(writer.ix, 48, archive_index._choose_merges)
+        try:
+            readers = [reader for reader, _ in writer.searcher.reader().leaf_readers()]
+            assert len(readers) == 2
+            assert whoosh_fence._fast_merge_layout(merging, readers)
+        finally:
+            merging.cancel()

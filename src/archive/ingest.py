@@ -409,6 +409,7 @@ class _Run:
             # Imported once here, inherited by the forked workers instead of imported by each.
             import archive.extract  # noqa: F401
 
+            context: multiprocessing.context.BaseContext
             if _has_other_threads():
                 # A fork copies only the calling thread, so a lock another thread holds (the
                 # tantivy engine's file watcher, say) stays locked in the child forever. The

@@ -16,7 +16,14 @@ names whoosh does not promise to keep, so they live here and nowhere else:
 - writing (`merging_writer`, `BulkLengths`): SegmentWriter's `_merge_segments`,
   `_flush_segment`, `_close_segment`, `_process_posts`, `_added`, `write_per_doc`, `pool`,
   `perdocwriter`, `fieldwriter`, `per_document_reader`, `codec.length_stats`, `mergetype`,
-  `optimize`, `merge`; `externalsort.imerge`; a per-document reader's `_cached_reader`.
+  `optimize`, `merge`; `externalsort.imerge`; a per-document reader's `_cached_reader`;
+  for the block-level merge (`write_merged_postings`): W3Codec's `_blocklimit`,
+  `_inlinelimit`, `_compression`; W3FieldWriter's `_postfile`, `_tindex`, `_fieldid`; a
+  segment reader's `_terms` and its `_postfile`; W3TermInfo's `add_block` / `set_extent` /
+  `to_bytes`, and the whoosh3 postings layout itself (a `W3Bl` header, then per block a signed
+  big-endian length, negative on the last, a pickled info tuple and the zlib'ed pickle of
+  delta-encoded ids, weights and values). `_fast_merge_layout` checks the writer's codec
+  first; another layout takes whoosh's per-posting merge.
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
 API (slower, same answers). tests/test_whoosh_fence.py pins TESTED_WHOOSH and checks each of
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import struct
 import sys
 from array import array
 from collections.abc import Iterator
@@ -260,6 +268,321 @@ class BulkLengths:
         return self._decode[column[docnum]] if docnum < len(column) else 0
 
 
+_READ_CHUNK = 1 << 20  # bytes of a merged segment's postings file read at once
+_BLOCK_LIMIT = 128  # postings per block: W3Codec's blocklimit (checked by merging_writer)
+
+
+class _Part:
+    """Some postings of one term, in whoosh3's block form: the unit a streaming merge copies.
+
+    `ids` are delta-encoded with the first one absolute (as a whoosh3 block stores them);
+    `weights` one float per posting; `values` the block's encoded values (a tuple of bytes,
+    joined bytes for a fixed-size format, or None); lengths are field lengths (None: none).
+    """
+
+    __slots__ = ("count", "ids", "last", "weights", "values", "maxweight", "minlen", "maxlen")
+
+    def __init__(
+        self, count: int, ids: tuple[int, ...], last: int, weights: tuple[float, ...],
+        values: Any, maxweight: float, minlen: int | None, maxlen: int,
+    ) -> None:  # fmt: skip
+        self.count, self.ids, self.last, self.weights = count, ids, last, weights
+        self.values, self.maxweight, self.minlen, self.maxlen = values, maxweight, minlen, maxlen
+
+
+class _BlockStats:
+    """What W3TermInfo.add_block reads of a block being written."""
+
+    def __init__(self, part: _Part) -> None:
+        self._weights = (sum(part.weights),)
+        self._part = part
+
+    def __len__(self) -> int:
+        return self._part.count
+
+    def min_id(self) -> int:
+        return self._part.ids[0]
+
+    def max_id(self) -> int:
+        return self._part.last
+
+    def min_length(self) -> int | None:
+        return self._part.minlen
+
+    def max_length(self) -> int:
+        return self._part.maxlen
+
+    def max_weight(self) -> float:
+        return self._part.maxweight
+
+
+def _join(parts: list[_Part]) -> _Part:
+    """One part from consecutive parts of one term (their postings in docnum order)."""
+    if len(parts) == 1:
+        return parts[0]
+    ids: tuple[int, ...] = parts[0].ids
+    weights: tuple[float, ...] = parts[0].weights
+    values = parts[0].values
+    last = parts[0].last
+    for part in parts[1:]:
+        ids = ids + (part.ids[0] - last,) + part.ids[1:]
+        weights = weights + part.weights
+        if values is not None:
+            values = values + part.values
+        last = part.last
+    minlens = [p.minlen for p in parts if p.minlen is not None]
+    return _Part(
+        sum(p.count for p in parts), ids, last, weights, values,
+        max(p.maxweight for p in parts), min(minlens) if minlens else None,
+        max(p.maxlen for p in parts),
+    )  # fmt: skip
+
+
+def _pool_parts(postings: Any, fieldname: str, fixedsize: Any, lengths: Any) -> list[_Part]:
+    """Parts of the postings the batch added (docnum, weight, value), as W3PostingsWriter would."""
+    from array import array
+
+    dfl = lengths.doc_field_length if lengths is not None else None
+    parts = []
+    for start in range(0, len(postings), _BLOCK_LIMIT):
+        chunk = postings[start : start + _BLOCK_LIMIT]
+        ids = array("I", [p[2] for p in chunk])
+        weights = tuple(array("f", [p[3] for p in chunk]))  # float32, as whoosh stores them
+        raw = [p[4] for p in chunk if p[4]]
+        if fixedsize is None or fixedsize < 0:
+            values: Any = tuple(raw)
+        elif fixedsize == 0:
+            values = None
+        else:
+            values = b"".join(raw)
+        minlen = None
+        maxlen = 0
+        if dfl is not None:
+            for docnum in ids:
+                length = dfl(docnum, fieldname)
+                if length:
+                    if minlen is None or length < minlen:
+                        minlen = length
+                    if length > maxlen:
+                        maxlen = length
+        deltas = (ids[0],) + tuple(b - a for a, b in zip(ids, ids[1:], strict=False))
+        parts.append(
+            _Part(len(ids), deltas, ids[-1], weights, values, max(0.0, *weights), minlen, maxlen)
+        )
+    return parts
+
+
+def _write_term(fieldwriter: Any, btext: bytes, parts: list[_Part], compression: int) -> None:
+    """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
+    from zlib import compress
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
+    from whoosh.util.numeric import length_to_byte
+
+    postfile = fieldwriter._postfile
+    terminfo = W3TermInfo()
+    start = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    blocks: list[_Part] = []
+    group: list[_Part] = []
+    size = 0
+    for part in parts:  # consecutive parts share a block while they fit in one
+        if group and size + part.count > _BLOCK_LIMIT:
+            blocks.append(_join(group))
+            group, size = [], 0
+        group.append(part)
+        size += part.count
+    blocks.append(_join(group))
+    for i, block in enumerate(blocks):
+        terminfo.add_block(_BlockStats(block))
+        weights = block.weights
+        if weights.count(1.0) == block.count:
+            mini: Any = None
+        elif weights.count(weights[0]) == block.count:
+            mini = weights[0]
+        else:
+            mini = weights
+        data = pickle.dumps((block.ids, mini, block.values), 2)
+        if compression:
+            data = compress(data, compression)
+        info = pickle.dumps(
+            (block.count, block.last, block.maxweight, compression,
+             length_to_byte(block.minlen), length_to_byte(block.maxlen)), 2,
+        )  # fmt: skip
+        length = len(info) + len(data)
+        postfile.write_int(-length if i == len(blocks) - 1 else length)
+        postfile.write(info)
+        postfile.write(data)
+    terminfo.set_extent(start, postfile.tell() - start)
+    fieldwriter._tindex.add(
+        struct.pack("!H", fieldwriter._fieldid) + btext, terminfo.to_bytes()
+    )
+
+
+def _segment_terms(
+    reader: Any, base: int, docmap: dict[int, int] | None, lengths: Any
+) -> Iterator[tuple[tuple[str, bytes], list[_Part]]]:
+    """Yield ((field, term), parts) of a merged segment, renumbered, in (field, term) order.
+
+    The term table is walked once per field, the postings file read in large sequential
+    chunks; without deletions each block keeps its postings (only its first id moves by
+    `base`), with deletions the live postings are renumbered through `docmap`.
+    """
+    from itertools import accumulate
+    from zlib import decompress
+
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+    from whoosh.util.numeric import byte_to_length
+
+    terms = reader._terms
+    postfile = terms._postfile
+    schema = reader.schema
+    deleted = reader.deleted_docs_set if reader.has_deletions() else None
+    buf = b""
+    buf_start = 0
+    stream = io.BytesIO()
+    for fieldname in sorted(terms.indexed_field_names()):
+        if fieldname not in schema:
+            continue
+        fixedsize = schema[fieldname].format.fixed_value_size()
+        for (field, btext), terminfo in terms.items_from(fieldname, b""):
+            if field != fieldname:
+                break
+            raw_blocks: list[tuple[Any, ...]] = []
+            if terminfo.is_inlined():
+                ids, weights, values = terminfo.inlined_postings()
+                deltas = tuple(b - a for a, b in zip((0, *ids), ids, strict=False))
+                if fixedsize is not None and fixedsize > 0:
+                    values = b"".join(values)
+                elif fixedsize == 0:
+                    values = None
+                maxw = max(0.0, *weights)
+                raw_blocks.append((len(ids), deltas, ids[-1], tuple(weights), values, maxw, 0, 0))
+            else:
+                offset, length = terminfo.extent()
+                if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
+                    (length,) = length
+                if offset < buf_start or offset + length > buf_start + len(buf):
+                    buf = postfile.get(offset, max(length, _READ_CHUNK))
+                    buf_start = offset
+                    stream = io.BytesIO(buf)
+                pos = offset - buf_start
+                if buf[pos : pos + 4] != WHOOSH3_HEADER_MAGIC:
+                    raise UnknownLayout(f"no postings header for {fieldname}:{btext!r}")
+                pos += 4
+                while True:
+                    size = int.from_bytes(buf[pos : pos + 4], "big", signed=True)
+                    pos += 4
+                    end = pos + abs(size)
+                    stream.seek(pos)
+                    count, last, maxw, compression, mn, mx = pickle.load(stream)
+                    data = buf[stream.tell() : end]
+                    deltas, weights, values = pickle.loads(
+                        decompress(data) if compression else data
+                    )
+                    if weights is None:
+                        weights = (1.0,) * count
+                    elif isinstance(weights, float):
+                        weights = (weights,) * count
+                    raw_blocks.append(
+                        (count, tuple(deltas), last, tuple(weights), values, maxw, mn, mx)
+                    )
+                    pos = end
+                    if size < 0:
+                        break
+            parts = []
+            for count, deltas, last, weights, values, maxw, mn, mx in raw_blocks:
+                if deleted is None:
+                    parts.append(_Part(
+                        count, (deltas[0] + base,) + deltas[1:], last + base, weights, values, maxw,
+                        byte_to_length(mn) if mn else None, byte_to_length(mx) if mx else 0,
+                    ))  # fmt: skip
+                    continue
+                # deletions: keep the live postings, renumbered, as the batch's own
+                old_ids = list(accumulate(deltas))
+                if fixedsize is None or fixedsize < 0:
+                    split = list(values)
+                elif fixedsize == 0:
+                    split = [b""] * count
+                else:
+                    split = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+                live = [
+                    (fieldname, btext, docmap[d] if docmap is not None else base + d, w, v)
+                    for d, w, v in zip(old_ids, weights, split, strict=True)
+                    if d not in deleted
+                ]
+                if live:
+                    parts += _pool_parts(live, fieldname, fixedsize, lengths)
+            if parts:
+                yield (fieldname, btext), parts
+
+
+def _pool_terms(
+    postings: Any, schema: Any, lengths: Any
+) -> Iterator[tuple[tuple[str, bytes], list[_Part]]]:
+    """Yield ((field, term), parts) of the batch's own postings (sorted by whoosh's pool)."""
+    from itertools import groupby
+    from operator import itemgetter
+
+    fixed: dict[str, Any] = {}
+    for key, group in groupby(postings, key=itemgetter(0, 1)):
+        fieldname = key[0]
+        if fieldname not in schema:
+            continue
+        if fieldname not in fixed:
+            fixed[fieldname] = schema[fieldname].format.fixed_value_size()
+        chunk = [p for p in group if p[2] != -1]  # -1: whoosh's spelling-word marker
+        if chunk:
+            yield key, _pool_parts(chunk, fieldname, fixed[fieldname], lengths)
+
+
+def write_merged_postings(
+    fieldwriter: Any, schema: Any, lengths: Any, pool_postings: Any,
+    merged: list[tuple[Any, int, dict[int, int] | None]], compression: int,
+) -> None:  # fmt: skip
+    """Write the new segment's postings: the batch's, then each merged segment's, per term.
+
+    A term-level heap merge (whoosh merges per posting): the batch's postings are grouped
+    per term, each merged segment gives its blocks of the term (`_segment_terms`), and the
+    blocks are written consecutively, small ones sharing a block (`_write_term`).
+    """
+    from heapq import merge as heap_merge
+    from operator import itemgetter
+
+    streams = [_pool_terms(pool_postings, schema, lengths)]
+    streams += [_segment_terms(reader, base, docmap, lengths) for reader, base, docmap in merged]
+    current = None
+    parts: list[_Part] = []
+    for key, term_parts in heap_merge(*streams, key=itemgetter(0)):  # stable: batch first
+        if key != current:
+            if current is not None:
+                _write_term(fieldwriter, current[1], parts, compression)
+                if key[0] != current[0]:
+                    fieldwriter.finish_field()
+            if current is None or key[0] != current[0]:
+                fieldwriter.start_field(key[0], schema[key[0]])
+            current, parts = key, []
+        parts += term_parts
+    if current is not None:
+        _write_term(fieldwriter, current[1], parts, compression)
+        fieldwriter.finish_field()
+
+
+def _fast_merge_layout(writer: Any, readers: list[Any]) -> bool:
+    """True when the new segment and every merged one are whoosh3's layout as known here."""
+    from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermsReader
+
+    codec = writer.codec
+    return (
+        type(codec) is W3Codec
+        and getattr(codec, "_blocklimit", None) == _BLOCK_LIMIT
+        and getattr(codec, "_inlinelimit", None) == 1
+        and isinstance(getattr(codec, "_compression", None), int)
+        and type(writer.fieldwriter) is W3FieldWriter
+        and all(type(getattr(r, "_terms", None)) is W3TermsReader for r in readers)
+    )
+
+
 def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
     """Return a whoosh SegmentWriter whose merges stream the merged segments' postings.
 
@@ -297,21 +620,29 @@ def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
                 self._merge_readers.append(reader)
                 base = self.docnum
                 docmap = self.write_per_doc(fieldnames, reader)  # stored fields, lengths
-                self._merge_sources.append(
-                    self._process_posts(reader.iter_postings(), base, docmap)
-                )
+                self._merge_sources.append((reader, base, docmap))
                 self._added = True
             return [s for i, s in enumerate(segments) if i not in chosen]
 
         def _flush_segment(self) -> None:
             self.perdocwriter.close()
             lengths = self.per_document_reader() if self.codec.length_stats else None
-            sources = [self.pool.iter_postings(), *getattr(self, "_merge_sources", [])]
+            bulk = BulkLengths(lengths) if lengths else None
+            merged = getattr(self, "_merge_sources", [])
             try:
-                postings = imerge(sources) if len(sources) > 1 else sources[0]
-                self.fieldwriter.add_postings(
-                    self.schema, BulkLengths(lengths) if lengths else None, postings
-                )
+                if _fast_merge_layout(self, [reader for reader, _b, _d in merged]):
+                    write_merged_postings(
+                        self.fieldwriter, self.schema, bulk, self.pool.iter_postings(),
+                        merged, self.codec._compression,
+                    )  # fmt: skip
+                else:
+                    sources = [self.pool.iter_postings()]
+                    sources += [
+                        self._process_posts(reader.iter_postings(), base, docmap)
+                        for reader, base, docmap in merged
+                    ]
+                    postings = imerge(sources) if len(sources) > 1 else sources[0]
+                    self.fieldwriter.add_postings(self.schema, bulk, postings)
                 self.fieldwriter.close()
             finally:
                 if lengths:

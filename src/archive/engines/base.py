@@ -13,9 +13,10 @@ uses, over the engine's own document keys (ints, stable while the searcher is op
 Ranking: `rank(...)` answers a SearchPlan (exact total, best keys, feedback) with the
 engine's own BM25 (`search.rank.run_plan` hands the plan over when the searcher has one).
 
-The whoosh engine is `archive.index` and `archive.search` themselves (`engines/whoosh.py`
-names the entry points); `engines/tantivy.py` is the other, and the only module that imports
-tantivy.
+The whoosh engine is `archive.index` and `archive.search` themselves (no module of its own
+here: the tantivy searcher answers the same calls, and `search/` hands over to it where a
+searcher says `is_engine_searcher`); `engines/tantivy.py` is the other engine, and the only
+module that imports tantivy.
 """
 
 from __future__ import annotations
