@@ -48,15 +48,12 @@ def _filters(query: dict):
 
 
 def _cli_args(query: dict) -> list[str]:
-    args = [query["q"]]
+    sys.path.insert(0, str(ROOT / "bench"))
+    from run import query_cli_args
+
+    args = query_cli_args(query)
     if FEEDBACK is not None:
         args.append("--feedback" if FEEDBACK else "--no-feedback")
-    if query.get("author"):
-        args += ["--author", query["author"]]
-    if query.get("date_from"):
-        args += ["--from", query["date_from"]]
-    if query.get("date_to"):
-        args += ["--to", query["date_to"]]
     return args
 
 

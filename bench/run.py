@@ -687,14 +687,13 @@ def measure_queries(index_dir: Path, queries: list[dict[str, Any]], arc: dict[st
 
 
 def query_cli_args(q: dict[str, Any]) -> list[str]:
-    """The `archive query` arguments of one query of the set (its author and date filters)."""
+    """The `archive query` arguments of one query of the set (its author and date filters, and
+    its sort where it has one); bench/engines.py and bench/tantivy_scale.py use it too."""
     args = [q["q"]] if q.get("q") else []
-    if q.get("author"):
-        args += ["--author", q["author"]]
-    if q.get("date_from"):
-        args += ["--from", q["date_from"]]
-    if q.get("date_to"):
-        args += ["--to", q["date_to"]]
+    for key, option in (("author", "--author"), ("date_from", "--from"),
+                        ("date_to", "--to"), ("sort", "--sort")):  # fmt: skip
+        if q.get(key):
+            args += [option, q[key]]
     return args
 
 

@@ -218,16 +218,10 @@ def _child_extract(args: argparse.Namespace) -> int:
 
 
 def _cli_args(q: dict[str, Any]) -> list[str]:
-    out = [q["q"]]
-    if q.get("author"):
-        out += ["--author", q["author"]]
-    if q.get("date_from"):
-        out += ["--from", q["date_from"]]
-    if q.get("date_to"):
-        out += ["--to", q["date_to"]]
-    if q.get("sort"):
-        out += ["--sort", q["sort"]]
-    return out
+    sys.path.insert(0, str(BENCH_DIR))
+    from run import query_cli_args
+
+    return query_cli_args(q)
 
 
 def say(message: str) -> None:
