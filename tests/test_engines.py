@@ -279,3 +279,28 @@ def test_has_other_threads_sees_a_running_thread() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["fork", "forkserver"])
+def test_worker_pool_workers_outlive_their_first_second(threaded: bool) -> None:
+    # Workers watch their parent and exit when it is gone; from a fork server their parent is
+    # the server, not this process (a task of 2.5 s broke the pool when they watched the wrong
+    # pid). Both routes: this process without other threads, and with one.
+    import threading
+    import time
+
+    from archive.ingest import _has_other_threads, worker_pool
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    if threaded:
+        thread.start()
+    try:
+        if not threaded and _has_other_threads():
+            pytest.skip("this test process already runs other threads")
+        with worker_pool(2, None) as pool:
+            assert pool.submit(time.sleep, 2.5).result(timeout=60) is None
+    finally:
+        stop.set()
+        if threaded:
+            thread.join()

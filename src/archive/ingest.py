@@ -130,9 +130,40 @@ def _has_other_threads() -> bool:
         return threading.active_count() > 1
 
 
-def _worker_init(parent_pid: int, lock_fd: int | None) -> None:
+def worker_pool(jobs: int, lock_fd: int | None) -> ProcessPoolExecutor:
+    """The pool of `jobs` parsing workers; `lock_fd`, the ingest lock, is closed in each.
+
+    Workers are forked from this process, with the extraction modules already imported, unless
+    it runs other threads: a fork copies only the calling thread, so a lock another thread
+    holds (the tantivy engine's file watcher, say) would stay locked in the child forever.
+    Then they come from a fork server, a fresh single-threaded process that inherits none of
+    our descriptors (the lock's included).
+    """
+    import multiprocessing
+
+    # Imported once here, inherited by the forked workers instead of imported by each.
+    import archive.extract  # noqa: F401
+
+    context: multiprocessing.context.BaseContext
+    if _has_other_threads():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["archive.extract", "archive.index"])
+        parent, lock_fd = None, None  # a worker's parent is the fork server
+    else:
+        context = multiprocessing.get_context("fork")
+        parent = os.getpid()
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(parent, lock_fd),
+    )
+
+
+def _worker_init(parent_pid: int | None, lock_fd: int | None) -> None:
     # Forked workers inherit the ingest lock's fd: close it so only the parent holds the lock,
-    # and exit when the parent is gone (SIGKILL) instead of lingering.
+    # and exit when the parent is gone (SIGKILL) instead of lingering: the ingest process, or
+    # (None) the fork server, which ends with it.
     # Ctrl-C reaches the whole process group: the parent alone handles it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if lock_fd is not None:
@@ -140,11 +171,12 @@ def _worker_init(parent_pid: int, lock_fd: int | None) -> None:
             os.close(lock_fd)
         except OSError:
             pass
+    parent = os.getppid() if parent_pid is None else parent_pid
 
     def watch() -> None:
         while True:
             time.sleep(1.0)
-            if os.getppid() != parent_pid:
+            if os.getppid() != parent:
                 os._exit(1)
 
     threading.Thread(target=watch, daemon=True).start()
@@ -404,29 +436,7 @@ class _Run:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            import multiprocessing
-
-            # Imported once here, inherited by the forked workers instead of imported by each.
-            import archive.extract  # noqa: F401
-
-            context: multiprocessing.context.BaseContext
-            if _has_other_threads():
-                # A fork copies only the calling thread, so a lock another thread holds (the
-                # tantivy engine's file watcher, say) stays locked in the child forever. The
-                # fork server is a fresh single-threaded process the workers fork from; they
-                # inherit none of our descriptors, the lock's included.
-                context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["archive.extract", "archive.index"])
-                lock_fd = None
-            else:
-                context = multiprocessing.get_context("fork")
-                lock_fd = self.writer.lock.fd
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.jobs,
-                mp_context=context,
-                initializer=_worker_init,
-                initargs=(os.getpid(), lock_fd),
-            )
+            self.pool = worker_pool(self.jobs, self.writer.lock.fd)
         return self.pool
 
     def _drain(self, block: bool) -> None:
