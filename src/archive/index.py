@@ -887,7 +887,6 @@ class IndexWriter:
         self._covered = {
             seg for seg in after if before.get(seg, merged_own) and seg is not None
         }
-        self._leaf_cache = None
 
     @property
     def is_rebuild(self) -> bool:

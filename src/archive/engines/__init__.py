@@ -23,6 +23,12 @@ def engine_of(meta: dict[str, Any] | None) -> str:
     return name if isinstance(name, str) else DEFAULT_ENGINE
 
 
+def is_engine_searcher(obj: Any) -> bool:
+    """Whether `obj` is another engine's searcher (not whoosh's), which `search/` hands its
+    reads and its ranking to (see base.py)."""
+    return bool(getattr(obj, "is_engine_searcher", False))
+
+
 def check_engine(name: str) -> None:
     """Raise UsageError unless `name` is a known engine whose package is installed."""
     if name not in ENGINES:

@@ -604,6 +604,3 @@ class TantivySearcher:
         ranked = [(float(s), _key(a)) for s, a in result.hits]
         return total2, ranked, terms, total2 - total
 
-
-def is_engine_searcher(obj: Any) -> bool:
-    return bool(getattr(obj, "is_engine_searcher", False))

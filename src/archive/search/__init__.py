@@ -21,6 +21,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import whoosh_fence
+from archive.engines import engine_of, is_engine_searcher
 from archive.errors import ArchiveError, UsageError
 from archive.models import SORTS, Article, Hit, SearchFilters, Version
 from archive.search.parse import (
@@ -173,7 +174,7 @@ def open_searcher(index: Any) -> Iterator[Any]:
 
 @contextmanager
 def _searcher_for(index: Any) -> Iterator[Any]:
-    if getattr(index, "is_engine_searcher", False) or (
+    if is_engine_searcher(index) or (
         hasattr(index, "search") and hasattr(index, "stored_fields")
     ):
         yield index  # a Searcher: the caller owns it
@@ -256,8 +257,6 @@ def describe_index(
         stats["size_bytes"] = index_size(index_dir)
     stats["last_ingest"] = meta.get("last_ingest")
     stats["schema_version"] = meta.get("schema_version")
-    from archive.engines import engine_of
-
     stats["engine"] = engine_of(meta)
     return stats
 

@@ -12,6 +12,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import whoosh_fence
+from archive.engines import is_engine_searcher
 
 NO_DATE_LAST = 99_999_999  # sort key for unknown dates in an oldest-first sort
 
@@ -88,14 +89,9 @@ def iter_blocks(
     yield (ids, weights, encoded) if values else (ids, weights)
 
 
-def _engine(obj: Any) -> Any:
-    """The searcher of another engine (archive.engines), which answers these reads itself."""
-    return obj if getattr(obj, "is_engine_searcher", False) else None
-
-
 def doc_dates(searcher: Any) -> list[int]:
     """Return the yyyymmdd date of every document, by global docnum (columns read in bulk)."""
-    if _engine(searcher):
+    if is_engine_searcher(searcher):  # it answers these reads itself
         return searcher.doc_dates()  # type: ignore[no-any-return]
     values: list[int] = []
     for reader, base in searcher.reader().leaf_readers():
@@ -125,7 +121,7 @@ def _segment_dates(reader: Any) -> list[int]:
 
 def deleted_docs(searcher: Any) -> set[int]:
     """Return the global docnums of the deleted documents."""
-    if _engine(searcher):
+    if is_engine_searcher(searcher):  # it answers these reads itself
         return searcher.deleted_docs()  # type: ignore[no-any-return]
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
@@ -138,7 +134,7 @@ def docset(searcher: Any, q: Any | None) -> set[int] | None:
     """Return the docnums matching `q` (None for no query), reading postings in bulk."""
     if q is None:
         return None
-    if _engine(searcher):
+    if is_engine_searcher(searcher):  # it answers these reads itself
         return searcher.docset(q)  # type: ignore[no-any-return]
     kind = type(q)
     if kind is wq.And:
@@ -159,7 +155,7 @@ def docset(searcher: Any, q: Any | None) -> set[int] | None:
 def live_term_docs(reader: Any, fieldname: str, term: str) -> list[int]:
     """Return the live docnums of `reader` (a segment's or a searcher's) whose `fieldname`
     holds `term`, through whoosh's public postings (for rare terms: links, author pages)."""
-    if _engine(reader):
+    if is_engine_searcher(reader):
         return reader.live_term_docs(fieldname, term)  # type: ignore[no-any-return]
     if not term or (fieldname, term) not in reader:
         return []
@@ -168,7 +164,7 @@ def live_term_docs(reader: Any, fieldname: str, term: str) -> list[int]:
 
 def term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
     """Return the live docnums whose `fieldname` holds `term`."""
-    if _engine(searcher):
+    if is_engine_searcher(searcher):  # it answers these reads itself
         return searcher.term_docs(fieldname, term)  # type: ignore[no-any-return]
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():

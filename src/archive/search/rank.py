@@ -20,6 +20,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import text
+from archive.engines import is_engine_searcher
 from archive.errors import UsageError
 from archive.models import SORTS, SearchFilters
 from archive.search import bm25
@@ -185,7 +186,7 @@ def run_plan(
     if limit < 1 or page < 1:
         raise UsageError("--limit and --page must be at least 1")
     wanted = page * limit
-    if getattr(searcher, "is_engine_searcher", False):
+    if is_engine_searcher(searcher):
         return _run_on_engine(searcher, plan, limit, page)
     if not searcher.doc_count():
         return 0, [], False  # an empty index (whoosh's idf would divide by zero documents)

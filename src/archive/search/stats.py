@@ -8,6 +8,7 @@ from typing import Any
 from whoosh import query as wq
 
 from archive import names, text
+from archive.engines import is_engine_searcher
 from archive.search.parse import author_query, term_text
 from archive.search.postings import NotFast, deleted_docs, doc_dates, docset, term_docs
 from archive.search.versions import author_aliases, author_page_names, linked_docs, page_aliases
@@ -68,7 +69,7 @@ def collect_stats(
 
 
 def _live_docs(searcher: Any) -> list[int]:
-    if getattr(searcher, "is_engine_searcher", False):
+    if is_engine_searcher(searcher):
         return searcher.live_docs()  # type: ignore[no-any-return]
     deleted = deleted_docs(searcher)
     return [d for d in range(searcher.doc_count_all()) if d not in deleted]

@@ -23,6 +23,7 @@ from whoosh import query as wq
 
 from archive import names
 from archive import versions as rules
+from archive.engines import is_engine_searcher
 from archive.models import LANGUAGES, Version
 from archive.search.postings import NotFast, doc_dates, live_term_docs, term_docs
 from archive.stored import date_to_int, int_to_date
@@ -227,7 +228,7 @@ class _Matcher:
         """On tantivy, the first DIRECT_LOOKUPS lookups of a (site, lang) run as queries: a
         pool reads every document's site, language and date first (0.6 s at 100,000
         articles), which a fresh process (`archive query`) never earns back."""
-        if not getattr(self.searcher, "is_engine_searcher", False):
+        if not is_engine_searcher(self.searcher):
             return False
         if (site, lang) in _POOLS.get(self.reader, {}):
             return False
