@@ -57,7 +57,9 @@ def _cli_args(query: dict) -> list[str]:
     return args
 
 
-def _pct(values: list[float], share: float) -> float:
+def share_pct(values: list[float], share: float) -> float:
+    """The value at `share` (0.95: p95) of the sorted values, the nearest index (bench/run.py's
+    `percentile` is nearest-rank: the two can differ by one place); tantivy_scale.py uses it."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
@@ -90,8 +92,8 @@ def measure(articles: list, queries: list[dict], folder: str, engine: str) -> di
             found[query["id"]] = (every.total, sorted(h.id for h in every.hits))
             del result
     ix.close()
-    figures["warm_p50_ms"] = round(_pct(times, 0.5), 2)
-    figures["warm_p95_ms"] = round(_pct(times, 0.95), 2)
+    figures["warm_p50_ms"] = round(share_pct(times, 0.5), 2)
+    figures["warm_p95_ms"] = round(share_pct(times, 0.95), 2)
     return {"figures": figures, "found": found}
 
 
@@ -111,8 +113,8 @@ def cold_queries(queries: list[dict], tmp: str, results: dict) -> None:
             times[name].append(time.perf_counter() - start)
     for name, found in times.items():
         if len(found) > 1:
-            results[name]["figures"]["cold_p50_s"] = round(_pct(found[1:], 0.5), 3)
-            results[name]["figures"]["cold_p95_s"] = round(_pct(found[1:], 0.95), 3)
+            results[name]["figures"]["cold_p50_s"] = round(share_pct(found[1:], 0.5), 3)
+            results[name]["figures"]["cold_p95_s"] = round(share_pct(found[1:], 0.95), 3)
 
 
 def measure_map() -> dict:

@@ -46,8 +46,10 @@ ARCHIVE = str(Path(PYTHON).with_name("archive"))
 
 
 def _pct(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    sys.path.insert(0, str(BENCH_DIR))
+    from engines import share_pct
+
+    return share_pct(values, share)
 
 
 def _run(cmd: list[str], stdout: Any = subprocess.PIPE) -> dict[str, Any]:
