@@ -241,3 +241,53 @@ def test_the_block_level_merge_knows_this_whoosh(tmp_path: Path) -> None:
             assert whoosh_fence._fast_merge_layout(merging, readers)
         finally:
             merging.cancel()
+
+
+class _TermTableHolder:
+    """What pack_term_table reads of a W3FieldWriter: its `_tindex`."""
+
+    def __init__(self, out: io.BytesIO) -> None:
+        from whoosh.filedb.filetables import OrderedHashWriter
+        from whoosh.filedb.structfile import StructFile
+
+        self._tindex = OrderedHashWriter(StructFile(out))
+
+
+def _term_table_bytes(pack: bool) -> bytes:
+    out = io.BytesIO()
+    holder: Any = _TermTableHolder(out)
+    if pack:
+        assert whoosh_fence.pack_term_table(holder)
+    for n in range(3000):  # every bucket holds several keys, some collide in their slot
+        holder._tindex.add(b"\x00\x01term%06d" % n, b"info%d" % n)
+    holder._tindex.extras["fieldmap"] = {"body": 1}
+    out.close = lambda: None  # type: ignore[method-assign]  # StructFile.close would drop it
+    holder._tindex.close()
+    return out.getvalue()
+
+
+def test_a_packed_term_table_is_written_byte_for_byte_as_whoosh_writes_it() -> None:
+    assert _term_table_bytes(pack=True) == _term_table_bytes(pack=False)
+
+
+def test_the_merging_writer_packs_the_term_table_of_this_whoosh(tmp_path: Path) -> None:
+    # pack_term_table says False (and whoosh keeps its own buckets) on another layout: on an
+    # upgrade that changes the term table writer, this fails instead of memory growing again
+    from archive import index as archive_index
+
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, [Article(id="a", title="T", body="talks", lang="en", source="a")])
+    with archive_index.IndexWriter(folder) as writer:
+        merging = whoosh_fence.merging_writer(writer.ix, 48, archive_index._choose_merges)
+        try:
+            assert whoosh_fence.pack_term_table(merging.fieldwriter)
+            assert whoosh_fence.pack_term_table(merging.fieldwriter)  # idempotent
+        finally:
+            merging.cancel()
+
+
+def test_a_term_table_that_holds_terms_is_left_to_whoosh() -> None:
+    holder: Any = _TermTableHolder(io.BytesIO())
+    holder._tindex.add(b"\x00\x01talks", b"info")
+    assert not whoosh_fence.pack_term_table(holder)
+    assert type(holder._tindex.buckets[0]) is list

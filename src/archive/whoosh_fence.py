@@ -372,6 +372,57 @@ def _pool_parts(postings: Any, fieldname: str, fixedsize: Any, lengths: Any) -> 
     return parts
 
 
+class _PackedBucket:
+    """One of HashWriter's 256 buckets of (hash, position) entries, in two arrays.
+
+    Whoosh keeps a tuple of two ints per term of the segment being written (about 130 bytes)
+    until it writes the term table at the end: the largest part of a merge's memory that
+    grows with the segment (a 20,000-article segment has about 230,000 terms). 12 bytes here;
+    whoosh's `_write_hashes` only takes `len()` and iterates the pairs.
+    """
+
+    __slots__ = ("hashes", "positions")
+
+    def __init__(self) -> None:
+        self.hashes = array("I")  # md5_hash is masked to 32 bits
+        self.positions = array("Q")
+
+    def append(self, entry: tuple[int, int]) -> None:
+        self.hashes.append(entry[0])
+        self.positions.append(entry[1])
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.hashes, self.positions, strict=True)
+
+
+def pack_term_table(fieldwriter: Any) -> bool:
+    """Keep the term table's hash entries of a new segment in arrays (idempotent).
+
+    Returns False, leaving whoosh's buckets, when the table is not whoosh3's as known here or
+    already holds terms (call it before the first term is written).
+    """
+    from whoosh.filedb.filetables import OrderedHashWriter
+
+    tindex: Any = getattr(fieldwriter, "_tindex", None)
+    buckets = getattr(tindex, "buckets", None)
+    if isinstance(buckets, list) and all(type(b) is _PackedBucket for b in buckets):
+        return len(buckets) == 256
+    if (
+        type(tindex) is not OrderedHashWriter
+        or tindex.hashtype != 0
+        or not isinstance(buckets, list)
+        or len(buckets) != 256
+        or any(buckets)
+        or array("I").itemsize != 4
+    ):
+        return False
+    tindex.buckets = [_PackedBucket() for _ in range(256)]
+    return True
+
+
 def _write_term(fieldwriter: Any, btext: bytes, parts: list[_Part], compression: int) -> None:
     """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
     from zlib import compress
@@ -630,6 +681,7 @@ def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
             bulk = BulkLengths(lengths) if lengths else None
             merged = getattr(self, "_merge_sources", [])
             try:
+                pack_term_table(self.fieldwriter)
                 if _fast_merge_layout(self, [reader for reader, _b, _d in merged]):
                     write_merged_postings(
                         self.fieldwriter, self.schema, bulk, self.pool.iter_postings(),
