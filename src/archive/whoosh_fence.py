@@ -24,7 +24,9 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   `to_bytes`, and the whoosh3 postings layout itself (a `W3Bl` header, then per block a signed
   big-endian length, negative on the last, a pickled info tuple and the zlib'ed pickle of
   delta-encoded ids, weights and values). `_fast_merge_layout` checks the writer's codec
-  first; another layout takes whoosh's per-posting merge.
+  first; another layout takes whoosh's per-posting merge. For the new segment's term table
+  (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
+  `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
 API (slower, same answers). tests/test_whoosh_fence.py pins TESTED_WHOOSH and checks each of
