@@ -630,6 +630,33 @@ def test_feedback_adds_weighted_terms_from_the_best_hits(feedback_index) -> None
     assert every.total == 3  # --all: every hit has every word
 
 
+def test_feedback_counts_are_stored_at_ingest_as_the_text_gives_them(tmp_path) -> None:
+    from archive import stored
+    from archive.index import preanalyze_fields
+
+    zwnj = "\u200c"
+    body = ("کتاب ها را در کتابخانه خواندند و می روند. " * 60) + f"پایان کتاب{zwnj}ها"
+    articles = [
+        article("fa-long", "کتاب ها و کتابخانه", body, lang="fa", summary="خلاصه ای از کتاب"),
+        article("en-short", "Enrichment", "Uranium enrichment at Natanz.", lang="en"),
+    ]
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, articles)
+    with open_index(folder).searcher() as searcher:
+        docs = {d["id"]: d for d in searcher.all_stored_fields()}
+    for item in articles:
+        doc = docs[item.id]
+        kept = stored.decode_feedback_terms(doc[stored.FEEDBACK_FIELD])
+        text_only = {k: v for k, v in doc.items() if k != stored.FEEDBACK_FIELD}
+        assert kept and kept == stored.stored_feedback_counts(text_only)
+        # ingest's workers count them from the terms they already have: the same counts
+        ingested = preanalyze_fields(stored.article_to_fields(item))[stored.FEEDBACK_FIELD]
+        assert stored.decode_feedback_terms(ingested) == kept
+    assert sum(kept.values()) < sum(  # the long body is read up to the cut only
+        stored.feedback_counts(body, "", body, chars=10**9).values()
+    )
+
+
 def test_snippets_highlight_only_the_words_typed(feedback_index) -> None:
     fed = search(feedback_index, "enrichment", SearchFilters(feedback=True))
     assert fed.expansion

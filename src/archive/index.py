@@ -42,7 +42,13 @@ from archive.safefs import (
     read_bytes,
     write_json_atomic,
 )
-from archive.stored import article_to_fields
+from archive.stored import (
+    FEEDBACK_FIELD,
+    article_to_fields,
+    count_feedback_terms,
+    encode_feedback_terms,
+    stored_feedback_counts,
+)
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
@@ -149,6 +155,8 @@ def build_schema() -> Schema:
         # versions.author_page_terms: "author page URL key|name as written", per author page
         author_ids=KEYWORD(commas=True),
         author_pages=STORED(),  # [[name, url], ...] as the page gave them
+        # stored.FEEDBACK_FIELD: the term counts RM3 feedback reads (absent in older indexes)
+        feedback_terms=STORED(),
     )
 
 
@@ -405,20 +413,36 @@ def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
     as when whoosh runs ArchiveTokenizer itself.
     """
     out = dict(fields)
+    analysed: dict[str, list[text.Term]] = {}
     for name, terms_of in (
         *((n, text.iter_terms) for n in _TEXT_FIELDS),
         ("author", text.iter_name_terms),
     ):
         value = fields.get(name)
-        if not value:
+        if not value or not isinstance(value, str):
             continue
-        terms = list(terms_of(value))
+        terms = analysed[name] = list(terms_of(value))
         if any(term.pos != i for i, term in enumerate(terms)):
             continue  # positions with gaps: let whoosh analyse the string itself
         out[name] = [term.text for term in terms]
         if name != "author":
             out[f"_stored_{name}"] = value
+    if FEEDBACK_FIELD not in out:
+        counts = count_feedback_terms(*(analysed.get(name, ()) for name in _TEXT_FIELDS))
+        out[FEEDBACK_FIELD] = encode_feedback_terms(counts)
     return out
+
+
+def with_feedback_terms(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return `fields` with the feedback term counts (stored.FEEDBACK_FIELD) if it has none."""
+    if FEEDBACK_FIELD in fields:
+        return fields
+    texts = {
+        name: fields.get(f"_stored_{name}", fields.get(name)) for name in _TEXT_FIELDS
+    }
+    plain = {name: value if isinstance(value, str) else "" for name, value in texts.items()}
+    counts = stored_feedback_counts(plain)
+    return {**fields, FEEDBACK_FIELD: encode_feedback_terms(counts)}
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -763,6 +787,7 @@ class IndexWriter:
 
     def put(self, fields: dict[str, Any], *, replace: bool = True) -> None:
         """Queue a document (fields from article_to_fields, maybe pre-analysed)."""
+        fields = with_feedback_terms(fields)
         doc_id = fields["id"]
         # a committed copy may still exist when the id was deleted earlier in this batch
         replace = replace or doc_id in self._docs or doc_id in self._deletes
