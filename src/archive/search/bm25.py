@@ -91,8 +91,6 @@ class ArticleScorer:
                 raise NotFast
             weight = FIELD_WEIGHTS.get(fieldname, 1.0)
             for reader, base in self.leaves:
-                if (fieldname, term) not in reader:
-                    continue
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for ids, weights in iter_blocks(reader, fieldname, term):
                     for docnum, tf in zip(ids, weights, strict=False):
