@@ -407,7 +407,15 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
     fields = [f for f in ("title", "summary", "body", "author") if f in searcher.schema]
     weight = {"title": 2.0}  # the title's words count twice
     n = searcher.doc_count()
-    avg = sum(weight.get(f, 1) * searcher.avg_field_length(f) for f in fields)
+    # The length: the words field's (title twice, summary and body as one field, its length
+    # one byte as whoosh stores it, as Lucene stores one field's) plus the author's.
+    length_fields = ["words", "author"]
+    avg = sum(searcher.avg_field_length(f) for f in length_fields)
+    for docnum in range(searcher.doc_count_all()):
+        summed = sum(
+            weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields[:3]
+        )
+        assert (searcher.doc_field_length(docnum, "words", 0) or 0) == pytest.approx(summed, rel=0.1)
     scores: dict[int, float] = {}
     for clause in clauses:
         per_term: dict[str, dict[int, float]] = {}
@@ -424,9 +432,7 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
             for docnum, tf in found.items():
                 merged[docnum] = merged.get(docnum, 0.0) + tf
         for docnum, tf in merged.items():
-            length = sum(
-                weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields
-            )
+            length = sum(searcher.doc_field_length(docnum, f, 0) or 0 for f in length_fields)
             norm = 1.2 * (1 - 0.75 + 0.75 * length / avg)
             scores[docnum] = scores.get(docnum, 0.0) + idf * tf * 2.2 / (tf + norm)
     return scores

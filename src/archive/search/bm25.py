@@ -36,6 +36,11 @@ B = 0.75
 # 0.779 -> 0.787, 17 wins / 3 losses). Summing separate per-field BM25s instead cost 3.6 points
 # on the held-back collection.
 FIELD_WEIGHTS = {"title": 2.0}
+# index.WORDS_FIELD holds these fields' terms, the title's twice (FIELD_WEIGHTS), with no
+# positions: a word's tf over them and their summed length, in one postings list and one length
+WORDS_FIELD = "words"
+WORDS_OF = ("title", "summary", "body")
+_WORDS_SET = frozenset(WORDS_OF)
 
 Alternative = tuple[str, Any]  # (field, term) or (field, (word, word, ...)) for a phrase
 
@@ -54,7 +59,14 @@ class ArticleScorer:
         self.fields = [f for f in fields if f in schema and schema[f].scorable]
         self.n = searcher.doc_count()
         self.leaves = searcher.reader().leaf_readers()
-        self.weights = [FIELD_WEIGHTS.get(f, 1.0) for f in self.fields]
+        # The words field holds title (twice), summary and body: where the scored fields
+        # include all three, it stands for them, in the lengths and in the postings read.
+        self.words = WORDS_FIELD in schema and _WORDS_SET <= set(self.fields)
+        if self.words:
+            self.fields = [WORDS_FIELD] + [f for f in self.fields if f not in WORDS_OF]
+        self.weights = [
+            1.0 if f == WORDS_FIELD else FIELD_WEIGHTS.get(f, 1.0) for f in self.fields
+        ]
         self.avg_length = (
             sum(
                 w * (searcher.avg_field_length(f) or 0)
@@ -84,12 +96,12 @@ class ArticleScorer:
     def term_tfs(self, alternatives: list[tuple[str, str]]) -> dict[int, float]:
         """Return {docnum: tf summed over the (field, term) alternatives} (live documents)."""
         tfs: defaultdict[int, float] = defaultdict(float)
-        for fieldname, term in alternatives:
+        for fieldname, term in self._through_words(alternatives):
             if fieldname not in self.searcher.schema:
                 continue
             if not self.searcher.schema[fieldname].scorable:
                 raise NotFast
-            weight = FIELD_WEIGHTS.get(fieldname, 1.0)
+            weight = 1.0 if fieldname == WORDS_FIELD else FIELD_WEIGHTS.get(fieldname, 1.0)
             for reader, base in self.leaves:
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for ids, weights in iter_blocks(reader, fieldname, term):
@@ -98,6 +110,22 @@ class ArticleScorer:
                             continue
                         tfs[base + docnum] += weight * tf
         return tfs
+
+    def _through_words(self, alternatives: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The alternatives, a term's title, summary and body ones read as one words term."""
+        if not self.words:
+            return alternatives
+        by_term: dict[str, set[str]] = {}
+        for fieldname, term in alternatives:
+            by_term.setdefault(term, set()).add(fieldname)
+        out: list[tuple[str, str]] = []
+        for fieldname, term in alternatives:
+            if fieldname in WORDS_OF and _WORDS_SET <= by_term[term]:
+                if fieldname == WORDS_OF[0]:
+                    out.append((WORDS_FIELD, term))
+            else:
+                out.append((fieldname, term))
+        return out
 
     def clause_scores(self, clause: list[Alternative]) -> dict[int, float]:
         """Return {docnum: BM25 of the clause} for every article matching one alternative."""

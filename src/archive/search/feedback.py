@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from archive import stored as stored_format
+from archive.search.bm25 import WORDS_FIELD
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -57,7 +58,12 @@ def select_terms(
 ) -> list[tuple[str, float]]:
     """Return the RM3 feedback terms of the (score, docnum) pairs given, weights summing to 1."""
     limit = MAX_DF_SHARE * searcher.doc_count_all()  # df counts deleted documents too
-    fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
+    # df: the articles holding the term in any of the fields, from the words field (title,
+    # summary and body as one, on either engine) where the index has it
+    if WORDS_FIELD in searcher.schema:
+        fields = [WORDS_FIELD]
+    else:
+        fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
     dfs: dict[str, int] = {}
 
     def df_of(term: str) -> int:
