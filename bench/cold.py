@@ -11,9 +11,10 @@ a pipe), once with the code of REV (default: the merge base with main's history,
 into a temporary folder) and once with this checkout's src/, alternating which goes first,
 and prints per index and checkout the p50/p95/mean of wall and CPU time (user + system of the
 child, from wait4), the load average before and after, and whether the two printed the same
-hits (the header's time left out). Both trees are byte-compiled first, as an installed
-package is (this sandbox sets PYTHONDONTWRITEBYTECODE, so nothing else writes .pyc);
---no-bytecode runs both without .pyc for the archive package (site-packages keep theirs).
+hits (the header's time left out; --json: the JSON lines, scores included). Both trees are
+byte-compiled first, as an installed package is (this sandbox sets PYTHONDONTWRITEBYTECODE,
+so nothing else writes .pyc); --no-bytecode runs both without .pyc for the archive package
+(site-packages keep theirs).
 
 --phases runs one fresh process per query with this checkout and prints, per phase, the
 median and p95 of wall and CPU milliseconds: interpreter start (`python -c pass`), importing
@@ -120,7 +121,8 @@ def compare(args: argparse.Namespace, queries: list[dict[str, Any]]) -> dict[str
             for _ in range(args.rounds):
                 for i, q in enumerate(queries):
                     cmd = [PYTHON, "-c", ARCHIVE_MAIN, "query", *query_cli_args(q),
-                           "--index", index, "--limit", "10"]  # fmt: skip
+                           "--index", index, "--limit", "10",
+                           *(["--json"] if args.json else [])]  # fmt: skip
                     order = list(trees) if i % 2 == 0 else list(trees)[::-1]
                     outputs = {}
                     for name in order:
@@ -222,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", help="the revision to compare with (default: merge base)")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the query set")
     parser.add_argument("--no-bytecode", action="store_true", help="no .pyc for archive")
+    parser.add_argument("--json", action="store_true", help="`--json` output (scores compared)")
     parser.add_argument("--phases", action="store_true", help="where a fresh process spends")
     parser.add_argument("--limit", type=int, help="only the first N queries of each kind")
     args = parser.parse_args(argv)
