@@ -24,15 +24,18 @@ def main(index: str, argv: list[str]) -> None:
     from archive.search import find_versions, iter_hits, plan_search, run_plan, version_records
 
     mark()
-    from archive.dates import parse_date_bound
     from archive.index import open_index
     from archive.models import SearchFilters
 
     query = argv[0] if argv and not argv[0].startswith("--") else None
     rest = argv[1:] if query is not None else argv
     opts = dict(zip(rest[::2], rest[1::2], strict=True))
-    date_from = parse_date_bound(opts["--from"])[0] if "--from" in opts else None
-    date_to = parse_date_bound(opts["--to"])[1] if "--to" in opts else None
+    date_from = date_to = None
+    if "--from" in opts or "--to" in opts:  # as the CLI: archive.dates only for a date bound
+        from archive.dates import parse_date_bound
+
+        date_from = parse_date_bound(opts["--from"])[0] if "--from" in opts else None
+        date_to = parse_date_bound(opts["--to"])[1] if "--to" in opts else None
     filters = SearchFilters(
         authors=(opts["--author"],) if "--author" in opts else (),
         date_from=date_from,
