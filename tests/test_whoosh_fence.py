@@ -154,7 +154,8 @@ import functools, sys
 import archive.search
 from archive import whoosh_fence
 left_out = sorted(n for n in whoosh_fence._STAND_INS if n in sys.modules)
-assert left_out == [] and "asyncio" not in sys.modules and "http.client" not in sys.modules, left_out
+assert left_out == [], left_out
+assert "asyncio" not in sys.modules and "http.client" not in sys.modules
 import whoosh.reading, whoosh.compat, whoosh.query.terms
 assert whoosh.reading.cached_property is functools.cached_property
 # the reader attribute it decorates, computed once
