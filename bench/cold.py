@@ -3,7 +3,7 @@ fresh process spends its time.
 
     .venv/bin/python bench/cold.py --index DIR [--index DIR2] [--base REV] [--queries FILE]
                                    [--rounds N] [--no-bytecode]
-    .venv/bin/python bench/cold.py --phases --index DIR [--queries FILE]
+    .venv/bin/python bench/cold.py --phases --index DIR [--queries FILE] [--base REV]
 
 The first form runs every query of the set (bench/out/queries-N.json, written by bench/run.py)
 as a fresh `archive query QUERY --index DIR --limit 10` (the command bench/run.py times, stdout
@@ -16,10 +16,11 @@ byte-compiled first, as an installed package is (this sandbox sets PYTHONDONTWRI
 so nothing else writes .pyc); --no-bytecode runs both without .pyc for the archive package
 (site-packages keep theirs).
 
---phases runs one fresh process per query with this checkout and prints, per phase, the
-median and p95 of wall and CPU milliseconds: interpreter start (`python -c pass`), importing
-the CLI (click), importing search and render (whoosh), opening the index, planning, ranking
-(feedback included), the hits' snippets, their versions, rendering.
+--phases runs one fresh process per query with this checkout (or the code of --base REV) and
+prints, per phase, the median and p95 of wall and CPU milliseconds: interpreter start (`python
+-c pass`), importing the CLI (click), importing search and render (whoosh), opening the index,
+planning, ranking (feedback included), the hits' snippets, their versions, rendering.
+--limit N takes the first N queries of each kind.
 """
 
 from __future__ import annotations
@@ -191,8 +192,18 @@ PHASES = ("interpreter", "import cli", "import search", "open index", "plan", "r
 
 
 def phases(args: argparse.Namespace, queries: list[dict[str, Any]]) -> None:
-    compile_tree(REPO_DIR / "src")
-    env = dict(os.environ, PYTHONPATH=str(REPO_DIR / "src"))
+    tmp = Path(tempfile.mkdtemp(prefix="cold-"))
+    try:
+        src = extract_tree(args.base, tmp) if args.base else REPO_DIR / "src"
+        print(f"code: {args.base or 'this checkout'}")
+        _phases(args, queries, src)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _phases(args: argparse.Namespace, queries: list[dict[str, Any]], src: Path) -> None:
+    compile_tree(src)
+    env = dict(os.environ, PYTHONPATH=str(src))
     for index in args.index:
         by_phase: dict[str, list[tuple[float, float]]] = {p: [] for p in PHASES}
         load_before = os.getloadavg()
@@ -221,7 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--index", action="append", required=True, help="a kept index (repeat)")
     parser.add_argument("--queries", default=str(BENCH_DIR / "out" / "queries-16000.json"))
-    parser.add_argument("--base", help="the revision to compare with (default: merge base)")
+    parser.add_argument("--base", help="the revision to compare with (default: merge base); "
+                        "with --phases, measure that revision instead of this checkout")
     parser.add_argument("--rounds", type=int, default=1, help="passes over the query set")
     parser.add_argument("--no-bytecode", action="store_true", help="no .pyc for archive")
     parser.add_argument("--json", action="store_true", help="`--json` output (scores compared)")

@@ -323,6 +323,12 @@ def test_word_lists_read_as_folded_are_folded() -> None:
     assert text.PERSIAN_STOPWORDS == frozenset(text._fold(w) for w in raw) - text._SEARCHABLE
 
 
+def test_normalize_each_is_normalize_of_each_character() -> None:
+    # every character of the Basic Multilingual Plane but surrogates, and NUL among them
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    assert text.normalize_each(chars) == [normalize(c) for c in chars]
+
+
 def test_read_data_is_the_package_file() -> None:
     ours = Path(text.__file__).parent / "data" / "names_titles.txt"
     assert text.read_data("names_titles.txt") == ours.read_text("utf-8")

@@ -185,6 +185,16 @@ def normalize(text: str) -> str:
     return _WS_RE.sub(" ", folded).strip()
 
 
+def normalize_each(chars: list[str]) -> list[str]:
+    """Return `normalize(c)` of each single character, folding them as one text (a fresh
+    query's snippets fold ~1,800 characters: a third of the time). Equal because folding
+    maps each character on its own (NFKD decomposes, never composes; NUL stays NUL)."""
+    folded = _fold(_fold("\0".join(chars))).split("\0")
+    if len(folded) != len(chars):  # a character that folds to NUL: one by one
+        return [normalize(c) for c in chars]
+    return [_WS_RE.sub(" ", f).strip() for f in folded]
+
+
 # --- stopwords --------------------------------------------------------------------------
 
 
