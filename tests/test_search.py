@@ -400,6 +400,39 @@ def test_bm25_over_several_segments_and_a_deletion_matches_the_formula(tmp_path)
     assert next(hit for hit in result.hits if hit.id == "b0-1").title == "Replaced"
 
 
+def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch) -> None:
+    # A fresh searcher computes the norms of the matched articles alone (bm25._norms_of);
+    # scores must be the very floats the whole table gives, over segments and a deletion.
+    from archive.search import bm25
+    from archive.search.postings import reader_cache
+
+    folder = str(tmp_path / "index")
+    for batch in range(3):
+        upsert_articles(
+            folder,
+            [article(f"b{batch}-{i}", f"Zebra {i}" if i % 2 else f"Note {i}",
+                     "zebra " * (1 + i) + FILLER[: 30 * (batch + i + 1)], authors=[f"A {i}"])
+             for i in range(6)],
+        )  # fmt: skip
+    upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+
+    def scores(partial: int) -> tuple[list, set[str]]:
+        from archive.search import plan_search, run_plan
+
+        monkeypatch.setattr(bm25, "PARTIAL_NORMS", partial)
+        with open_index(folder).searcher() as searcher:
+            plan = plan_search(searcher.schema, "zebra note")
+            ranked = run_plan(searcher, plan, limit=50)[1]
+            kinds = {k[0] for k in reader_cache(searcher.reader()) if isinstance(k, tuple)}
+        return ranked, kinds
+
+    one_by_one, kinds = scores(1)
+    assert "some" in kinds and "norms" not in kinds  # the table was not built
+    table, kinds = scores(10**9)
+    assert "norms" in kinds
+    assert one_by_one == table and len(table) == 18
+
+
 def _reference_bm25(searcher, clauses) -> dict[int, float]:
     """One-field BM25 with Lucene's idf, from searcher.postings and doc_field_length."""
     import math

@@ -9,13 +9,15 @@ The field names are shared with archive.search: add fields, never rename them.
 
 from __future__ import annotations
 
+# first: whoosh is imported through the fence, lean (whoosh_fence.import_whoosh)
+from archive import whoosh_fence  # isort: skip
+
 import fcntl
 import io
 import json
 import os
 import pickle
 import shutil
-import socket
 import struct
 import time
 from collections.abc import Iterable
@@ -24,7 +26,7 @@ from typing import Any
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import engines, text, whoosh_fence
+from archive import engines, text
 from archive.errors import (
     ArchiveError,
     IndexLockedError,
@@ -540,6 +542,8 @@ class IndexLock:
                     ) from None
                 time.sleep(0.1)
         self.stale = _read_holder(fd) or None
+        import socket  # here: only writers take the lock, and a query need not import it
+
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now_iso()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)

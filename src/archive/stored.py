@@ -13,7 +13,6 @@ Adding a field: the schema in index.py, the Article in models.py, and the three 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -56,6 +55,8 @@ def site_of(url: str | None) -> str | None:
 
 def text_hash(title: str, body: str) -> str:
     """Return the duplicate-detection hash of an article: its normalised words, title and body."""
+    import hashlib  # here: it loads OpenSSL (~4 ms), which a query never needs
+
     words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
 
