@@ -448,7 +448,8 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
         summed = sum(
             weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields[:3]
         )
-        assert (searcher.doc_field_length(docnum, "words", 0) or 0) == pytest.approx(summed, rel=0.1)
+        words = searcher.doc_field_length(docnum, "words", 0) or 0
+        assert words == pytest.approx(summed, rel=0.1)
     scores: dict[int, float] = {}
     for clause in clauses:
         per_term: dict[str, dict[int, float]] = {}
@@ -694,6 +695,15 @@ def test_feedback_counts_are_stored_at_ingest_as_the_text_gives_them(tmp_path) -
     assert sum(kept.values()) < sum(  # the long body is read up to the cut only
         stored.feedback_counts(body, "", body, chars=10**9).values()
     )
+
+
+def test_a_fuzzy_word_keeps_feedback(feedback_index) -> None:
+    # The fast route expands a fuzzy word into the index terms it reaches; feedback stayed
+    # off on whoosh after that expansion, whatever the flag or the default said.
+    fed = search(feedback_index, "enrych~1", SearchFilters(feedback=True))
+    assert fed.feedback and dict(fed.expansion).get("natanz")
+    assert [hit.id for hit in fed.hits][-1] == "natanz"
+    assert search(feedback_index, "enrych~1", SearchFilters(feedback=False)).expansion == []
 
 
 def test_snippets_highlight_only_the_words_typed(feedback_index) -> None:
