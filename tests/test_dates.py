@@ -408,7 +408,7 @@ def _scan_whole_text(text):
 
     folded, adjust = dates._fold(text)
     found = []
-    for m in dates._DATE_RE.finditer(folded):
+    for m in dates._date_re().finditer(folded):
         date = dates._date_from_match(m)
         if date is not None:
             start = dates._original_offset(adjust, m.start())

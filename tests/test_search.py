@@ -400,6 +400,39 @@ def test_bm25_over_several_segments_and_a_deletion_matches_the_formula(tmp_path)
     assert next(hit for hit in result.hits if hit.id == "b0-1").title == "Replaced"
 
 
+def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch) -> None:
+    # A fresh searcher computes the norms of the matched articles alone (bm25._norms_of);
+    # scores must be the very floats the whole table gives, over segments and a deletion.
+    from archive.search import bm25
+    from archive.search.postings import reader_cache
+
+    folder = str(tmp_path / "index")
+    for batch in range(3):
+        upsert_articles(
+            folder,
+            [article(f"b{batch}-{i}", f"Zebra {i}" if i % 2 else f"Note {i}",
+                     "zebra " * (1 + i) + FILLER[: 30 * (batch + i + 1)], authors=[f"A {i}"])
+             for i in range(6)],
+        )  # fmt: skip
+    upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+
+    def scores(partial: int) -> tuple[list, set[str]]:
+        from archive.search import plan_search, run_plan
+
+        monkeypatch.setattr(bm25, "PARTIAL_NORMS", partial)
+        with open_index(folder).searcher() as searcher:
+            plan = plan_search(searcher.schema, "zebra note")
+            ranked = run_plan(searcher, plan, limit=50)[1]
+            kinds = {k[0] for k in reader_cache(searcher.reader()) if isinstance(k, tuple)}
+        return ranked, kinds
+
+    one_by_one, kinds = scores(1)
+    assert "some" in kinds and "norms" not in kinds  # the table was not built
+    table, kinds = scores(10**9)
+    assert "norms" in kinds
+    assert one_by_one == table and len(table) == 18
+
+
 def _reference_bm25(searcher, clauses) -> dict[int, float]:
     """One-field BM25 with Lucene's idf, from searcher.postings and doc_field_length."""
     import math
@@ -407,7 +440,16 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
     fields = [f for f in ("title", "summary", "body", "author") if f in searcher.schema]
     weight = {"title": 2.0}  # the title's words count twice
     n = searcher.doc_count()
-    avg = sum(weight.get(f, 1) * searcher.avg_field_length(f) for f in fields)
+    # The length: the words field's (title twice, summary and body as one field, its length
+    # one byte as whoosh stores it, as Lucene stores one field's) plus the author's.
+    length_fields = ["words", "author"]
+    avg = sum(searcher.avg_field_length(f) for f in length_fields)
+    for docnum in range(searcher.doc_count_all()):
+        summed = sum(
+            weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields[:3]
+        )
+        words = searcher.doc_field_length(docnum, "words", 0) or 0
+        assert words == pytest.approx(summed, rel=0.1)
     scores: dict[int, float] = {}
     for clause in clauses:
         per_term: dict[str, dict[int, float]] = {}
@@ -424,9 +466,7 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
             for docnum, tf in found.items():
                 merged[docnum] = merged.get(docnum, 0.0) + tf
         for docnum, tf in merged.items():
-            length = sum(
-                weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields
-            )
+            length = sum(searcher.doc_field_length(docnum, f, 0) or 0 for f in length_fields)
             norm = 1.2 * (1 - 0.75 + 0.75 * length / avg)
             scores[docnum] = scores.get(docnum, 0.0) + idf * tf * 2.2 / (tf + norm)
     return scores
@@ -628,6 +668,42 @@ def test_feedback_adds_weighted_terms_from_the_best_hits(feedback_index) -> None
     assert [hit.id for hit in fed.hits][-1] == "natanz"
     every = search(feedback_index, "enrichment", SearchFilters(feedback=True, require_all=True))
     assert every.total == 3  # --all: every hit has every word
+
+
+def test_feedback_counts_are_stored_at_ingest_as_the_text_gives_them(tmp_path) -> None:
+    from archive import stored
+    from archive.index import preanalyze_fields
+
+    zwnj = "\u200c"
+    body = ("کتاب ها را در کتابخانه خواندند و می روند. " * 60) + f"پایان کتاب{zwnj}ها"
+    articles = [
+        article("fa-long", "کتاب ها و کتابخانه", body, lang="fa", summary="خلاصه ای از کتاب"),
+        article("en-short", "Enrichment", "Uranium enrichment at Natanz.", lang="en"),
+    ]
+    folder = str(tmp_path / "index")
+    upsert_articles(folder, articles)
+    with open_index(folder).searcher() as searcher:
+        docs = {d["id"]: d for d in searcher.all_stored_fields()}
+    for item in articles:
+        doc = docs[item.id]
+        kept = stored.decode_feedback_terms(doc[stored.FEEDBACK_FIELD])
+        text_only = {k: v for k, v in doc.items() if k != stored.FEEDBACK_FIELD}
+        assert kept and kept == stored.stored_feedback_counts(text_only)
+        # ingest's workers count them from the terms they already have: the same counts
+        ingested = preanalyze_fields(stored.article_to_fields(item))[stored.FEEDBACK_FIELD]
+        assert stored.decode_feedback_terms(ingested) == kept
+    assert sum(kept.values()) < sum(  # the long body is read up to the cut only
+        stored.feedback_counts(body, "", body, chars=10**9).values()
+    )
+
+
+def test_a_fuzzy_word_keeps_feedback(feedback_index) -> None:
+    # The fast route expands a fuzzy word into the index terms it reaches; feedback stayed
+    # off on whoosh after that expansion, whatever the flag or the default said.
+    fed = search(feedback_index, "enrych~1", SearchFilters(feedback=True))
+    assert fed.feedback and dict(fed.expansion).get("natanz")
+    assert [hit.id for hit in fed.hits][-1] == "natanz"
+    assert search(feedback_index, "enrych~1", SearchFilters(feedback=False)).expansion == []
 
 
 def test_snippets_highlight_only_the_words_typed(feedback_index) -> None:

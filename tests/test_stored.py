@@ -44,3 +44,26 @@ def test_stored_fields_give_the_article_and_the_hit() -> None:
     one_string = dict(fields, authors="Ali Rezaei\nSara Karimi\n")
     assert stored.hit_from_stored(one_string, rank=1, score=None).authors == article.authors
     assert stored.fields_to_article(one_string).authors == article.authors
+
+
+def test_feedback_terms_round_trip_and_junk_is_refused() -> None:
+    counts = stored.feedback_counts("گزارش نفت", "", "نفت و گاز ایران. Oil exports")
+    assert counts["نفت"] == 2 and sum(counts.values()) >= 5
+    value = stored.encode_feedback_terms(counts)
+    assert stored.decode_feedback_terms(value) == counts
+    for junk in (None, 3, "نفت", "نفت two", b"x 1"):
+        assert stored.decode_feedback_terms(junk) is None
+    # an article without the field (an older index) is counted from its stored text
+    text = {"title": "گزارش نفت", "summary": "", "body": "نفت و گاز ایران. Oil exports"}
+    assert stored.stored_feedback_counts(text) == counts
+    assert stored.stored_feedback_counts({**text, stored.FEEDBACK_FIELD: value}) == counts
+
+
+def test_feedback_terms_read_the_body_up_to_the_cut() -> None:
+    filler = "x" * (stored.FEEDBACK_CHARS - 10)
+    # "centrifuges" ends past the cut: it is not counted, and neither is a fragment of it
+    counts = stored.feedback_counts("", "", f"{filler} uranium centrifuges")
+    assert counts == stored.feedback_counts("", "", f"{filler} uranium")
+    assert not any(term.startswith("centri") for term in counts)
+    longer = stored.feedback_counts("", "", f"{filler} uranium centrifuges", chars=10**9)
+    assert sum(longer.values()) == sum(counts.values()) + 1

@@ -309,6 +309,31 @@ def test_shipped_stopwords_match_hazm_data_file() -> None:
     assert ours.read_text("utf-8").split() == hazm_file.read_text("utf-8").split()
 
 
+def test_word_lists_read_as_folded_are_folded() -> None:
+    # The heh-word list is loaded without folding (its file is written folded): any word
+    # added unfolded would never match, so every line must equal its fold.
+    lines = text.read_data("persian_heh_words.txt").splitlines()
+    words = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
+    assert len(words) > 3000
+    assert [w for w in words if text._fold(w) != w] == []
+    assert text._HEH_WORDS == frozenset(words)
+    # the stopword list is not written folded, and is folded as it loads
+    raw = [w.strip() for w in text.read_data("persian_stopwords.txt").splitlines() if w.strip()]
+    assert any(text._fold(w) != w for w in raw)
+    assert text.PERSIAN_STOPWORDS == frozenset(text._fold(w) for w in raw) - text._SEARCHABLE
+
+
+def test_normalize_each_is_normalize_of_each_character() -> None:
+    # every character of the Basic Multilingual Plane but surrogates, and NUL among them
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    assert text.normalize_each(chars) == [normalize(c) for c in chars]
+
+
+def test_read_data_is_the_package_file() -> None:
+    ours = Path(text.__file__).parent / "data" / "names_titles.txt"
+    assert text.read_data("names_titles.txt") == ours.read_text("utf-8")
+
+
 # --- names, display, language ------------------------------------------------------------
 
 

@@ -309,6 +309,22 @@ def test_matched_rule_on_each_engine_by_query_and_by_pool(
     }
 
 
+@pytest.mark.parametrize("direct", [100, 0])
+def test_a_same_language_twin_is_no_version(arc, tmp_path, engine, monkeypatch, direct):
+    # a site's pool holds every language: an article in the hit's own language, same site,
+    # author, day and figures, is still no version of it
+    from archive.search import versions as search_versions
+
+    monkeypatch.setattr(search_versions, "DIRECT_LOOKUPS", direct)
+    folder = tmp_path / "pages"
+    write(folder, "en.html", page_html(EN_SHIPPING))
+    twin = dict(EN_SHIPPING, path="en/103/red-sea-shipping-again")
+    write(folder, "en2.html", page_html(twin, title="Red Sea shipping, again"))
+    arc("ingest", folder)
+    found = versions_by_title(arc)
+    assert found[EN_SHIPPING["title"]] == found["Red Sea shipping, again"] == []
+
+
 def test_two_candidates_mean_no_link(arc, tmp_path):
     folder = tmp_path / "pages"
     write(folder, "en.html", page_html(EN_SHIPPING))

@@ -8,6 +8,8 @@ import inspect
 import io
 import os
 import pickle
+import subprocess
+import sys
 from array import array
 from importlib.metadata import version
 from pathlib import Path
@@ -140,6 +142,61 @@ def test_pattern_terms_are_the_lexicon_terms_the_pattern_reaches(leaves: Any) ->
 def test_storage_path_is_the_file_in_the_folder(tmp_path: Path) -> None:
     storage = FileStorage(str(tmp_path))
     assert whoosh_fence.storage_path(storage, "x.seg") == os.path.join(str(tmp_path), "x.seg")
+
+
+def test_whoosh_is_imported_without_the_modules_it_never_calls(tmp_path: Path) -> None:
+    # In a fresh interpreter: importing the search package (the fence first) keeps out what
+    # whoosh imports for names the archive does not call, and those names still work.
+    source = tmp_path / "page.txt"
+    source.write_text("fetched", encoding="utf-8")
+    code = f"""
+import functools, sys
+import archive.search
+from archive import whoosh_fence
+left_out = sorted(n for n in whoosh_fence._STAND_INS if n in sys.modules)
+assert left_out == [], left_out
+assert "asyncio" not in sys.modules and "http.client" not in sys.modules
+import whoosh.reading, whoosh.compat, whoosh.query.terms
+assert whoosh.reading.cached_property is functools.cached_property
+# the reader attribute it decorates, computed once
+from whoosh.filedb.filestore import RamStorage
+from whoosh.fields import Schema, ID
+ix = RamStorage().create_index(Schema(id=ID(stored=True)))
+w = ix.writer(); w.add_document(id="a"); w.add_document(id="b"); w.commit()
+w = ix.writer(); w.delete_by_term("id", "a"); w.commit(merge=False)
+reader = ix.reader()
+assert reader.deleted_docs_set == frozenset({{0}}) and "deleted_docs_set" in vars(reader)
+# the two functions import their module when first called, and give its answers
+dest = {str(tmp_path / "copy.txt")!r}
+whoosh.compat.urlretrieve({source.as_uri()!r}, dest)
+assert open(dest, encoding="utf-8").read() == "fetched"
+import urllib.request, whoosh.lang.morph_en
+assert urllib.request.urlopen and whoosh.compat.urlretrieve is not urllib.request.urlretrieve
+words = whoosh.query.terms.variations("rendered")
+assert words == whoosh.lang.morph_en.variations("rendered") and "rendering" in words, words
+import whoosh.query
+assert whoosh.query.Variations("body", "rendered").__class__.__name__ == "Variations"
+print("ok")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_import_whoosh_leaves_modules_imported_before_it_alone() -> None:
+    # a process that had urllib.request before keeps it: nothing stands in for a real module
+    code = (
+        "import sys, urllib.request as before\n"
+        "import archive.search, whoosh.compat\n"
+        "assert sys.modules['urllib.request'] is before\n"
+        "assert whoosh.compat.urlretrieve is before.urlretrieve\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "ok", result.stderr
 
 
 def test_install_replaces_bufferfile_with_the_same_attributes() -> None:

@@ -9,13 +9,15 @@ The field names are shared with archive.search: add fields, never rename them.
 
 from __future__ import annotations
 
+# first: whoosh is imported through the fence, lean (whoosh_fence.import_whoosh)
+from archive import whoosh_fence  # isort: skip
+
 import fcntl
 import io
 import json
 import os
 import pickle
 import shutil
-import socket
 import struct
 import time
 from collections.abc import Iterable
@@ -24,7 +26,7 @@ from typing import Any
 from whoosh.analysis import Token, Tokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from archive import engines, text, whoosh_fence
+from archive import engines, text
 from archive.errors import (
     ArchiveError,
     IndexLockedError,
@@ -42,7 +44,12 @@ from archive.safefs import (
     read_bytes,
     write_json_atomic,
 )
-from archive.stored import article_to_fields
+from archive.stored import (
+    FEEDBACK_FIELD,
+    article_to_fields,
+    count_feedback_terms,
+    encode_feedback_terms,
+)
 from archive.stored import location_key as location_key
 from archive.stored import now_iso as _now_iso
 
@@ -51,7 +58,9 @@ from archive.stored import now_iso as _now_iso
 # "fa" and stores ي/ك folded to ی/ک, so `--lang ar` could not find them)
 # 5: url_key, alternates and author_ids (versions of one article across languages; one
 # author through versions and author pages)
-SCHEMA_VERSION = 5
+# 6: words (the article's words as one field without positions: the postings the ranking reads)
+# and feedback_terms
+SCHEMA_VERSION = 6
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -149,6 +158,11 @@ def build_schema() -> Schema:
         # versions.author_page_terms: "author page URL key|name as written", per author page
         author_ids=KEYWORD(commas=True),
         author_pages=STORED(),  # [[name, url], ...] as the page gave them
+        # stored.FEEDBACK_FIELD: the term counts RM3 feedback reads
+        feedback_terms=STORED(),
+        # WORDS_FIELD: the terms of title (twice), summary and body as one field, counts only
+        # (no positions): the postings search/bm25.py scores the article's words from
+        words=TEXT(analyzer=text_analyzer, phrase=False),
     )
 
 
@@ -166,6 +180,10 @@ LOCK_FILE = "ingest.lock"
 GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
+# One BM25 over the article's words reads one postings list per word from here instead of one
+# per text field (a third of the term lookups per segment), and without positions: whoosh
+# unpickles a block's positions with its postings, three quarters of the cost of reading them.
+WORDS_FIELD = "words"
 WRITER_LIMIT_MB = 48
 
 # --- Merging segments ----------------------------------------------------------------------
@@ -402,23 +420,46 @@ def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
     Whoosh indexes a list of strings as ready-made tokens at consecutive positions, and
     `_stored_<name>` keeps the original text as the stored value; the index terms are the same
-    as when whoosh runs ArchiveTokenizer itself.
+    as when whoosh runs ArchiveTokenizer itself. From the same terms: WORDS_FIELD and the
+    feedback term counts (stored.FEEDBACK_FIELD).
     """
     out = dict(fields)
+    analysed: dict[str, list[text.Term]] = {}
     for name, terms_of in (
         *((n, text.iter_terms) for n in _TEXT_FIELDS),
         ("author", text.iter_name_terms),
     ):
         value = fields.get(name)
-        if not value:
+        if not value or not isinstance(value, str):
             continue
-        terms = list(terms_of(value))
+        terms = analysed[name] = list(terms_of(value))
         if any(term.pos != i for i, term in enumerate(terms)):
             continue  # positions with gaps: let whoosh analyse the string itself
         out[name] = [term.text for term in terms]
         if name != "author":
             out[f"_stored_{name}"] = value
+    title, summary, body = (
+        [term.text for term in analysed.get(name, ())] for name in _TEXT_FIELDS
+    )
+    out[WORDS_FIELD] = title + title + summary + body  # bm25.FIELD_WEIGHTS: the title twice
+    counts = count_feedback_terms(*(analysed.get(name, ()) for name in _TEXT_FIELDS))
+    out[FEEDBACK_FIELD] = encode_feedback_terms(counts)
     return out
+
+
+def _analysed(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return `fields` pre-analysed (`preanalyze_fields`) unless they already are."""
+    if WORDS_FIELD in fields:
+        return fields
+    plain = {
+        name: value
+        for name, value in fields.items()
+        if name not in _TEXT_FIELDS or isinstance(value, str)
+    }
+    for name in _TEXT_FIELDS:  # a field analysed by a caller: its text is _stored_<name>
+        if not isinstance(fields.get(name, ""), str):
+            plain[name] = fields.get(f"_stored_{name}") or ""
+    return preanalyze_fields(plain)
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -501,6 +542,8 @@ class IndexLock:
                     ) from None
                 time.sleep(0.1)
         self.stale = _read_holder(fd) or None
+        import socket  # here: only writers take the lock, and a query need not import it
+
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now_iso()}
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(info).encode(), 0)
@@ -763,6 +806,7 @@ class IndexWriter:
 
     def put(self, fields: dict[str, Any], *, replace: bool = True) -> None:
         """Queue a document (fields from article_to_fields, maybe pre-analysed)."""
+        fields = _analysed(fields)
         doc_id = fields["id"]
         # a committed copy may still exist when the id was deleted earlier in this batch
         replace = replace or doc_id in self._docs or doc_id in self._deletes

@@ -18,11 +18,14 @@ transaction), `delete_keys`, `delete_by_doc_id`, `delete_by_source`, `forget_dum
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import astuple, dataclass
+from typing import TYPE_CHECKING
 
 from archive.safefs import check_no_link
+
+if TYPE_CHECKING:
+    import sqlite3
 
 MANIFEST_FILE = "manifest.sqlite"
 _SIDE_FILES = ("-journal", "-wal", "-shm")
@@ -73,6 +76,8 @@ class Manifest:
         path = os.path.join(folder, MANIFEST_FILE)
         for suffix in ("", *_SIDE_FILES):
             check_no_link(path + suffix)
+        import sqlite3  # here: a query opens no manifest (index.py imports this module)
+
         connection = sqlite3.connect(path)
         try:
             connection.execute("PRAGMA synchronous=FULL")

@@ -29,7 +29,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from archive.text import read_data
 
 # A unit: the symbols it may stand for, and whether it may be left out.
 Unit = tuple[frozenset[str], bool]
@@ -41,7 +42,7 @@ _ZWNJ = "\u200c"
 
 
 def _read_table(name: str) -> list[str]:
-    text = resources.files("archive").joinpath("data").joinpath(f"names_{name}").read_text("utf-8")
+    text = read_data(f"names_{name}")
     return [
         line.rstrip("\n") for line in text.splitlines() if line.strip() and not line.startswith("#")
     ]

@@ -9,7 +9,6 @@ import itertools
 import json
 import os
 import re
-import shutil
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -93,7 +92,11 @@ class Terminal:
             is_tty = False
         if color is None:
             color = is_tty and not os.environ.get("NO_COLOR")
-        width = shutil.get_terminal_size((80, 24)).columns if is_tty else None
+        width = None
+        if is_tty:
+            import shutil  # here: it imports bz2 and lzma, which a pipe never needs
+
+            width = shutil.get_terminal_size((80, 24)).columns
         return cls(width=max(width, 20) if width else None, is_tty=is_tty, color=color)
 
 

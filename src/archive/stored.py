@@ -13,8 +13,9 @@ Adding a field: the schema in index.py, the Article in models.py, and the three 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
+from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,8 +55,82 @@ def site_of(url: str | None) -> str | None:
 
 def text_hash(title: str, body: str) -> str:
     """Return the duplicate-detection hash of an article: its normalised words, title and body."""
+    import hashlib  # here: it loads OpenSSL (~4 ms), which a query never needs
+
     words = " ".join(text.normalize(f"{title}\n{body}").lower().split())
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
+
+
+# The words RM3 feedback reads of an article (search/feedback.py): the terms of its title, its
+# summary and the first FEEDBACK_CHARS characters of its body (the terms that end within them),
+# each with its count, stored as "term count term count ...". Written at ingest from the terms
+# the analysis already gave, so a feedback query reads ten articles' counts instead of
+# analysing their text again. An article indexed before this field has none: feedback then
+# analyses its stored text (`feedback_counts`), with the same result.
+FEEDBACK_FIELD = "feedback_terms"
+FEEDBACK_CHARS = 2000
+# The body is analysed a little past the cut, so that the words ending before it get the terms
+# they get in the whole body (a detached suffix after the cut still joins its word).
+_FEEDBACK_SLACK = 200
+
+
+def feedback_counts(
+    title: str, summary: str, body: str, *, chars: int = FEEDBACK_CHARS
+) -> Counter[str]:
+    """Return the feedback term counts of an article's text (analysed here), the body's
+    terms those ending within its first `chars` characters."""
+    return count_feedback_terms(
+        text.iter_terms(title),
+        text.iter_terms(summary),
+        text.iter_terms(body[: chars + _FEEDBACK_SLACK]),
+        chars=chars,
+    )
+
+
+def count_feedback_terms(
+    title: Iterable[text.Term],
+    summary: Iterable[text.Term],
+    body: Iterable[text.Term],
+    *,
+    chars: int = FEEDBACK_CHARS,
+) -> Counter[str]:
+    """Return the feedback term counts from the terms of the title, summary and body."""
+    counts: Counter[str] = Counter(t.text for t in title)
+    counts.update(t.text for t in summary)
+    counts.update(t.text for t in body if t.end <= chars)
+    return counts
+
+
+def encode_feedback_terms(counts: Counter[str]) -> str:
+    """Return the stored form of feedback term counts: "term count" pairs, space-separated."""
+    return " ".join(f"{term} {n}" for term, n in counts.items() if term and not _has_space(term))
+
+
+def decode_feedback_terms(value: Any) -> Counter[str] | None:
+    """Return the counts of a stored feedback_terms value; None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    parts = value.split()
+    if len(parts) % 2:
+        return None
+    try:
+        return Counter(dict(zip(parts[::2], map(int, parts[1::2]), strict=True)))
+    except ValueError:
+        return None
+
+
+def stored_feedback_counts(stored: dict[str, Any]) -> Counter[str]:
+    """Return the feedback term counts of a stored article: its field, else its analysed text."""
+    found = decode_feedback_terms(stored.get(FEEDBACK_FIELD))
+    if found is not None:
+        return found
+    return feedback_counts(
+        stored.get("title") or "", stored.get("summary") or "", stored.get("body") or ""
+    )
+
+
+def _has_space(term: str) -> bool:
+    return len(term.split()) != 1
 
 
 def location_key(location: str) -> str:

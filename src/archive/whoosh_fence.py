@@ -28,23 +28,91 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
   `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
 
+- importing whoosh (`import_whoosh`, run when this module is imported): three modules whoosh
+  imports at module level for names the archive never calls, kept out of the process by
+  stand-ins while whoosh's modules are imported (`_STAND_INS`).
+
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
 API (slower, same answers). tests/test_whoosh_fence.py pins TESTED_WHOOSH and checks each of
 these against whoosh's public API on a real index: on a whoosh upgrade, run it first.
-`install()` is called once, when `archive.search` is imported.
+`install()` is called once, when `archive.search` is imported. `index.py` and `search/`
+import this module before any whoosh module (`# isort: skip`), so whoosh is imported lean.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import io
 import pickle
 import struct
 import sys
+import types
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 TESTED_WHOOSH = (2, 7, 5)  # whoosh-reloaded; the canary test fails on any other version
+
+
+# --- importing whoosh ----------------------------------------------------------------------
+
+
+def _later(module: str, name: str) -> Callable[..., Any]:
+    """A function that imports `module` when it is first called, then calls its `name`."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# What whoosh's modules import at module level and the archive never calls through them; each
+# costs a fresh `archive query` more than all of whoosh's own query code (bench/README.md
+# "Cold query"): whoosh.compat's `urlretrieve` (urllib.request: http.client, email, ssl,
+# tempfile), whoosh.reading's `cached_property` for one attribute (that package imports
+# asyncio, for coroutines; functools has the same decorator), whoosh.query.terms's
+# `variations` for the Variations query (morph_en builds its tables of English word forms).
+# While `import_whoosh` imports whoosh, these names come from stand-in modules; afterwards
+# the real modules import as usual, and the two functions import theirs when first called.
+_STAND_INS: dict[str, dict[str, Callable[[], Any]]] = {
+    "urllib.request": {"urlretrieve": lambda: _later("urllib.request", "urlretrieve")},
+    "cached_property": {"cached_property": lambda: functools.cached_property},
+    "whoosh.lang.morph_en": {"variations": lambda: _later("whoosh.lang.morph_en", "variations")},
+}
+# Imported in that window: whoosh.query imports all three importers (and whoosh.fields,
+# whoosh.analysis, whoosh.index, whoosh.filedb with them).
+_WHOOSH_MODULES = ("whoosh.query",)
+
+
+def import_whoosh() -> None:
+    """Import whoosh's modules without the three of `_STAND_INS` (idempotent).
+
+    A module another import brought in already stays the real one. Not for threads that
+    import `urllib.request` while this runs (the CLI, ingest and tests import whoosh before
+    they start any).
+    """
+    if all(name in sys.modules for name in _WHOOSH_MODULES):
+        return
+    placed: dict[str, types.ModuleType] = {}
+    try:
+        for name, attrs in _STAND_INS.items():
+            if name in sys.modules:
+                continue
+            module = types.ModuleType(name, "a stand-in while whoosh is imported (whoosh_fence)")
+            for attr, make in attrs.items():
+                setattr(module, attr, make())
+            placed[name] = sys.modules[name] = module
+        for name in _WHOOSH_MODULES:
+            importlib.import_module(name)
+    finally:
+        for name, module in placed.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+
+
+import_whoosh()
 
 
 class UnknownLayout(Exception):

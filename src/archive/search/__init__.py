@@ -12,6 +12,9 @@ No bs4 or hazm on this path: `archive query` must start fast.
 
 from __future__ import annotations
 
+# first: whoosh is imported through the fence, lean (whoosh_fence.import_whoosh)
+from archive import whoosh_fence  # isort: skip
+
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +23,6 @@ from typing import Any
 
 from whoosh import query as wq
 
-from archive import whoosh_fence
 from archive.engines import engine_of, is_engine_searcher
 from archive.errors import ArchiveError, UsageError
 from archive.models import SORTS, Article, Hit, SearchFilters, Version

@@ -16,6 +16,7 @@ measures the same on the judged sets).
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
 from collections.abc import Iterable
@@ -36,6 +37,14 @@ B = 0.75
 # 0.779 -> 0.787, 17 wins / 3 losses). Summing separate per-field BM25s instead cost 3.6 points
 # on the held-back collection.
 FIELD_WEIGHTS = {"title": 2.0}
+# index.WORDS_FIELD holds these fields' terms, the title's twice (FIELD_WEIGHTS), with no
+# positions: a word's tf over them and their summed length, in one postings list and one length
+WORDS_FIELD = "words"
+WORDS_OF = ("title", "summary", "body")
+_WORDS_SET = frozenset(WORDS_OF)
+# Norms are computed one by one (a fresh process) until they would be this fraction of the
+# index; then the whole table once (a searcher kept open: bench, tests, a server).
+PARTIAL_NORMS = 8
 
 Alternative = tuple[str, Any]  # (field, term) or (field, (word, word, ...)) for a phrase
 
@@ -54,7 +63,14 @@ class ArticleScorer:
         self.fields = [f for f in fields if f in schema and schema[f].scorable]
         self.n = searcher.doc_count()
         self.leaves = searcher.reader().leaf_readers()
-        self.weights = [FIELD_WEIGHTS.get(f, 1.0) for f in self.fields]
+        # The words field holds title (twice), summary and body: where the scored fields
+        # include all three, it stands for them, in the lengths and in the postings read.
+        self.words = WORDS_FIELD in schema and _WORDS_SET <= set(self.fields)
+        if self.words:
+            self.fields = [WORDS_FIELD] + [f for f in self.fields if f not in WORDS_OF]
+        self.weights = [
+            1.0 if f == WORDS_FIELD else FIELD_WEIGHTS.get(f, 1.0) for f in self.fields
+        ]
         self.avg_length = (
             sum(
                 w * (searcher.avg_field_length(f) or 0)
@@ -84,15 +100,13 @@ class ArticleScorer:
     def term_tfs(self, alternatives: list[tuple[str, str]]) -> dict[int, float]:
         """Return {docnum: tf summed over the (field, term) alternatives} (live documents)."""
         tfs: defaultdict[int, float] = defaultdict(float)
-        for fieldname, term in alternatives:
+        for fieldname, term in self._through_words(alternatives):
             if fieldname not in self.searcher.schema:
                 continue
             if not self.searcher.schema[fieldname].scorable:
                 raise NotFast
-            weight = FIELD_WEIGHTS.get(fieldname, 1.0)
+            weight = 1.0 if fieldname == WORDS_FIELD else FIELD_WEIGHTS.get(fieldname, 1.0)
             for reader, base in self.leaves:
-                if (fieldname, term) not in reader:
-                    continue
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for ids, weights in iter_blocks(reader, fieldname, term):
                     for docnum, tf in zip(ids, weights, strict=False):
@@ -100,6 +114,22 @@ class ArticleScorer:
                             continue
                         tfs[base + docnum] += weight * tf
         return tfs
+
+    def _through_words(self, alternatives: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """The alternatives, a term's title, summary and body ones read as one words term."""
+        if not self.words:
+            return alternatives
+        by_term: dict[str, set[str]] = {}
+        for fieldname, term in alternatives:
+            by_term.setdefault(term, set()).add(fieldname)
+        out: list[tuple[str, str]] = []
+        for fieldname, term in alternatives:
+            if fieldname in WORDS_OF and _WORDS_SET <= by_term[term]:
+                if fieldname == WORDS_OF[0]:
+                    out.append((WORDS_FIELD, term))
+            else:
+                out.append((fieldname, term))
+        return out
 
     def clause_scores(self, clause: list[Alternative]) -> dict[int, float]:
         """Return {docnum: BM25 of the clause} for every article matching one alternative."""
@@ -128,8 +158,26 @@ class ArticleScorer:
 
     def _saturate(self, tfs: dict[int, float], idf: float) -> dict[int, float]:
         scale = idf * (K1 + 1)
-        norms = self.norms()
+        norms = self._norms_of(tfs)
         return {key: scale * tf / (tf + norms[key]) for key, tf in tfs.items()}
+
+    def _norms_of(self, keys: Iterable[int]) -> Any:
+        """The norms of `keys`, indexable by them: the reader's table (`norms`) once it is
+        built; before that, each of these computed alone and kept with the reader, until they
+        would be more than 1/PARTIAL_NORMS of the index (then the table). A fresh `archive
+        query` ranks one query: the table, O(N), cost it more than the ranking did."""
+        if self._norm_table is not None:
+            return self._norm_table
+        cache = reader_cache(self.searcher.reader())
+        key = ("norms", tuple(self.fields), tuple(self.weights), self.avg_length)
+        if key in cache:
+            return self.norms()
+        some: dict[int, float] = cache.setdefault(("some", *key), {})
+        missing = [k for k in keys if k not in some]
+        if (len(some) + len(missing)) * PARTIAL_NORMS > self.searcher.doc_count_all():
+            return self.norms()
+        some.update(_some_norms(self.leaves, self.fields, self.weights, self.avg_length, missing))
+        return some
 
     def _phrase_scores(self, words: tuple[str, ...], fieldnames: list[str]) -> dict[int, float]:
         """Articles with the words adjacent in one of the fields: the sum of each word's BM25
@@ -177,6 +225,31 @@ def _norm_table(
         lengths.extend(total)
     constant, slope = K1 * (1 - B), K1 * B / avg_length
     return [constant + slope * length for length in lengths]
+
+
+def _some_norms(
+    leaves: Any, fields: list[str], weights: list[float], avg_length: float, keys: list[int]
+) -> dict[int, float]:
+    """`_norm_table`'s values for `keys` alone (global docnums), the same float operations."""
+    b2l = byte_to_length_table()
+    bases = [base for _, base in leaves]
+    columns: dict[int, list[bytes]] = {}  # per leaf, each field's length bytes
+    constant, slope = K1 * (1 - B), K1 * B / avg_length
+    found = {}
+    for key in keys:
+        length = 0.0
+        leaf = bisect.bisect_right(bases, key) - 1
+        if leaf >= 0:
+            reader, base = leaves[leaf]
+            if leaf not in columns:
+                columns[leaf] = [_lengths_of(reader, fieldname) for fieldname in fields]
+            local = key - base
+            if local < reader.doc_count_all():
+                for column, weight in zip(columns[leaf], weights, strict=True):
+                    value = b2l[column[local]]
+                    length = length + value if weight == 1.0 else length + weight * value
+        found[key] = constant + slope * length
+    return found
 
 
 def _lengths_of(reader: Any, fieldname: str) -> bytes:

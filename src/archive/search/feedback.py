@@ -7,9 +7,10 @@ articles are added to the query with weight (1 - ORIGINAL_WEIGHT), the user's wo
 ORIGINAL_WEIGHT. Anserini by default keeps only [a-z0-9] feedback terms; here every script
 counts (Persian terms are the point).
 
-The articles' words come from their stored text (title, summary and the first FEEDBACK_CHARS
-characters of the body) through the index's own analysis chain; the index keeps no term
-vectors.
+The articles' words are those of their title, summary and the first FEEDBACK_CHARS characters
+of their body, as the index's own analysis chain gives them: counted at ingest and stored with
+the article (stored.FEEDBACK_FIELD), or, for an article indexed before that field, counted here
+from its stored text.
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from archive import text
+from archive import stored as stored_format
+from archive.search.bm25 import WORDS_FIELD
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
 ORIGINAL_WEIGHT = 0.5
 MAX_DF_SHARE = 0.1
-FEEDBACK_CHARS = 2000
+# How much of the body feedback reads. The index stores the counts of the first
+# stored.FEEDBACK_CHARS characters; another value (bench/relevance.py's variants) analyses the
+# stored text at query time.
+FEEDBACK_CHARS = stored_format.FEEDBACK_CHARS
 FEEDBACK_FIELDS = ("title", "summary", "body")
 # Anserini's Rm3Reranker (0.21) also keeps only each article's DOC_TERMS heaviest terms (after the
 # length and df filters) and divides by the tf of the terms kept, not by the article's length;
@@ -33,12 +38,16 @@ FEEDBACK_FIELDS = ("title", "summary", "body")
 DOC_TERMS: int | None = None
 
 
-def feedback_text(stored: dict[str, Any]) -> str:
-    """Return the text of a stored article that feedback reads."""
-    title = stored.get("title") or ""
-    summary = stored.get("summary") or ""
-    body = (stored.get("body") or "")[:FEEDBACK_CHARS]
-    return f"{title}\n{summary}\n{body}"
+def article_counts(stored: dict[str, Any]) -> Counter[str]:
+    """Return the term counts feedback reads of one stored article."""
+    if FEEDBACK_CHARS == stored_format.FEEDBACK_CHARS:
+        return stored_format.stored_feedback_counts(stored)
+    return stored_format.feedback_counts(
+        stored.get("title") or "",
+        stored.get("summary") or "",
+        stored.get("body") or "",
+        chars=FEEDBACK_CHARS,
+    )
 
 
 def select_terms(
@@ -49,7 +58,12 @@ def select_terms(
 ) -> list[tuple[str, float]]:
     """Return the RM3 feedback terms of the (score, docnum) pairs given, weights summing to 1."""
     limit = MAX_DF_SHARE * searcher.doc_count_all()  # df counts deleted documents too
-    fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
+    # df: the articles holding the term in any of the fields, from the words field (title,
+    # summary and body as one, on either engine) where the index has it
+    if WORDS_FIELD in searcher.schema:
+        fields = [WORDS_FIELD]
+    else:
+        fields = [f for f in FEEDBACK_FIELDS if f in searcher.schema]
     dfs: dict[str, int] = {}
 
     def df_of(term: str) -> int:
@@ -62,9 +76,7 @@ def select_terms(
 
     relevance: defaultdict[str, float] = defaultdict(float)
     for score, docnum in ranked:
-        counts = Counter(
-            term.text for term in text.iter_terms(feedback_text(searcher.stored_fields(docnum)))
-        )
+        counts = article_counts(searcher.stored_fields(docnum))
         if DOC_TERMS is not None:  # Anserini: the article's heaviest usable terms, their tf sum
             kept = [(t, tf) for t, tf in counts.items() if usable(t)]
             kept.sort(key=lambda pair: (-pair[1], pair[0]))

@@ -68,11 +68,16 @@ def iter_blocks(
 ) -> Iterator[tuple[Any, ...]]:
     """Yield (docnums, weights) of a term's postings in one segment, a block at a time.
 
-    With `values`, (docnums, weights, encoded values): the values hold the positions.
+    With `values`, (docnums, weights, encoded values): the values hold the positions. Nothing
+    when the segment lacks the term (one term-table lookup: no `in` test before).
     """
     from whoosh.matching.wrappers import FilterMatcher
+    from whoosh.reading import TermNotFound
 
-    matcher = reader.postings(fieldname, term)
+    try:
+        matcher = reader.postings(fieldname, term)
+    except TermNotFound:
+        return
     if isinstance(matcher, FilterMatcher):  # deletions: the caller drops deleted documents
         matcher = matcher.child
     blocks = whoosh_fence.iter_matcher_blocks(matcher, values=values)
@@ -168,8 +173,6 @@ def term_docs(searcher: Any, fieldname: str, term: Any) -> set[int]:
         return searcher.term_docs(fieldname, term)  # type: ignore[no-any-return]
     found: set[int] = set()
     for reader, base in searcher.reader().leaf_readers():
-        if (fieldname, term) not in reader:
-            continue
         for ids, _ in iter_blocks(reader, fieldname, term):
             found.update(ids if not base else (base + d for d in ids))
     return found - deleted_docs(searcher)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from whoosh import query as wq
@@ -250,7 +250,6 @@ def _run_on_engine(
         return 0, [], False
     if plan.text_query is not None:
         plan = _expand_fuzzy(searcher, plan)  # the index terms a fuzzy word reaches
-        plan.feedback = original.feedback
     every = plan.all_query if plan.all_query is not None else plan.text_query
     if every is not None and type(every) is wq.AndNot:
         every = every.a
@@ -564,7 +563,7 @@ def _expand_fuzzy(searcher: Any, plan: SearchPlan) -> SearchPlan:
         return plan
     text_query = expand(plan.text_query).normalize()
     all_query = expand(plan.all_query).normalize() if plan.all_query is not None else None
-    return SearchPlan(text_query, all_query, plan.filter_query, plan.sort, plan.require_all)
+    return replace(plan, text_query=text_query, all_query=all_query)  # feedback kept
 
 
 def _collect(

@@ -200,16 +200,11 @@ def _variants() -> dict[str, str]:
         return _VARIANTS
     ranges = [(0x30, 0x7A), (0xC0, 0x24F), (0x600, 0x6FF), (0x750, 0x77F), (0x8A0, 0x8FF),
               (0x200B, 0x200F), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF), (0xFF10, 0xFF5A)]  # fmt: skip
+    chars = [chr(code) for low, high in ranges for code in range(low, high + 1)]
     table: dict[str, set[str]] = {}
-    for low, high in ranges:
-        for code in range(low, high + 1):
-            char = chr(code)
-            try:
-                folded = text.normalize(char)
-            except Exception:  # noqa: BLE001 - an odd code point: leave it out
-                continue
-            if len(folded) <= 1 and folded != char:
-                table.setdefault(folded, set()).add(char)
+    for char, folded in zip(chars, text.normalize_each(chars), strict=True):
+        if len(folded) <= 1 and folded != char:
+            table.setdefault(folded, set()).add(char)
     _VARIANTS.update({k: "".join(sorted(v)) for k, v in table.items()})
     _VARIANTS.setdefault("", "")
     return _VARIANTS

@@ -28,14 +28,19 @@ from archive.models import LANGUAGES, Version
 from archive.search.postings import NotFast, doc_dates, live_term_docs, term_docs
 from archive.stored import date_to_int, int_to_date
 
-# (site, lang) -> [(yyyymmdd, docnum)] sorted, per open reader: the matched rule's candidates
-# by bisection (a whoosh And of Term, Term and NumericRange per hit doubled a query's time).
-_POOLS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], list[tuple[int, int]]]] = (
+# site -> (yyyymmdd dates, docnums), ordered by (date, docnum), per open reader: the matched
+# rule's candidates by bisection (a whoosh And of Term, Term and NumericRange per hit doubled a
+# query's time). One pool per site, every language: the candidates' stored fields (read next
+# in any case) say their language, where a pool per language read the postings of `lang`,
+# half the index, for each site (most of the versions of a fresh `archive query`,
+# bench/README.md "Cold query"). Two lists sorted by an int key, not (date, docnum) tuples:
+# a fifth of the time.
+_POOLS: weakref.WeakKeyDictionary[Any, dict[str, tuple[list[int], list[int]]]] = (
     weakref.WeakKeyDictionary()
 )
 
-# On tantivy: (site, lang) -> lookups run as queries so far, per open reader (see _direct).
-_DIRECT: weakref.WeakKeyDictionary[Any, dict[tuple[str, str], int]] = weakref.WeakKeyDictionary()
+# On tantivy: site -> lookups run as queries so far, per open reader (see _direct).
+_DIRECT: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
 DIRECT_LOOKUPS = 100
 
 # `--author` reads the stored fields of a person's articles to find their versions; beyond
@@ -195,6 +200,8 @@ class _Matcher:
             if other == docnum:
                 continue
             fields = self.reader.stored_fields(other)
+            if fields.get("lang") == lang or fields.get("lang") not in LANGUAGES:
+                continue  # a pool holds the site's every language
             # authors first: no index lookup, and it turns away most of a busy site's days
             if not rules.authors_match(_authors(stored), _authors(fields)):
                 continue
@@ -205,45 +212,46 @@ class _Matcher:
         return passing
 
     def _near(self, site: str, lang: str, low: int, high: int) -> list[int]:
-        """Documents of `site` in the other languages dated `low`..`high` (yyyymmdd)."""
-        found: list[int] = []
-        for other in LANGUAGES:
-            if other == lang:
-                continue
-            try:
-                if self._direct(site, other):
-                    raise NotFast
-                pool = self._pool(site, other)
-            except NotFast:
+        """Documents of `site` dated `low`..`high` (yyyymmdd), those in the other languages
+        among them (from a pool, every language: the caller checks)."""
+        try:
+            if self._direct(site):
+                raise NotFast
+            pool = self._pool(site)
+        except NotFast:
+            found: list[int] = []
+            for other in LANGUAGES:
+                if other == lang:
+                    continue
                 parts = [wq.Term("site", site), wq.Term("lang", other)]
                 query = wq.And([*parts, wq.NumericRange("date", low, high)])
                 found.extend(self.searcher.docs_for_query(query))
-                continue
-            start = bisect.bisect_left(pool, (low, -1))
-            end = bisect.bisect_right(pool, (high, 1 << 62))
-            found.extend(d for _, d in pool[start:end])
-        return found
+            return found
+        dates, docs = pool
+        return docs[bisect.bisect_left(dates, low) : bisect.bisect_right(dates, high)]
 
-    def _direct(self, site: str, lang: str) -> bool:
-        """On tantivy, the first DIRECT_LOOKUPS lookups of a (site, lang) run as queries: a
-        pool reads every document's site, language and date first (0.6 s at 100,000
-        articles), which a fresh process (`archive query`) never earns back."""
+    def _direct(self, site: str) -> bool:
+        """On tantivy, the first DIRECT_LOOKUPS lookups of a site run as queries: a pool
+        reads the dates of all the site's documents first (0.6 s at 100,000 articles when
+        pools were per language), which a fresh process (`archive query`) never earns back."""
         if not is_engine_searcher(self.searcher):
             return False
-        if (site, lang) in _POOLS.get(self.reader, {}):
+        if site in _POOLS.get(self.reader, {}):
             return False
         counts = _DIRECT.setdefault(self.reader, {})
-        counts[(site, lang)] = counts.get((site, lang), 0) + 1
-        return counts[(site, lang)] <= DIRECT_LOOKUPS
+        counts[site] = counts.get(site, 0) + 1
+        return counts[site] <= DIRECT_LOOKUPS
 
-    def _pool(self, site: str, lang: str) -> list[tuple[int, int]]:
+    def _pool(self, site: str) -> tuple[list[int], list[int]]:
         pools = _POOLS.setdefault(self.reader, {})
-        key = (site, lang)
-        if key not in pools:
-            docs = term_docs(self.searcher, "site", site) & term_docs(self.searcher, "lang", lang)
+        if site not in pools:
             dates = doc_dates(self.searcher)
-            pools[key] = sorted((dates[d], d) for d in docs if d < len(dates) and dates[d])
-        return pools[key]
+            count = len(dates)
+            docs = [d for d in sorted(term_docs(self.searcher, "site", site)) if d < count]
+            docs = [d for d in docs if dates[d]]
+            docs.sort(key=dates.__getitem__)  # stable: docnum order within a date
+            pools[site] = ([dates[d] for d in docs], docs)
+        return pools[site]
 
     def match(self, docnum: int, stored: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         """The one document matched to this one, when each is the other's only candidate."""
