@@ -8,6 +8,7 @@ an index that was populated before.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -790,13 +791,14 @@ def small_disk(tmp_path: Path):
 
 
 def _fill(folder: Path) -> None:
-    with open(folder / "filler", "wb") as f:
-        try:
+    try:
+        with open(folder / "filler", "wb") as f:
             while True:
                 f.write(b"\0" * 65536)
                 f.flush()
-        except OSError:
-            pass
+    except OSError as exc:  # full: the aim (even before the filler's first block)
+        if exc.errno != errno.ENOSPC:
+            raise
 
 
 def test_disk_full_while_writing_the_manifest_says_free_space(cli_run, tmp_path, small_disk):
