@@ -46,6 +46,7 @@ from archive.safefs import (
 )
 from archive.stored import (
     FEEDBACK_FIELD,
+    WORDS_FIELD,
     article_to_fields,
     count_feedback_terms,
     encode_feedback_terms,
@@ -180,10 +181,10 @@ LOCK_FILE = "ingest.lock"
 GENERATION_PREFIX = "gen-"
 
 _TEXT_FIELDS = ("title", "summary", "body")
-# One BM25 over the article's words reads one postings list per word from here instead of one
-# per text field (a third of the term lookups per segment), and without positions: whoosh
-# unpickles a block's positions with its postings, three quarters of the cost of reading them.
-WORDS_FIELD = "words"
+# WORDS_FIELD (stored.py): one BM25 over the article's words reads one postings list per word
+# from it instead of one per text field (a third of the term lookups per segment), and without
+# positions: whoosh unpickles a block's positions with its postings, three quarters of the
+# cost of reading them.
 WRITER_LIMIT_MB = 48
 
 # --- Merging segments ----------------------------------------------------------------------
@@ -449,17 +450,7 @@ def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _analysed(fields: dict[str, Any]) -> dict[str, Any]:
     """Return `fields` pre-analysed (`preanalyze_fields`) unless they already are."""
-    if WORDS_FIELD in fields:
-        return fields
-    plain = {
-        name: value
-        for name, value in fields.items()
-        if name not in _TEXT_FIELDS or isinstance(value, str)
-    }
-    for name in _TEXT_FIELDS:  # a field analysed by a caller: its text is _stored_<name>
-        if not isinstance(fields.get(name, ""), str):
-            plain[name] = fields.get(f"_stored_{name}") or ""
-    return preanalyze_fields(plain)
+    return fields if WORDS_FIELD in fields else preanalyze_fields(fields)
 
 
 # --- Writing -------------------------------------------------------------------------------

@@ -61,6 +61,12 @@ def text_hash(title: str, body: str) -> str:
     return hashlib.blake2b(words.encode("utf-8"), digest_size=16).hexdigest()
 
 
+# The `words` field: the terms of title (twice: search/bm25.py's FIELD_WEIGHTS), summary and
+# body as one field, counts without positions; the postings the ranking's BM25 reads for a word
+# of these fields, and feedback its df (index.preanalyze_fields writes it).
+WORDS_FIELD = "words"
+WORDS_OF = ("title", "summary", "body")
+
 # The words RM3 feedback reads of an article (search/feedback.py): the terms of its title, its
 # summary and the first FEEDBACK_CHARS characters of its body (the terms that end within them),
 # each with its count, stored as "term count term count ...". Written at ingest from the terms
@@ -103,7 +109,7 @@ def count_feedback_terms(
 
 def encode_feedback_terms(counts: Counter[str]) -> str:
     """Return the stored form of feedback term counts: "term count" pairs, space-separated."""
-    return " ".join(f"{term} {n}" for term, n in counts.items() if term and not _has_space(term))
+    return " ".join(f"{term} {n}" for term, n in counts.items() if len(term.split()) == 1)
 
 
 def decode_feedback_terms(value: Any) -> Counter[str] | None:
@@ -119,18 +125,17 @@ def decode_feedback_terms(value: Any) -> Counter[str] | None:
         return None
 
 
-def stored_feedback_counts(stored: dict[str, Any]) -> Counter[str]:
-    """Return the feedback term counts of a stored article: its field, else its analysed text."""
-    found = decode_feedback_terms(stored.get(FEEDBACK_FIELD))
-    if found is not None:
-        return found
-    return feedback_counts(
-        stored.get("title") or "", stored.get("summary") or "", stored.get("body") or ""
-    )
-
-
-def _has_space(term: str) -> bool:
-    return len(term.split()) != 1
+def stored_feedback_counts(
+    stored: dict[str, Any], *, chars: int = FEEDBACK_CHARS
+) -> Counter[str]:
+    """Return the feedback term counts of a stored article: its field (the counts of the
+    first FEEDBACK_CHARS characters of the body), else, or for another `chars`, its text."""
+    if chars == FEEDBACK_CHARS:
+        found = decode_feedback_terms(stored.get(FEEDBACK_FIELD))
+        if found is not None:
+            return found
+    title, summary, body = (stored.get(name) or "" for name in WORDS_OF)
+    return feedback_counts(title, summary, body, chars=chars)
 
 
 def location_key(location: str) -> str:

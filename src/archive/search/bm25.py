@@ -29,6 +29,7 @@ from archive.search.postings import (
     iter_blocks,
     reader_cache,
 )
+from archive.stored import WORDS_FIELD, WORDS_OF
 
 K1 = 1.2
 B = 0.75
@@ -37,10 +38,8 @@ B = 0.75
 # 0.779 -> 0.787, 17 wins / 3 losses). Summing separate per-field BM25s instead cost 3.6 points
 # on the held-back collection.
 FIELD_WEIGHTS = {"title": 2.0}
-# index.WORDS_FIELD holds these fields' terms, the title's twice (FIELD_WEIGHTS), with no
-# positions: a word's tf over them and their summed length, in one postings list and one length
-WORDS_FIELD = "words"
-WORDS_OF = ("title", "summary", "body")
+# stored.WORDS_FIELD holds the WORDS_OF fields' terms, the title's twice (FIELD_WEIGHTS), with
+# no positions: a word's tf over them and their summed length, in one postings list and one length
 _WORDS_SET = frozenset(WORDS_OF)
 # Norms are computed one by one (a fresh process) until they would be this fraction of the
 # index; then the whole table once (a searcher kept open: bench, tests, a server).

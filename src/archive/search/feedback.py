@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from archive import stored as stored_format
-from archive.search.bm25 import WORDS_FIELD
+from archive.stored import WORDS_FIELD
 
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
@@ -36,18 +36,6 @@ FEEDBACK_FIELDS = ("title", "summary", "body")
 # None keeps Lavrenko & Croft's p(t|D) = tf / |D| over every term (measured both ways in
 # bench/relevance/RESULTS.md).
 DOC_TERMS: int | None = None
-
-
-def article_counts(stored: dict[str, Any]) -> Counter[str]:
-    """Return the term counts feedback reads of one stored article."""
-    if FEEDBACK_CHARS == stored_format.FEEDBACK_CHARS:
-        return stored_format.stored_feedback_counts(stored)
-    return stored_format.feedback_counts(
-        stored.get("title") or "",
-        stored.get("summary") or "",
-        stored.get("body") or "",
-        chars=FEEDBACK_CHARS,
-    )
 
 
 def select_terms(
@@ -76,7 +64,9 @@ def select_terms(
 
     relevance: defaultdict[str, float] = defaultdict(float)
     for score, docnum in ranked:
-        counts = article_counts(searcher.stored_fields(docnum))
+        counts = stored_format.stored_feedback_counts(
+            searcher.stored_fields(docnum), chars=FEEDBACK_CHARS
+        )
         if DOC_TERMS is not None:  # Anserini: the article's heaviest usable terms, their tf sum
             kept = [(t, tf) for t, tf in counts.items() if usable(t)]
             kept.sort(key=lambda pair: (-pair[1], pair[0]))
