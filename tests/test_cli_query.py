@@ -667,7 +667,8 @@ _NOT_ON_QUERY_PATH = (
     "hazm", "bs4", "sklearn", "nltk", "lxml", "htmldate", "dateparser", "dateutil",
     "archive.extract", "archive.ingest", "asyncio", "urllib.request", "http", "email", "ssl",
     "whoosh.lang.morph_en", "cached_property", "sqlite3", "pathlib", "zipfile",
-    "importlib.resources", "socket",
+    "importlib.resources", "socket", "queue", "tempfile", "shutil", "bz2", "lzma", "calendar",
+    "html", "random",
 )  # fmt: skip
 
 

@@ -184,6 +184,46 @@ print("ok")
     assert result.stdout.strip() == "ok", result.stderr
 
 
+def test_modules_whoosh_imports_whole_are_imported_when_used(tmp_path: Path) -> None:
+    # A query on a whoosh index imports none of queue, tempfile, shutil, calendar, html,
+    # random (whoosh imports them for its writers); the names whoosh took from their stand-ins
+    # are the real modules' afterwards, and writing (which uses them) still works.
+    from archive.index import upsert_articles
+    from archive.models import Article
+
+    index = str(tmp_path / "index")
+    upsert_articles(index, [Article(id="a1", title="Talks", body="talks", lang="en", source="s")])
+    code = f"""
+import io, sys
+from archive.search import search
+hits = search({index!r}, "talks").hits
+lazy = ("queue", "tempfile", "shutil", "calendar", "html", "random", "bz2", "lzma")
+print([h.id for h in hits], [m for m in lazy if m in sys.modules])
+import queue, tempfile, calendar, random
+import whoosh.compat, whoosh.filedb.compound, whoosh.filedb.filestore, whoosh.util
+import whoosh.util.times
+assert whoosh.compat.queue.Queue is queue.Queue and sys.modules["queue"] is queue
+assert whoosh.filedb.filestore.tempfile.gettempdir() == tempfile.gettempdir()
+assert whoosh.util.times.calendar.monthrange(2024, 2) == (3, 29)
+assert whoosh.util.random is not random and whoosh.util.random.choice == random.choice
+assert len(whoosh.util.random_name()) == 28
+assert whoosh.compat.htmlescape("<a & b>") == "&lt;a &amp; b&gt;"
+out = io.BytesIO()
+whoosh.filedb.compound.copyfileobj(io.BytesIO(b"segment"), out)
+assert out.getvalue() == b"segment"
+temp = whoosh.filedb.filestore.FileStorage({str(tmp_path)!r}).temp_storage()
+temp.create_file("x").write(b"y")
+from archive.index import upsert_articles
+from archive.models import Article
+upsert_articles({index!r}, [Article(id="a2", title="Talks", body="more", lang="en", source="s")])
+print(sorted(h.id for h in search({index!r}, "talks").hits))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.split("\n")[:2] == ["['a1'] []", "['a1', 'a2']"], result.stderr
+
+
 def test_import_whoosh_leaves_modules_imported_before_it_alone() -> None:
     # a process that had urllib.request before keeps it: nothing stands in for a real module
     code = (

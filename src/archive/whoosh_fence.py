@@ -28,8 +28,9 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
   `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
 
-- importing whoosh (`import_whoosh`, run when this module is imported): three modules whoosh
-  imports at module level for names the archive never calls, kept out of the process by
+- importing whoosh (`import_whoosh`, run when this module is imported, and
+  `import_whoosh_reading` before a whoosh index is opened): modules whoosh imports at module
+  level for names the archive never calls (or only its writers do), kept out of the process by
   stand-ins while whoosh's modules are imported (`_STAND_INS`).
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
@@ -76,24 +77,61 @@ def _later(module: str, name: str) -> Callable[..., Any]:
 # `variations` for the Variations query (morph_en builds its tables of English word forms).
 # While `import_whoosh` imports whoosh, these names come from stand-in modules; afterwards
 # the real modules import as usual, and the two functions import theirs when first called.
+# Then modules whoosh imports whole for what only its writers or its multiprocessing call, ~8 ms
+# of a fresh query together (min of -X importtime): whoosh.compat's `queue` and `htmlescape`
+# (html, html.entities), whoosh.filedb.filestore's `tempfile` (temporary storages; it imports
+# shutil, random, bz2, lzma), whoosh.util.times's `calendar` (DATETIME fields: the archive has
+# none), whoosh.util's `random` (names of new files), whoosh.filedb.compound's `copyfileobj`
+# (shutil, for writing compound files). Whoosh keeps these stand-ins: every other attribute of
+# one is the real module's, imported when first asked for (`_delegate`).
 _STAND_INS: dict[str, dict[str, Callable[[], Any]]] = {
     "urllib.request": {"urlretrieve": lambda: _later("urllib.request", "urlretrieve")},
     "cached_property": {"cached_property": lambda: functools.cached_property},
     "whoosh.lang.morph_en": {"variations": lambda: _later("whoosh.lang.morph_en", "variations")},
+    "html": {"escape": lambda: _later("html", "escape")},
+    "queue": {},
+    "tempfile": {},
+    "calendar": {},
+    "random": {},
+    "shutil": {"copyfileobj": lambda: _later("shutil", "copyfileobj")},
 }
 # Imported in that window: whoosh.query imports all three importers (and whoosh.fields,
 # whoosh.analysis, whoosh.index, whoosh.filedb with them).
 _WHOOSH_MODULES = ("whoosh.query",)
+# What opening a whoosh index and its searcher import (the TOC's pickled segments name the
+# codec; the compound segment reader imports shutil's copyfileobj, and whoosh.util `random`,
+# for the writers): not imported for a tantivy index.
+_READING_MODULES = ("whoosh.codec.whoosh3", "whoosh.filedb.compound", "whoosh.searching")
 
 
-def import_whoosh() -> None:
-    """Import whoosh's modules without the three of `_STAND_INS` (idempotent).
+def _delegate(name: str) -> Callable[[str], Any]:
+    """A stand-in's module `__getattr__`: the attribute of the real module `name`, imported on
+    first use (the stand-in leaves `sys.modules` first, if a module of the window asks)."""
+
+    def get(attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)  # dunder probes (copy, pickle, inspect): not delegated
+        stand_in = sys.modules.get(name)
+        if stand_in is not None and getattr(stand_in, "__getattr__", None) is get:
+            del sys.modules[name]
+        try:
+            real = importlib.import_module(name)
+        except ImportError as exc:
+            raise AttributeError(attr) from exc
+        return getattr(real, attr)
+
+    return get
+
+
+def import_whoosh(modules: tuple[str, ...] = _WHOOSH_MODULES) -> None:
+    """Import whoosh's `modules` without the modules of `_STAND_INS` (idempotent).
 
     A module another import brought in already stays the real one. Not for threads that
     import `urllib.request` while this runs (the CLI, ingest and tests import whoosh before
-    they start any).
+    they start any); a thread that imports another stand-in's module in the window gets the
+    stand-in, which hands over every attribute of the real one.
     """
-    if all(name in sys.modules for name in _WHOOSH_MODULES):
+    if all(name in sys.modules for name in modules):
         return
     placed: dict[str, types.ModuleType] = {}
     try:
@@ -103,13 +141,20 @@ def import_whoosh() -> None:
             module = types.ModuleType(name, "a stand-in while whoosh is imported (whoosh_fence)")
             for attr, make in attrs.items():
                 setattr(module, attr, make())
+            module.__getattr__ = _delegate(name)  # type: ignore[method-assign]
             placed[name] = sys.modules[name] = module
-        for name in _WHOOSH_MODULES:
+        for name in modules:
             importlib.import_module(name)
     finally:
         for name, module in placed.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
+
+
+def import_whoosh_reading() -> None:
+    """Import what whoosh imports to open an index and search it (`_READING_MODULES`) in the
+    same way: `index.py` calls it before it opens a whoosh generation."""
+    import_whoosh(_READING_MODULES)
 
 
 import_whoosh()
