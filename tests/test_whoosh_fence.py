@@ -77,6 +77,31 @@ def test_matcher_blocks_hold_the_postings_whoosh_walks(leaves: Any) -> None:
         assert expected
 
 
+def test_block_ids_and_weights_are_whoosh3s_own(leaves: Any) -> None:
+    # the fence decodes a block's ids and weights itself (faster): the same values and types
+    # as W3LeafMatcher._read_ids / _read_weights, for varied weights (body), one weight per
+    # document (title), and the ID fields' (no weights stored)
+    _, readers = leaves
+    checked = 0
+    for reader in readers:
+        for fieldname, term in (("body", "talk"), ("title", "talk"), ("lang", "en"),
+                                ("id", "d1"), ("source_path", "raw")):  # fmt: skip
+            if (fieldname, term) not in reader:
+                continue
+            blocks = whoosh_fence.iter_matcher_blocks(reader.postings(fieldname, term))
+            assert blocks is not None
+            theirs = reader.postings(fieldname, term)
+            for ids, weights in blocks:
+                theirs._read_ids()
+                theirs._read_weights()
+                assert type(ids) is type(theirs._ids) and ids == theirs._ids
+                assert type(weights) is type(theirs._weights) and weights == theirs._weights
+                checked += 1
+                theirs._next_block()
+            assert not theirs.is_active()
+    assert checked >= 6
+
+
 def test_a_matcher_without_blocks_is_left_to_the_public_walk() -> None:
     from whoosh.matching import ListMatcher
 

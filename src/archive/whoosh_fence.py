@@ -5,8 +5,9 @@ file into memory; the fast paths of `archive.search` read postings blocks, lengt
 columns and lexicon patterns directly, and segment files are read in place. Those reads need
 names whoosh does not promise to keep, so they live here and nowhere else:
 
-- postings blocks of whoosh3's W3LeafMatcher: `_read_ids`, `_read_weights`, `_read_values`,
-  `_next_block`, `_ids`, `_weights`, `_values`;
+- postings blocks of whoosh3's W3LeafMatcher: `_read_ids`, `_read_values`, `_next_block`,
+  `_ids`, `_weights`, `_values`, and for decoding ids and weights as `_read_ids` and
+  `_read_weights` do: `_read_data`, `_data`, `_byteids`, `_blocklength`;
 - fixed-width columns (field lengths, dates): `_perdoc._cached_reader`, `whoosh3._lenfield`,
   `_dbfile`, `_basepos`, `_count`, `_fixedlen`, `_typecode`, the `EmptyColumnReader` class;
 - BM25F's per-field B: `_field_B`; a pattern query's lexicon walk: `_btexts`;
@@ -45,6 +46,7 @@ from __future__ import annotations
 import functools
 import importlib
 import io
+import itertools
 import pickle
 import struct
 import sys
@@ -172,17 +174,20 @@ def iter_matcher_blocks(matcher: Any, *, values: bool = False) -> Iterator[tuple
 
     None when `matcher` is not a block matcher (another codec): walk it with its public API.
     """
-    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
+    if not all(hasattr(matcher, name) for name in _BLOCK_MATCHER):
         return None
     return _matcher_blocks(matcher, values)
+
+
+_BLOCK_MATCHER = ("_read_ids", "_next_block", "_read_data", "_data", "_byteids", "_blocklength")
 
 
 def _matcher_blocks(matcher: Any, values: bool) -> Iterator[tuple[Any, ...]]:
     while matcher.is_active():
         if matcher._ids is None:
-            matcher._read_ids()
+            _read_block_ids(matcher)
         if matcher._weights is None:
-            matcher._read_weights()
+            _read_block_weights(matcher)
         if values:
             if matcher._values is None:
                 matcher._read_values()
@@ -190,6 +195,29 @@ def _matcher_blocks(matcher: Any, values: bool) -> Iterator[tuple[Any, ...]]:
         else:
             yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+def _read_block_ids(matcher: Any) -> None:
+    """W3LeafMatcher._read_ids, the deltas summed by itertools.accumulate (whoosh sums them in
+    a generator: a site's postings in a fresh query's versions are ~16,000 at 20,000 pages)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids = matcher._data[0]
+    matcher._ids = ids if matcher._byteids else tuple(itertools.accumulate(ids))
+
+
+def _read_block_weights(matcher: Any) -> None:
+    """W3LeafMatcher._read_weights, a block of equal weights (an ID field's, a term once in
+    every document) made by repeating a one-item array instead of a generator."""
+    if matcher._data is None:
+        matcher._read_data()
+    weights = matcher._data[1]
+    if weights is None:
+        matcher._weights = array("f", (1.0,)) * matcher._blocklength
+    elif isinstance(weights, float):
+        matcher._weights = array("f", (weights,)) * matcher._blocklength
+    else:
+        matcher._weights = weights
 
 
 def length_column_bytes(reader: Any, fieldname: str) -> bytes:
