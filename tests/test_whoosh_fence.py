@@ -102,6 +102,31 @@ def test_block_ids_and_weights_are_whoosh3s_own(leaves: Any) -> None:
     assert checked >= 6
 
 
+def test_term_tables_open_as_whoosh_opens_them(leaves: Any) -> None:
+    # the fence reads a hash file's directory in one read: the same reader state as whoosh's
+    # own HashReader.__init__ (every attribute)
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import HashReader, HashWriter, OrderedHashReader
+
+    whoosh_init = whoosh_fence._WHOOSH_HASHREADER_INIT
+    assert whoosh_init is not None and HashReader.__init__ is not whoosh_init  # installed
+    _, readers = leaves
+    for reader in readers:
+        dbfile = reader._terms._dbfile  # a segment's term table
+        ours = OrderedHashReader(dbfile)
+        theirs = OrderedHashReader.__new__(OrderedHashReader)
+        whoosh_init(theirs, dbfile)
+        assert len(ours.tables) == 256 and any(n for _, n in ours.tables)
+        assert vars(theirs) == vars(ours)
+        assert vars(reader._terms._tindex).keys() == vars(ours).keys()
+    storage = RamStorage()
+    writer = HashWriter(storage.create_file("table"))
+    writer.add(b"key", b"value")
+    writer.close()
+    table = HashReader(storage.open_file("table"), storage.file_length("table"))
+    assert table[b"key"] == b"value" and b"other" not in table
+
+
 def test_a_matcher_without_blocks_is_left_to_the_public_walk() -> None:
     from whoosh.matching import ListMatcher
 

@@ -13,7 +13,10 @@ names whoosh does not promise to keep, so they live here and nowhere else:
 - BM25F's per-field B: `_field_B`; a pattern query's lexicon walk: `_btexts`;
 - a file storage's path for a name: `FileStorage._fpath`;
 - `structfile.BufferFile.__init__` / `read_pickle`, replaced by `install()` so that compound
-  segments are read in place (`_buf`, `_name`, `file`, `onclose`, `is_real`, `is_closed`).
+  segments are read in place (`_buf`, `_name`, `file`, `onclose`, `is_real`, `is_closed`);
+  `filetables.HashReader.__init__`, replaced by `import_whoosh_reading()` so that a term
+  table's directory is read at once (`_dir_entry`, `_directory_size`, `_hash_functions`,
+  `_read_extras`, `tables`, `hashtype`, `hashfn`, `startofdata`, `endofdata`).
 - writing (`merging_writer`, `BulkLengths`): SegmentWriter's `_merge_segments`,
   `_flush_segment`, `_close_segment`, `_process_posts`, `_added`, `write_per_doc`, `pool`,
   `perdocwriter`, `fieldwriter`, `per_document_reader`, `codec.length_stats`, `mergetype`,
@@ -155,8 +158,10 @@ def import_whoosh(modules: tuple[str, ...] = _WHOOSH_MODULES) -> None:
 
 def import_whoosh_reading() -> None:
     """Import what whoosh imports to open an index and search it (`_READING_MODULES`) in the
-    same way: `index.py` calls it before it opens a whoosh generation."""
+    same way, and read term tables' directories at once (`_install_hash_directory`):
+    `index.py` calls it before it opens a whoosh generation (a tantivy one needs neither)."""
     import_whoosh(_READING_MODULES)
+    _install_hash_directory()
 
 
 import_whoosh()
@@ -375,6 +380,59 @@ def install() -> None:
     structfile.BufferFile.__init__ = init
     structfile.BufferFile.read_pickle = read_pickle
     _INSTALLED = True
+
+
+_WHOOSH_HASHREADER_INIT: Callable[..., None] | None = None  # whoosh's own (the tests compare)
+
+
+def _install_hash_directory() -> None:
+    """Read a hash file's directory of 256 tables in one read when its reader opens.
+
+    whoosh's HashReader reads the 12-byte entries one call each: 256 reads through the file
+    object per term table, 1-1.5 ms a segment of every fresh query on whoosh. The rest of
+    `__init__` is whoosh's, line for line; a short directory raises struct.error as whoosh's
+    does.
+    """
+    from whoosh.filedb import filetables
+    from whoosh.system import _INT_SIZE
+
+    global _WHOOSH_HASHREADER_INIT
+    if _WHOOSH_HASHREADER_INIT is not None:
+        return
+    _WHOOSH_HASHREADER_INIT = filetables.HashReader.__init__
+    entry = filetables._dir_entry
+
+    def init(
+        self: Any, dbfile: Any, length: int | None = None, magic: bytes = b"HSH3",
+        startoffset: int = 0,
+    ) -> None:  # fmt: skip
+        self.dbfile = dbfile
+        self.startoffset = startoffset
+        self.is_closed = False
+        if length is None:
+            dbfile.seek(0, 2)
+            length = dbfile.tell() - startoffset
+        dbfile.seek(startoffset)
+        filemagic = dbfile.read(4)
+        if filemagic != magic:
+            raise filetables.FileFormatError(f"Unknown file header {filemagic!r}")
+        self.hashtype = dbfile.read_byte()
+        self.hashfn = filetables._hash_functions[self.hashtype]
+        dbfile.read_int()  # unused future expansion bits
+        dbfile.read_int()
+        self.startofdata = dbfile.tell()
+        exptr = startoffset + length - _INT_SIZE
+        expos = exptr - dbfile.get_int(exptr)
+        dbfile.seek(expos)
+        self._read_extras()
+        dbfile.seek(expos - filetables._directory_size)
+        raw = dbfile.read(filetables._directory_size)
+        if len(raw) != filetables._directory_size:
+            raise struct.error(f"unpack requires a buffer of {entry.size} bytes")
+        self.tables = list(entry.iter_unpack(raw))
+        self.endofdata = self.tables[0][0]
+
+    filetables.HashReader.__init__ = init
 
 
 # --- writing: streaming merges -------------------------------------------------------------
