@@ -689,6 +689,7 @@ def test_query_path_imports_neither_hazm_nor_bs4(index_dir) -> None:
         " or m.split('.')[0] in not_here)\n"
         "from archive import dates\n"  # --from was read, and no date was looked for in text
         "heavy += ['dates._date_re'] * dates._date_re.cache_info().currsize\n"
+        "heavy += ['dates._value_patterns'] * dates._value_patterns.cache_info().currsize\n"
         "from archive import text\n"  # no language was detected
         "heavy += ['text._detect_patterns'] * text._detect_patterns.cache_info().currsize\n"
         "print(code, 'Vienna' in out.getvalue(), heavy)\n"
