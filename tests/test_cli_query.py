@@ -667,7 +667,8 @@ _NOT_ON_QUERY_PATH = (
     "hazm", "bs4", "sklearn", "nltk", "lxml", "htmldate", "dateparser", "dateutil",
     "archive.extract", "archive.ingest", "asyncio", "urllib.request", "http", "email", "ssl",
     "whoosh.lang.morph_en", "cached_property", "sqlite3", "pathlib", "zipfile",
-    "importlib.resources", "socket",
+    "importlib.resources", "socket", "queue", "tempfile", "shutil", "bz2", "lzma", "calendar",
+    "html", "random", "csv",
 )  # fmt: skip
 
 
@@ -688,12 +689,41 @@ def test_query_path_imports_neither_hazm_nor_bs4(index_dir) -> None:
         " or m.split('.')[0] in not_here)\n"
         "from archive import dates\n"  # --from was read, and no date was looked for in text
         "heavy += ['dates._date_re'] * dates._date_re.cache_info().currsize\n"
+        "heavy += ['dates._value_patterns'] * dates._value_patterns.cache_info().currsize\n"
+        "from archive import text\n"  # no language was detected
+        "heavy += ['text._detect_patterns'] * text._detect_patterns.cache_info().currsize\n"
         "print(code, 'Vienna' in out.getvalue(), heavy)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.strip() == "0 True []", result.stderr
+
+
+def test_persian_query_imports_no_english_stemmer(index_dir) -> None:
+    # the Persian query's analysis, its hits' snippets and versions and their rendering need no
+    # English stemmer; an English query imports the English one alone (the snowballstemmer
+    # package imports every language's: ~17 ms of a fresh query)
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io, contextlib\n"
+        "from archive.cli import run\n"
+        "def loaded(): return sorted(m for m in sys.modules if m.startswith('snowballstemmer'))\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        f"    fa = run(['query', 'همکاری اقتصادی', '--index', {index_dir!r}])\n"
+        "    after_fa = loaded()\n"
+        f"    en = run(['query', 'talks', '--index', {index_dir!r}])\n"
+        "print(fa, en, 'همکاری' in out.getvalue(), after_fa, loaded())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    english = ["snowballstemmer.among", "snowballstemmer.basestemmer",
+               "snowballstemmer.english_stemmer"]  # fmt: skip
+    assert result.stdout.strip() == f"0 0 True [] {english}", result.stderr
 
 
 def test_empty_index_and_undated_articles(cli_run, tmp_path) -> None:

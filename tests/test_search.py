@@ -244,6 +244,30 @@ def test_snippet_persian_keeps_zwnj() -> None:
     assert "می\u200cروند" in snippet
 
 
+def test_shipped_snippet_variants_are_the_folding_of_this_python() -> None:
+    # the letter variants snippets look for are read from a file written for one Unicode
+    # version (computing them is ~2 ms of a fresh query): the same table the folding gives;
+    # another version computes its own
+    import unicodedata
+    from pathlib import Path
+
+    from archive.search import snippets
+
+    shipped = Path(snippets.__file__).parent.parent / "data" / snippets.VARIANTS_FILE
+    computed = snippets.compute_variants()
+    assert "K" in computed["k"] and "\uff4b" in computed["k"]  # full-width k
+    assert "\u0643" in computed["\u06a9"] and "\u200c" in computed[""]  # Arabic kaf, ZWNJ
+    snippets._VARIANTS.clear()
+    assert snippets._variants() == computed
+    if f"unicode {unicodedata.unidata_version}\n" in shipped.read_text("utf-8"):
+        assert shipped.read_text("utf-8") == snippets.format_variants(computed), (
+            "regenerate data/snippet_variants.txt with snippets.format_variants(compute_variants())"
+        )
+        assert snippets._read_variants() == computed
+    else:
+        assert snippets._read_variants() is None
+
+
 def test_snippet_without_match_is_the_opening() -> None:
     body = "Opening words here. " * 100
     snippet, spans = make_snippet(body, {"absent"})

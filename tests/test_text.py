@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -275,6 +276,43 @@ def test_options_switch_each_stage() -> None:
 def test_unknown_stemmer_is_rejected() -> None:
     with pytest.raises(ValueError):
         terms("x", AnalysisOptions(persian_stemmer="snowy"))  # type: ignore[arg-type]
+
+
+def test_unknown_english_stemmer_is_rejected_before_any_english_word() -> None:
+    with pytest.raises(ValueError):
+        terms("کتاب", AnalysisOptions(english_stemmer="snowy"))  # type: ignore[arg-type]
+
+
+def test_english_stemmer_loads_with_the_first_english_word() -> None:
+    # a Persian-only text (a Persian query) never imports snowballstemmer; the first English
+    # word after it is stemmed; and the package's 35 other languages are never imported
+    code = (
+        "import json, sys; from archive.text import iter_terms\n"
+        "def loaded(): return sorted(m for m in sys.modules if m.startswith('snowballstemmer'))\n"
+        "fa = [t.text for t in iter_terms('کتاب‌ها را خواندند')]\n"
+        "before = loaded()\n"
+        "en = [t.text for t in iter_terms('نامه‌ها sanctions generously')]\n"
+        "print(json.dumps([fa, before, en, loaded()]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    fa, before, en, after = json.loads(out.stdout)
+    assert fa == ["کتاب", "خواندند"] and before == []
+    assert en == ["نامه", "sanction", "generous"]
+    assert after == [
+        "snowballstemmer.among", "snowballstemmer.basestemmer", "snowballstemmer.english_stemmer"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "language"), [("snowball", "english"), ("porter", "porter")])
+def test_english_stems_are_the_snowball_packages(kind: str, language: str) -> None:
+    import snowballstemmer
+
+    words = """sanctions generously negotiations running relational happily agreed
+    nationalization ponies caresses feed hopping analysis tehran's""".split()
+    reference = snowballstemmer.stemmer(language)
+    options = AnalysisOptions(english_stemmer=kind)  # type: ignore[arg-type]
+    expected = [reference.stemWord(w.removesuffix("'s")) for w in words]
+    assert terms(" ".join(words), options) == expected
 
 
 @needs_hazm

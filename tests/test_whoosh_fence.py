@@ -77,6 +77,56 @@ def test_matcher_blocks_hold_the_postings_whoosh_walks(leaves: Any) -> None:
         assert expected
 
 
+def test_block_ids_and_weights_are_whoosh3s_own(leaves: Any) -> None:
+    # the fence decodes a block's ids and weights itself (faster): the same values and types
+    # as W3LeafMatcher._read_ids / _read_weights, for varied weights (body), one weight per
+    # document (title), and the ID fields' (no weights stored)
+    _, readers = leaves
+    checked = 0
+    for reader in readers:
+        for fieldname, term in (("body", "talk"), ("title", "talk"), ("lang", "en"),
+                                ("id", "d1"), ("source_path", "raw")):  # fmt: skip
+            if (fieldname, term) not in reader:
+                continue
+            blocks = whoosh_fence.iter_matcher_blocks(reader.postings(fieldname, term))
+            assert blocks is not None
+            theirs = reader.postings(fieldname, term)
+            for ids, weights in blocks:
+                theirs._read_ids()
+                theirs._read_weights()
+                assert type(ids) is type(theirs._ids) and ids == theirs._ids
+                assert type(weights) is type(theirs._weights) and weights == theirs._weights
+                checked += 1
+                theirs._next_block()
+            assert not theirs.is_active()
+    assert checked >= 6
+
+
+def test_term_tables_open_as_whoosh_opens_them(leaves: Any) -> None:
+    # the fence reads a hash file's directory in one read: the same reader state as whoosh's
+    # own HashReader.__init__ (every attribute)
+    from whoosh.filedb.filestore import RamStorage
+    from whoosh.filedb.filetables import HashReader, HashWriter, OrderedHashReader
+
+    whoosh_init = whoosh_fence._WHOOSH_HASHREADER_INIT
+    assert whoosh_init is not None and HashReader.__init__ is not whoosh_init  # installed
+    _, readers = leaves
+    for reader in readers:
+        dbfile = reader._terms._dbfile  # a segment's term table
+        ours = OrderedHashReader(dbfile)
+        theirs = OrderedHashReader.__new__(OrderedHashReader)
+        whoosh_init(theirs, dbfile)
+        assert len(ours.tables) == 256 and any(n for _, n in ours.tables)
+        assert vars(theirs) == vars(ours)
+        assert vars(reader._terms._tindex).keys() == vars(ours).keys()
+    storage = RamStorage()
+    writer = HashWriter(storage.create_file("table"))
+    writer.add(b"key", b"value")
+    writer.close()
+    table = HashReader(storage.open_file("table"), storage.file_length("table"))
+    assert table[b"key"] == b"value" and b"other" not in table
+
+
 def test_a_matcher_without_blocks_is_left_to_the_public_walk() -> None:
     from whoosh.matching import ListMatcher
 
@@ -182,6 +232,46 @@ print("ok")
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_modules_whoosh_imports_whole_are_imported_when_used(tmp_path: Path) -> None:
+    # A query on a whoosh index imports none of queue, tempfile, shutil, calendar, html,
+    # random (whoosh imports them for its writers); the names whoosh took from their stand-ins
+    # are the real modules' afterwards, and writing (which uses them) still works.
+    from archive.index import upsert_articles
+    from archive.models import Article
+
+    index = str(tmp_path / "index")
+    upsert_articles(index, [Article(id="a1", title="Talks", body="talks", lang="en", source="s")])
+    code = f"""
+import io, sys
+from archive.search import search
+hits = search({index!r}, "talks").hits
+lazy = ("queue", "tempfile", "shutil", "calendar", "html", "random", "bz2", "lzma")
+print([h.id for h in hits], [m for m in lazy if m in sys.modules])
+import queue, tempfile, calendar, random
+import whoosh.compat, whoosh.filedb.compound, whoosh.filedb.filestore, whoosh.util
+import whoosh.util.times
+assert whoosh.compat.queue.Queue is queue.Queue and sys.modules["queue"] is queue
+assert whoosh.filedb.filestore.tempfile.gettempdir() == tempfile.gettempdir()
+assert whoosh.util.times.calendar.monthrange(2024, 2) == (3, 29)
+assert whoosh.util.random is not random and whoosh.util.random.choice == random.choice
+assert len(whoosh.util.random_name()) == 28
+assert whoosh.compat.htmlescape("<a & b>") == "&lt;a &amp; b&gt;"
+out = io.BytesIO()
+whoosh.filedb.compound.copyfileobj(io.BytesIO(b"segment"), out)
+assert out.getvalue() == b"segment"
+temp = whoosh.filedb.filestore.FileStorage({str(tmp_path)!r}).temp_storage()
+temp.create_file("x").write(b"y")
+from archive.index import upsert_articles
+from archive.models import Article
+upsert_articles({index!r}, [Article(id="a2", title="Talks", body="more", lang="en", source="s")])
+print(sorted(h.id for h in search({index!r}, "talks").hits))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.split("\n")[:2] == ["['a1'] []", "['a1', 'a2']"], result.stderr
 
 
 def test_import_whoosh_leaves_modules_imported_before_it_alone() -> None:

@@ -17,7 +17,6 @@ import io
 import json
 import os
 import pickle
-import shutil
 import struct
 import time
 from collections.abc import Iterable
@@ -383,6 +382,7 @@ def _open_generation(
         from archive.engines import tantivy as tantivy_engine
 
         return tantivy_engine.open_generation(index_dir, gen_dir)
+    whoosh_fence.import_whoosh_reading()
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import EmptyIndexError
 
@@ -659,6 +659,8 @@ class IndexWriter:
                 pass  # resume the interrupted rebuild: its manifest makes it incremental
             else:
                 if isinstance(name, str) and name.startswith(GENERATION_PREFIX):
+                    import shutil  # here: it imports bz2 and lzma, which a query never needs
+
                     shutil.rmtree(os.path.join(self.index_dir, name), ignore_errors=True)
                 name = f"{GENERATION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{os.urandom(4).hex()}"
                 self._create_generation(os.path.join(self.index_dir, name))
@@ -974,6 +976,8 @@ class IndexWriter:
         if self.switch_to is not None and self.old_meta is not None:
             old = self.old_meta.get("generation")
             if isinstance(old, str) and old.startswith(GENERATION_PREFIX) and old != self.switch_to:
+                import shutil
+
                 shutil.rmtree(os.path.join(self.index_dir, old), ignore_errors=True)
             self.switch_to = None
         return dict(meta)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import json
@@ -830,6 +829,8 @@ def export_records(records: Iterable[tuple[Article, float | None]], fmt: str, ou
     """
     if fmt not in EXPORT_FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; use one of: {', '.join(EXPORT_FORMATS)}")
+    import csv  # here: a query never writes CSV
+
     count = 0
     writer = None
     keys: set[str] = set()

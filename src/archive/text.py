@@ -40,14 +40,18 @@ Choices (see tests/test_text.py for the equivalence table):
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
 import re
+import sys
+import threading
+import types
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 
 class Term(NamedTuple):
@@ -325,15 +329,45 @@ def _persian_stem_function(kind: str) -> Callable[[str], str]:
     raise ValueError(f"unknown Persian stemmer {kind!r}")
 
 
+_ENGLISH_STEMMERS = ("porter", "snowball")  # both from the snowballstemmer package
+_SNOWBALL_LOCK = threading.Lock()
+
+
 def _english_stem_function(kind: str) -> Callable[[str], str]:
     if kind == "none":
         return lambda w: w
-    if kind in ("porter", "snowball"):
-        import snowballstemmer  # noqa: PLC0415  (16 ms: only when the first English word comes)
-
-        stemmer = snowballstemmer.stemmer("porter" if kind == "porter" else "english")
-        return stemmer.stemWord  # type: ignore[no-any-return]
+    if kind in _ENGLISH_STEMMERS:
+        return _snowball_stemmer(kind).stemWord  # type: ignore[no-any-return]
     raise ValueError(f"unknown English stemmer {kind!r}")
+
+
+def _snowball_stemmer(kind: str) -> Any:
+    """One stemmer of the snowballstemmer package, without importing the package itself.
+
+    Its `__init__` imports the stemmers of all 36 languages (~17 ms of a fresh `archive
+    query` with an English word; the English one alone costs ~3 ms): while its one module is
+    imported, a stand-in package (the real one's path, no code) sits in `sys.modules`. The
+    class is what `snowballstemmer.stemmer("english")` instantiates when PyStemmer (the C
+    version) is not installed; with it, the package would prefer that one, we do not.
+    """
+    with _SNOWBALL_LOCK:
+        placed = None
+        if "snowballstemmer" not in sys.modules:
+            spec = importlib.machinery.PathFinder.find_spec("snowballstemmer")
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError("snowballstemmer is not installed")
+            placed = types.ModuleType("snowballstemmer", "a stand-in (archive.text)")
+            placed.__path__ = list(spec.submodule_search_locations)
+            sys.modules["snowballstemmer"] = placed
+        try:
+            if kind == "porter":
+                from snowballstemmer.porter_stemmer import PorterStemmer as stemmer
+            else:
+                from snowballstemmer.english_stemmer import EnglishStemmer as stemmer
+        finally:
+            if placed is not None and sys.modules.get("snowballstemmer") is placed:
+                del sys.modules["snowballstemmer"]
+    return stemmer()
 
 
 # --- per-token chains (memoised per options) --------------------------------------------
@@ -349,9 +383,16 @@ class _Chain:
     def __init__(self, options: AnalysisOptions) -> None:
         self.options = options
         self.fa_stem = _persian_stem_function(options.persian_stemmer)
-        self.en_stem = _english_stem_function(options.english_stemmer)
+        if options.english_stemmer not in ("none", *_ENGLISH_STEMMERS):
+            raise ValueError(f"unknown English stemmer {options.english_stemmer!r}")
+        # loaded with the first English word: a Persian query never imports snowballstemmer
+        self.en_stem: Callable[[str], str] = self._first_en_stem
         self.fa_cache: dict[str, str | None] = {}
         self.en_cache: dict[str, str | None] = {}
+
+    def _first_en_stem(self, word: str) -> str:
+        self.en_stem = _english_stem_function(self.options.english_stemmer)
+        return self.en_stem(word)
 
     def persian(self, folded: str) -> str | None:
         """Term for a folded (and affix-joined) Persian token, or None when it is stopped."""
@@ -580,7 +621,6 @@ def same_letters_key(value: str) -> str:
 
 
 _AR_LETTER_RE = re.compile(f"[{_AR_LETTERS}]")
-_LATIN_LETTER_RE = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _DETECT_LIMIT = 200_000
 
 # --- Persian or Arabic ----------------------------------------------------------------------
@@ -598,17 +638,32 @@ _AR_WORDS = frozenset(
     """فی إلی الی التی الذی الذین هذا هذه ذلک تلک عن مع أن إن أنه أنها کان کانت قد لم لن
     حیث منذ أو ثم إذا قال وقال وفی هو هی کما لقد وقد فیما إلا عند""".split()
 )
-# When function words do not decide (a title, a date line): letters Persian writes and Arabic
-# does not (پ چ ژ گ, and ZWNJ inside a word) against teh marbuta ة, alef maksura ى and the
-# article ال starting a word, which Persian writes in Arabic loans and names only.
-_FA_ONLY_RE = re.compile("[\u067e\u0686\u0698\u06af]|(?<=\\w)\u200c(?=\\w)")
-_AR_ONLY_RE = re.compile("[\u0629\u0649]|(?<![\\w\u200c])\u0627\u0644\\w")
-_DETECT_WORD_RE = re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+")
 _DETECT_CHARS = 20_000
 # Arabic ي ى ك as Persian ی ک; tatweel and harakat dropped (hamza kept: أن is not آن)
 _DETECT_FOLD: dict[int, str | None] = dict(_SAME_LETTER_TABLE)
 _DETECT_FOLD.update(dict.fromkeys(range(0x064B, 0x0653)))
 _DETECT_FOLD[0x0640] = None
+
+
+class _DetectPatterns(NamedTuple):
+    latin_letter: re.Pattern[str]
+    # When function words do not decide (a title, a date line): letters Persian writes and
+    # Arabic does not (پ چ ژ گ, and ZWNJ inside a word) against teh marbuta ة, alef maksura ى
+    # and the article ال starting a word, which Persian writes in Arabic loans and names only.
+    fa_only: re.Pattern[str]
+    ar_only: re.Pattern[str]
+    word: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _detect_patterns() -> _DetectPatterns:
+    """Compiled when extraction first detects a language (~0.6 ms a query would pay)."""
+    return _DetectPatterns(
+        latin_letter=re.compile(r"[A-Za-z\u00c0-\u024f]"),
+        fa_only=re.compile("[\u067e\u0686\u0698\u06af]|(?<=\\w)\u200c(?=\\w)"),
+        ar_only=re.compile("[\u0629\u0649]|(?<![\\w\u200c])\u0627\u0644\\w"),
+        word=re.compile(f"[{_AR_LETTERS}{_MARKS}\u200c]+"),
+    )
 
 
 def detect_lang(text: str) -> str:
@@ -623,7 +678,7 @@ def detect_lang(text: str) -> str:
     """
     sample = text[:_DETECT_LIMIT]
     arabic = len(_AR_LETTER_RE.findall(sample))
-    latin = len(_LATIN_LETTER_RE.findall(sample))
+    latin = len(_detect_patterns().latin_letter.findall(sample))
     if arabic <= latin:
         return "en"
     return _persian_or_arabic(sample)
@@ -632,8 +687,9 @@ def detect_lang(text: str) -> str:
 def _persian_or_arabic(sample: str) -> str:
     # the first _DETECT_CHARS characters (about 3,000 words) decide; counted at C speed
     head = sample[:_DETECT_CHARS]
+    patterns = _detect_patterns()
     fa_hits = ar_hits = 0
-    for raw, count in Counter(_DETECT_WORD_RE.findall(head)).items():
+    for raw, count in Counter(patterns.word.findall(head)).items():
         word = raw.translate(_DETECT_FOLD)  # once per distinct word: translate is slow
         if word in _FA_WORDS or word.startswith(("می\u200c", "نمی\u200c")):
             fa_hits += count  # می‌گوید, نمی‌شود: the Persian verb prefix with ZWNJ
@@ -641,4 +697,5 @@ def _persian_or_arabic(sample: str) -> str:
             ar_hits += count
     if fa_hits != ar_hits:
         return "ar" if ar_hits > fa_hits else "fa"
-    return "ar" if len(_AR_ONLY_RE.findall(head)) > len(_FA_ONLY_RE.findall(head)) else "fa"
+    arabic_marks = len(patterns.ar_only.findall(head))
+    return "ar" if arabic_marks > len(patterns.fa_only.findall(head)) else "fa"

@@ -5,14 +5,18 @@ file into memory; the fast paths of `archive.search` read postings blocks, lengt
 columns and lexicon patterns directly, and segment files are read in place. Those reads need
 names whoosh does not promise to keep, so they live here and nowhere else:
 
-- postings blocks of whoosh3's W3LeafMatcher: `_read_ids`, `_read_weights`, `_read_values`,
-  `_next_block`, `_ids`, `_weights`, `_values`;
+- postings blocks of whoosh3's W3LeafMatcher: `_read_ids`, `_read_values`, `_next_block`,
+  `_ids`, `_weights`, `_values`, and for decoding ids and weights as `_read_ids` and
+  `_read_weights` do: `_read_data`, `_data`, `_byteids`, `_blocklength`;
 - fixed-width columns (field lengths, dates): `_perdoc._cached_reader`, `whoosh3._lenfield`,
   `_dbfile`, `_basepos`, `_count`, `_fixedlen`, `_typecode`, the `EmptyColumnReader` class;
 - BM25F's per-field B: `_field_B`; a pattern query's lexicon walk: `_btexts`;
 - a file storage's path for a name: `FileStorage._fpath`;
 - `structfile.BufferFile.__init__` / `read_pickle`, replaced by `install()` so that compound
-  segments are read in place (`_buf`, `_name`, `file`, `onclose`, `is_real`, `is_closed`).
+  segments are read in place (`_buf`, `_name`, `file`, `onclose`, `is_real`, `is_closed`);
+  `filetables.HashReader.__init__`, replaced by `import_whoosh_reading()` so that a term
+  table's directory is read at once (`_dir_entry`, `_directory_size`, `_hash_functions`,
+  `_read_extras`, `tables`, `hashtype`, `hashfn`, `startofdata`, `endofdata`).
 - writing (`merging_writer`, `BulkLengths`): SegmentWriter's `_merge_segments`,
   `_flush_segment`, `_close_segment`, `_process_posts`, `_added`, `write_per_doc`, `pool`,
   `perdocwriter`, `fieldwriter`, `per_document_reader`, `codec.length_stats`, `mergetype`,
@@ -28,8 +32,9 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
   `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
 
-- importing whoosh (`import_whoosh`, run when this module is imported): three modules whoosh
-  imports at module level for names the archive never calls, kept out of the process by
+- importing whoosh (`import_whoosh`, run when this module is imported, and
+  `import_whoosh_reading` before a whoosh index is opened): modules whoosh imports at module
+  level for names the archive never calls (or only its writers do), kept out of the process by
   stand-ins while whoosh's modules are imported (`_STAND_INS`).
 
 A reader that meets another layout raises `UnknownLayout`; callers then take whoosh's public
@@ -44,6 +49,7 @@ from __future__ import annotations
 import functools
 import importlib
 import io
+import itertools
 import pickle
 import struct
 import sys
@@ -76,24 +82,61 @@ def _later(module: str, name: str) -> Callable[..., Any]:
 # `variations` for the Variations query (morph_en builds its tables of English word forms).
 # While `import_whoosh` imports whoosh, these names come from stand-in modules; afterwards
 # the real modules import as usual, and the two functions import theirs when first called.
+# Then modules whoosh imports whole for what only its writers or its multiprocessing call, ~8 ms
+# of a fresh query together (min of -X importtime): whoosh.compat's `queue` and `htmlescape`
+# (html, html.entities), whoosh.filedb.filestore's `tempfile` (temporary storages; it imports
+# shutil, random, bz2, lzma), whoosh.util.times's `calendar` (DATETIME fields: the archive has
+# none), whoosh.util's `random` (names of new files), whoosh.filedb.compound's `copyfileobj`
+# (shutil, for writing compound files). Whoosh keeps these stand-ins: every other attribute of
+# one is the real module's, imported when first asked for (`_delegate`).
 _STAND_INS: dict[str, dict[str, Callable[[], Any]]] = {
     "urllib.request": {"urlretrieve": lambda: _later("urllib.request", "urlretrieve")},
     "cached_property": {"cached_property": lambda: functools.cached_property},
     "whoosh.lang.morph_en": {"variations": lambda: _later("whoosh.lang.morph_en", "variations")},
+    "html": {"escape": lambda: _later("html", "escape")},
+    "queue": {},
+    "tempfile": {},
+    "calendar": {},
+    "random": {},
+    "shutil": {"copyfileobj": lambda: _later("shutil", "copyfileobj")},
 }
 # Imported in that window: whoosh.query imports all three importers (and whoosh.fields,
 # whoosh.analysis, whoosh.index, whoosh.filedb with them).
 _WHOOSH_MODULES = ("whoosh.query",)
+# What opening a whoosh index and its searcher import (the TOC's pickled segments name the
+# codec; the compound segment reader imports shutil's copyfileobj, and whoosh.util `random`,
+# for the writers): not imported for a tantivy index.
+_READING_MODULES = ("whoosh.codec.whoosh3", "whoosh.filedb.compound", "whoosh.searching")
 
 
-def import_whoosh() -> None:
-    """Import whoosh's modules without the three of `_STAND_INS` (idempotent).
+def _delegate(name: str) -> Callable[[str], Any]:
+    """A stand-in's module `__getattr__`: the attribute of the real module `name`, imported on
+    first use (the stand-in leaves `sys.modules` first, if a module of the window asks)."""
+
+    def get(attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)  # dunder probes (copy, pickle, inspect): not delegated
+        stand_in = sys.modules.get(name)
+        if stand_in is not None and getattr(stand_in, "__getattr__", None) is get:
+            del sys.modules[name]
+        try:
+            real = importlib.import_module(name)
+        except ImportError as exc:
+            raise AttributeError(attr) from exc
+        return getattr(real, attr)
+
+    return get
+
+
+def import_whoosh(modules: tuple[str, ...] = _WHOOSH_MODULES) -> None:
+    """Import whoosh's `modules` without the modules of `_STAND_INS` (idempotent).
 
     A module another import brought in already stays the real one. Not for threads that
     import `urllib.request` while this runs (the CLI, ingest and tests import whoosh before
-    they start any).
+    they start any); a thread that imports another stand-in's module in the window gets the
+    stand-in, which hands over every attribute of the real one.
     """
-    if all(name in sys.modules for name in _WHOOSH_MODULES):
+    if all(name in sys.modules for name in modules):
         return
     placed: dict[str, types.ModuleType] = {}
     try:
@@ -103,13 +146,22 @@ def import_whoosh() -> None:
             module = types.ModuleType(name, "a stand-in while whoosh is imported (whoosh_fence)")
             for attr, make in attrs.items():
                 setattr(module, attr, make())
+            module.__getattr__ = _delegate(name)  # type: ignore[method-assign]
             placed[name] = sys.modules[name] = module
-        for name in _WHOOSH_MODULES:
+        for name in modules:
             importlib.import_module(name)
     finally:
         for name, module in placed.items():
             if sys.modules.get(name) is module:
                 del sys.modules[name]
+
+
+def import_whoosh_reading() -> None:
+    """Import what whoosh imports to open an index and search it (`_READING_MODULES`) in the
+    same way, and read term tables' directories at once (`_install_hash_directory`):
+    `index.py` calls it before it opens a whoosh generation (a tantivy one needs neither)."""
+    import_whoosh(_READING_MODULES)
+    _install_hash_directory()
 
 
 import_whoosh()
@@ -127,17 +179,20 @@ def iter_matcher_blocks(matcher: Any, *, values: bool = False) -> Iterator[tuple
 
     None when `matcher` is not a block matcher (another codec): walk it with its public API.
     """
-    if not (hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block")):
+    if not all(hasattr(matcher, name) for name in _BLOCK_MATCHER):
         return None
     return _matcher_blocks(matcher, values)
+
+
+_BLOCK_MATCHER = ("_read_ids", "_next_block", "_read_data", "_data", "_byteids", "_blocklength")
 
 
 def _matcher_blocks(matcher: Any, values: bool) -> Iterator[tuple[Any, ...]]:
     while matcher.is_active():
         if matcher._ids is None:
-            matcher._read_ids()
+            _read_block_ids(matcher)
         if matcher._weights is None:
-            matcher._read_weights()
+            _read_block_weights(matcher)
         if values:
             if matcher._values is None:
                 matcher._read_values()
@@ -145,6 +200,29 @@ def _matcher_blocks(matcher: Any, values: bool) -> Iterator[tuple[Any, ...]]:
         else:
             yield matcher._ids, matcher._weights
         matcher._next_block()
+
+
+def _read_block_ids(matcher: Any) -> None:
+    """W3LeafMatcher._read_ids, the deltas summed by itertools.accumulate (whoosh sums them in
+    a generator: a site's postings in a fresh query's versions are ~16,000 at 20,000 pages)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids = matcher._data[0]
+    matcher._ids = ids if matcher._byteids else tuple(itertools.accumulate(ids))
+
+
+def _read_block_weights(matcher: Any) -> None:
+    """W3LeafMatcher._read_weights, a block of equal weights (an ID field's, a term once in
+    every document) made by repeating a one-item array instead of a generator."""
+    if matcher._data is None:
+        matcher._read_data()
+    weights = matcher._data[1]
+    if weights is None:
+        matcher._weights = array("f", (1.0,)) * matcher._blocklength
+    elif isinstance(weights, float):
+        matcher._weights = array("f", (weights,)) * matcher._blocklength
+    else:
+        matcher._weights = weights
 
 
 def length_column_bytes(reader: Any, fieldname: str) -> bytes:
@@ -302,6 +380,59 @@ def install() -> None:
     structfile.BufferFile.__init__ = init
     structfile.BufferFile.read_pickle = read_pickle
     _INSTALLED = True
+
+
+_WHOOSH_HASHREADER_INIT: Callable[..., None] | None = None  # whoosh's own (the tests compare)
+
+
+def _install_hash_directory() -> None:
+    """Read a hash file's directory of 256 tables in one read when its reader opens.
+
+    whoosh's HashReader reads the 12-byte entries one call each: 256 reads through the file
+    object per term table, 1-1.5 ms a segment of every fresh query on whoosh. The rest of
+    `__init__` is whoosh's, line for line; a short directory raises struct.error as whoosh's
+    does.
+    """
+    from whoosh.filedb import filetables
+    from whoosh.system import _INT_SIZE
+
+    global _WHOOSH_HASHREADER_INIT
+    if _WHOOSH_HASHREADER_INIT is not None:
+        return
+    _WHOOSH_HASHREADER_INIT = filetables.HashReader.__init__
+    entry = filetables._dir_entry
+
+    def init(
+        self: Any, dbfile: Any, length: int | None = None, magic: bytes = b"HSH3",
+        startoffset: int = 0,
+    ) -> None:  # fmt: skip
+        self.dbfile = dbfile
+        self.startoffset = startoffset
+        self.is_closed = False
+        if length is None:
+            dbfile.seek(0, 2)
+            length = dbfile.tell() - startoffset
+        dbfile.seek(startoffset)
+        filemagic = dbfile.read(4)
+        if filemagic != magic:
+            raise filetables.FileFormatError(f"Unknown file header {filemagic!r}")
+        self.hashtype = dbfile.read_byte()
+        self.hashfn = filetables._hash_functions[self.hashtype]
+        dbfile.read_int()  # unused future expansion bits
+        dbfile.read_int()
+        self.startofdata = dbfile.tell()
+        exptr = startoffset + length - _INT_SIZE
+        expos = exptr - dbfile.get_int(exptr)
+        dbfile.seek(expos)
+        self._read_extras()
+        dbfile.seek(expos - filetables._directory_size)
+        raw = dbfile.read(filetables._directory_size)
+        if len(raw) != filetables._directory_size:
+            raise struct.error(f"unpack requires a buffer of {entry.size} bytes")
+        self.tables = list(entry.iter_unpack(raw))
+        self.endofdata = self.tables[0][0]
+
+    filetables.HashReader.__init__ = init
 
 
 # --- writing: streaming merges -------------------------------------------------------------
