@@ -405,11 +405,13 @@ def _rank_bag(
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
     for bit, found in enumerate(per_clause):
+        if not several:
+            scores.update(found)  # one clause: its scores (0.0 + x is x)
+            break
         flag = 1 << bit
         for key, value in found.items():
             scores[key] += value
-            if several:
-                seen[key] |= flag
+            seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
         docs = set(docs) - docset(searcher, query)  # type: ignore[operator]
@@ -496,10 +498,10 @@ def _add_feedback(
     added: set[int] = set()
     fields = [f for f in rm3.FEEDBACK_FIELDS if f in searcher.schema]
     for term, weight in extra:
-        for key, value in scorer.clause_scores([(f, term) for f in fields]).items():
+        found = scorer.clause_scores([(f, term) for f in fields])
+        for key, value in found.items():
             rescored[key] += weight * value
-            if key not in matched:
-                added.add(key)
+        added |= found.keys() - matched
     return rescored, terms, added
 
 
