@@ -102,6 +102,40 @@ def test_block_ids_and_weights_are_whoosh3s_own(leaves: Any) -> None:
     assert checked >= 6
 
 
+def test_positions_decode_as_whoosh_decodes_them(leaves: Any) -> None:
+    # the fence's decoder (deltas summed in C) against Positions.decode_positions, on the
+    # stored values of real postings and on encoded lists with and without the final STOP
+    from whoosh import formats
+
+    searcher, readers = leaves
+    fmt = searcher.schema["body"].format
+    assert type(fmt) is formats.Positions
+    decode = whoosh_fence.positions_decoder(fmt)
+    assert decode is not fmt.decode_positions  # the fast decoder is the one taken
+    stored = []
+    for reader in readers:
+        walk = reader.postings("body", "talk")
+        while walk.is_active():
+            stored.append(walk.value())
+            walk.next()
+    made = [fmt.encode(p) for p in ([0], [3, 7, 7000, 70001], list(range(0, 3000, 7)))]
+    values = stored + made + [value[:-1] for value in made]
+    assert len(stored) >= 8
+    for value in values:
+        assert decode(value) == fmt.decode_positions(value)
+    assert decode(made[1]) == [3, 7, 7000, 70001]
+
+
+def test_another_positions_format_keeps_its_own_decoder() -> None:
+    from whoosh import formats
+
+    class Mine(formats.Positions):
+        pass
+
+    fmt = Mine()
+    assert whoosh_fence.positions_decoder(fmt) == fmt.decode_positions
+
+
 def test_term_tables_open_as_whoosh_opens_them(leaves: Any) -> None:
     # the fence reads a hash file's directory in one read: the same reader state as whoosh's
     # own HashReader.__init__ (every attribute)

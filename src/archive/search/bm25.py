@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from archive import whoosh_fence
 from archive.search.postings import (
     NotFast,
     byte_to_length_table,
@@ -273,7 +274,7 @@ def _phrase_matches(
     leaves: Any, fieldname: str, words: tuple[str, ...], fmt: Any
 ) -> Iterable[tuple[int, list[float]]]:
     """Yield (docnum, tf of each word) where the words follow each other in `fieldname`."""
-    decode = fmt.decode_positions
+    decode = whoosh_fence.positions_decoder(fmt)
     for reader, base in leaves:
         if any((fieldname, word) not in reader for word in words):
             continue
@@ -290,10 +291,11 @@ def _phrase_matches(
         for docnum in sorted(common):
             if deleted and docnum in deleted:
                 continue
-            first = decode(postings[0][docnum][1])
-            later = [set(decode(entries[docnum][1])) for entries in postings[1:]]
-            if any(
-                all(start + offset in positions for offset, positions in enumerate(later, 1))
-                for start in first
-            ):
+            # the starts where every later word sits `offset` places on: set intersections
+            starts = set(decode(postings[0][docnum][1]))
+            for offset, entries in enumerate(postings[1:], 1):
+                starts.intersection_update([p - offset for p in decode(entries[docnum][1])])
+                if not starts:
+                    break
+            if starts:
                 yield base + docnum, [entries[docnum][0] for entries in postings]
