@@ -20,13 +20,21 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   and a segment reader's `_perdoc`;
   for the block-level merge (`write_merged_postings`): W3Codec's `_blocklimit`,
   `_inlinelimit`, `_compression`; W3FieldWriter's `_postfile`, `_tindex`, `_fieldid`; a
-  segment reader's `_terms` and its `_postfile`; W3TermInfo's `add_block` / `set_extent` /
-  `to_bytes`, and the whoosh3 postings layout itself (a `W3Bl` header, then per block a signed
-  big-endian length, negative on the last, a pickled info tuple and the zlib'ed pickle of
-  delta-encoded ids, weights and values). `_fast_merge_layout` checks the writer's codec
-  first; another layout takes whoosh's per-posting merge. For the new segment's term table
-  (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
-  `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
+  segment reader's `_terms`, its `_postfile`, `_tindex` and `_fieldmap`; OrderedHashReader's
+  `closest_key_pos`, `endofdata` and `dbfile`; the term info's bytes (`W3TermInfo._struct`,
+  then the postings' offset and length, `!qi`), the term table's records (`filetables._lengths`:
+  key and value lengths, key, value) and the whoosh3 postings layout itself (a `W3Bl` header,
+  then per block a signed big-endian length, negative on the last, a pickled info tuple whose
+  fourth item says whether the data is zlib'ed, and the pickle of delta-encoded ids, weights
+  and values). `_fast_merge_layout` checks the writer's codec first; another layout takes
+  whoosh's per-posting merge. For the new segment's term table (`pack_term_table`,
+  `_TermTable`): OrderedHashWriter's `buckets`, `hashtype`, `dbfile`, `index` and `lastkey`,
+  whoosh's md5 key hash, and the way `HashWriter._write_hashes` reads the buckets (`len()`,
+  iteration of (hash, position)). For the stored fields of merged documents (`_copy_per_doc`):
+  `whoosh3.STORED_COLUMN` (a PickleColumn over a CompressedBytesColumn), the writer's and the
+  reader's `_child`, `VarBytesColumn.Writer.add` and `Reader.__getitem__` (the raw bytes),
+  W3PerDocWriter's `_colwriters`, `start_doc` / `add_field` / `add_column_value` /
+  `finish_doc`.
 
 - importing whoosh (`import_whoosh`, run when this module is imported): three modules whoosh
   imports at module level for names the archive never calls, kept out of the process by
@@ -532,16 +540,19 @@ def _write_term(
     """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
     from zlib import compress
 
-    blocks: list[_Part] = []
-    group: list[_Part] = []
-    size = 0
-    for part in parts:  # consecutive parts share a block while they fit in one
-        if group and size + part[0] > _BLOCK_LIMIT:
-            blocks.append(group[0] if len(group) == 1 else _join(group))
-            group, size = [], 0
-        group.append(part)
-        size += part[0]
-    blocks.append(group[0] if len(group) == 1 else _join(group))
+    if len(parts) == 1:  # most terms of a merge: one block from one segment
+        blocks = parts
+    else:
+        blocks = []
+        group: list[_Part] = []
+        size = 0
+        for part in parts:  # consecutive parts share a block while they fit in one
+            if group and size + part[0] > _BLOCK_LIMIT:
+                blocks.append(group[0] if len(group) == 1 else _join(group))
+                group, size = [], 0
+            group.append(part)
+            size += part[0]
+        blocks.append(group[0] if len(group) == 1 else _join(group))
     start = postings.pos
     chunks = [_WHOOSH3_MAGIC]
     df = 0
@@ -588,7 +599,7 @@ def _field_records(terms: Any, fieldname: str) -> Iterator[tuple[bytes, bytes]]:
         return
     end = tindex.closest_key_pos(struct.pack("!H", number + 1)) if number < 0xFFFF else None
     end = tindex.endofdata if end is None else end
-    region = tindex.dbfile.get(start, end - start)
+    region = bytes(tindex.dbfile.get(start, end - start))
     unpack = _RECORD_LENGTHS.unpack_from
     pos = 0
     while pos < len(region):
@@ -619,10 +630,12 @@ def _segment_terms(
     buf = b""
     buf_start = 0
     stream = io.BytesIO()
+    view = memoryview(buf)
     load, loads = pickle.load, pickle.loads
     block_length = _BLOCK_LENGTH.unpack_from
     info_size = _TERMINFO.size
     extent = _EXTENT.unpack_from
+    shift = base if deleted is None else 0  # with deletions, _live_parts renumbers
     for fieldname in sorted(terms._fieldmap):
         if fieldname not in schema:
             continue
@@ -636,28 +649,29 @@ def _segment_terms(
                     values = None
                 weights = tuple(weights)
                 deltas = (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
-                raw_blocks: list[_Part] = [(
-                    len(ids), ids[0], deltas, ids[-1], _mini_weights(weights), values,
-                    max(0.0, *weights), 0, 0, sum(weights),
+                parts: list[_Part] = [(
+                    len(ids), ids[0] + shift, deltas, ids[-1] + shift, _mini_weights(weights),
+                    values, max(0.0, *weights), 0, 0, sum(weights),
                 )]  # fmt: skip
             else:
                 offset, length = extent(value, info_size)
                 if offset < buf_start or offset + length > buf_start + len(buf):
-                    buf = postfile.get(offset, max(length, _READ_CHUNK))
+                    buf = bytes(postfile.get(offset, max(length, _READ_CHUNK)))
                     buf_start = offset
                     stream = io.BytesIO(buf)
+                    view = memoryview(buf)
                 pos = offset - buf_start
-                if buf[pos : pos + 4] != _WHOOSH3_MAGIC:
+                if not buf.startswith(_WHOOSH3_MAGIC, pos):
                     raise UnknownLayout(f"no postings header for {fieldname}:{btext!r}")
                 pos += 4
-                raw_blocks = []
+                parts = []
                 while True:
                     (size,) = block_length(buf, pos)
                     pos += 4
                     end = pos + (size if size > 0 else -size)
                     stream.seek(pos)
                     count, last, maxw, compression, mn, mx = load(stream)
-                    data = buf[stream.tell() : end]
+                    data = view[stream.tell() : end]
                     deltas, weights, values = loads(decompress(data) if compression else data)
                     if weights is None:
                         wsum = float(count)
@@ -665,19 +679,16 @@ def _segment_terms(
                         wsum = weights * count
                     else:
                         wsum = sum(weights)
-                    raw_blocks.append(
-                        (count, deltas[0], deltas, last, weights, values, maxw, mn, mx, wsum)
-                    )
+                    parts.append((
+                        count, deltas[0] + shift, deltas, last + shift, weights, values, maxw,
+                        mn, mx, wsum,
+                    ))  # fmt: skip
                     pos = end
                     if size < 0:
                         break
-            if deleted is None:
-                parts = [
-                    (b[0], b[1] + base, b[2], b[3] + base, *b[4:]) for b in raw_blocks
-                ] if base else raw_blocks  # fmt: skip
-            else:
+            if deleted is not None:
                 parts = _live_parts(
-                    raw_blocks, fieldname, btext, fixedsize, lengths, deleted, docmap, base
+                    parts, fieldname, btext, fixedsize, lengths, deleted, docmap, base
                 )
             if parts:
                 yield (fieldname, btext), order, parts
