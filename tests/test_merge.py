@@ -281,3 +281,70 @@ def test_streaming_merge_writes_whooshs_term_statistics_in_few_blocks(
         stats[policy] = _term_stats(index_dir)
     assert stats["small"] == stats["whoosh"]
     assert max(s[5] for s in stats["small"].values()) >= 3  # frequent terms: several blocks
+
+
+def test_segments_of_whooshs_own_writer_merge_into_whooshs_postings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an index written before this writer (whoosh's blocks: protocol 2, all zlib'ed) merges
+    # into the postings, statistics and blocks whoosh's own optimize gives
+    import shutil
+
+    monkeypatch.setattr(ix, "MERGE_POLICY", "whoosh")
+    rng = random.Random(19)
+    built = str(tmp_path / "built")
+    with ix.IndexWriter(built) as writer:
+        for n in range(60):
+            writer.put(article_to_fields(_article(n, rng)), replace=False)
+            if n % 3 == 2:
+                writer.commit()
+        writer.delete("doc0007")
+        writer.commit()
+        writer.finish()
+    assert _segment_count(built) > 3
+    ours, theirs = str(tmp_path / "ours"), str(tmp_path / "theirs")
+    shutil.copytree(built, ours)
+    shutil.copytree(built, theirs)
+    with ix.IndexWriter(ours) as writer:
+        whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)
+    with ix.IndexWriter(theirs) as writer:
+        writer.ix.optimize()
+    assert _snapshot(ours) == _snapshot(theirs)
+    assert _snapshot(ours)["count"] == 59
+    assert _term_stats(ours) == _term_stats(theirs)
+
+
+def _raw_stored(index_dir: str) -> list[bytes]:
+    """Each live document's stored fields as their column holds them (pickled, zlib'ed)."""
+    from whoosh.codec.whoosh3 import STORED_COLUMN
+    from whoosh.columns import VarBytesColumn
+
+    out = []
+    with ix.open_index(index_dir).reader() as reader:
+        leaves = [reader] if reader.is_atomic() else [r for r, _ in reader.leaf_readers()]
+        for leaf in leaves:
+            column = leaf._perdoc._cached_reader("_stored", STORED_COLUMN)._child
+            out += [VarBytesColumn.Reader.__getitem__(column, d) for d in leaf.all_doc_ids()]
+    return sorted(out)
+
+
+def test_a_merge_copies_stored_fields_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # whoosh would unpickle each document's stored fields and pickle them again (its keys in
+    # the order of a set of field names): the merge copies the column's bytes
+    monkeypatch.setattr(ix, "_choose_merges", lambda segments, new_docs: set())
+    rng = random.Random(23)
+    index_dir = str(tmp_path / "index")
+    with ix.IndexWriter(index_dir) as writer:
+        for n in range(40):
+            writer.put(article_to_fields(_article(n, rng)), replace=False)
+            if n % 4 == 3:
+                writer.commit()
+        writer.delete("doc0011")
+        writer.commit()
+        before = _raw_stored(index_dir)
+        assert _segment_count(index_dir) > 3
+        whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)
+    assert _segment_count(index_dir) == 1
+    assert len(before) == 39 and _raw_stored(index_dir) == before

@@ -472,3 +472,102 @@ def test_a_term_table_that_holds_terms_is_left_to_whoosh() -> None:
     holder._tindex.add(b"\x00\x01talks", b"info")
     assert not whoosh_fence.pack_term_table(holder)
     assert type(holder._tindex.buckets[0]) is list
+
+
+def _term_table_file(use_fence: bool) -> bytes:
+    """A term table of 3,000 keys, added by whoosh's OrderedHashWriter or the fence's writer."""
+    out = io.BytesIO()
+    holder: Any = _TermTableHolder(out)
+    assert whoosh_fence.pack_term_table(holder)
+    keys = [b"\x00\x01term%06d" % n for n in range(3000)]
+    if use_fence:
+        table = whoosh_fence._TermTable(holder._tindex)
+        for n, key in enumerate(keys):
+            table.add(key, b"info%d" % n)
+        table.close()
+    else:
+        for n, key in enumerate(keys):
+            holder._tindex.add(key, b"info%d" % n)
+    holder._tindex.extras["fieldmap"] = {"body": 1}
+    out.close = lambda: None  # type: ignore[method-assign]  # StructFile.close would drop it
+    holder._tindex.close()
+    return out.getvalue()
+
+
+def test_the_merge_writes_term_records_byte_for_byte_as_whoosh_adds_them() -> None:
+    # records, their md5 buckets, the ordered index and the last key: the whole file
+    assert _term_table_file(use_fence=True) == _term_table_file(use_fence=False)
+    table = whoosh_fence._TermTable(_TermTableHolder(io.BytesIO())._tindex)
+    table.add(b"\x00\x01b", b"x")
+    with pytest.raises(ValueError, match="Keys must increase"):
+        table.add(b"\x00\x01a", b"x")
+
+
+def test_field_records_are_the_records_whoosh_walks(leaves: Any) -> None:
+    _searcher, readers = leaves
+    checked = 0
+    for reader in readers:
+        terms = reader._terms
+        for fieldname in terms.indexed_field_names():
+            prefix = terms._keycoder(fieldname, b"")
+            want = [
+                (key[2:], value) for key, value in terms._tindex.items_from(prefix)
+                if key[:2] == prefix
+            ]  # fmt: skip
+            got = list(whoosh_fence._field_records(terms, fieldname))
+            assert got == want, fieldname
+            checked += len(got)
+    assert checked > 50
+
+
+def _raw_blocks(reader: Any) -> list[tuple[tuple[Any, ...], bytes]]:
+    """(info, data as stored) of every postings block of a segment, read without whoosh."""
+    import zlib
+
+    out = []
+    for (_field, _text), info in reader._terms.items():
+        offset, length = info.extent()
+        (length,) = length if isinstance(length, tuple) else (length,)
+        buf = reader._terms._postfile.get(offset, length)
+        pos = 4
+        while True:
+            size = int.from_bytes(buf[pos : pos + 4], "big", signed=True)
+            stream = io.BytesIO(buf[pos + 4 : pos + 4 + abs(size)])
+            block_info = pickle.load(stream)
+            data = stream.read()
+            out.append((block_info, zlib.decompress(data) if block_info[3] else data))
+            pos += 4 + abs(size)
+            if size < 0:
+                break
+    return out
+
+
+def test_blocks_are_pickled_with_bytes_and_small_ones_stored_plain(leaves: Any) -> None:
+    # protocol 3 holds a posting's value bytes as they are (whoosh's protocol 2 pickles a
+    # call to _codecs.encode per value); a block's pickle under _COMPRESS_MIN is not zlib'ed
+    _searcher, readers = leaves
+    blocks = [block for reader in readers for block in _raw_blocks(reader)]
+    assert all(data[:2] == b"\x80\x03" for _info, data in blocks)
+    plain = [data for info, data in blocks if info[3] == 0]
+    packed = [data for info, data in blocks if info[3]]
+    assert plain and packed
+    assert all(len(data) < whoosh_fence._COMPRESS_MIN for data in plain)
+    assert all(len(data) >= whoosh_fence._COMPRESS_MIN for data in packed)
+
+
+def test_join_minifies_weights_as_whooshs_postings_writer() -> None:
+    def part(first: int, count: int, weights: Any) -> Any:
+        ids = (first,) + (1,) * (count - 1)
+        if type(weights) is tuple:
+            wsum = sum(weights)
+        else:
+            wsum = count * (1.0 if weights is None else weights)
+        return (count, first, ids, first + count - 1, weights, (b"v",) * count, 1.0, 1, 2, wsum)
+
+    both_one = whoosh_fence._join([part(0, 2, None), part(5, 3, None)])
+    assert both_one[2] == (0, 1, 4, 1, 1) and both_one[4] is None and both_one[3] == 7
+    both_two = whoosh_fence._join([part(0, 2, 2.0), part(5, 1, 2.0)])
+    assert both_two[4] == 2.0 and both_two[9] == 6.0
+    mixed = whoosh_fence._join([part(0, 2, None), part(5, 1, 2.0), part(9, 2, (3.0, 1.0))])
+    assert mixed[4] == (1.0, 1.0, 2.0, 3.0, 1.0) and mixed[0] == 5
+    assert mixed[2] == (0, 1, 4, 4, 1) and mixed[5] == (b"v",) * 5 and mixed[9] == 8.0

@@ -199,6 +199,9 @@ WRITER_LIMIT_MB = 48
 # sorted, through a heap merge into the new segment (as whoosh's multiprocessing writer joins
 # its sub-segments) instead of re-sorting them in the posting pool, and the posting writer
 # reads document lengths from memory (the writer and its whoosh internals: whoosh_fence.py).
+# Block by block, with stored fields copied as bytes, a merged article costs about a seventh
+# of indexing one (0.75 ms against 5.5, bench/README.md "Cheaper merges"); MERGE_SMALL still
+# rewrites the fewest a bounded segment count allows, so it stays the default.
 
 MERGE_FACTOR = 10
 MERGE_MIN_DOCS = 1000  # segments smaller than this all count as level 0

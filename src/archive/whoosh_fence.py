@@ -24,13 +24,21 @@ names whoosh does not promise to keep, so they live here and nowhere else:
   and a segment reader's `_perdoc`;
   for the block-level merge (`write_merged_postings`): W3Codec's `_blocklimit`,
   `_inlinelimit`, `_compression`; W3FieldWriter's `_postfile`, `_tindex`, `_fieldid`; a
-  segment reader's `_terms` and its `_postfile`; W3TermInfo's `add_block` / `set_extent` /
-  `to_bytes`, and the whoosh3 postings layout itself (a `W3Bl` header, then per block a signed
-  big-endian length, negative on the last, a pickled info tuple and the zlib'ed pickle of
-  delta-encoded ids, weights and values). `_fast_merge_layout` checks the writer's codec
-  first; another layout takes whoosh's per-posting merge. For the new segment's term table
-  (`pack_term_table`): OrderedHashWriter's `buckets` and `hashtype`, and the way
-  `HashWriter._write_hashes` reads the buckets (`len()`, iteration of (hash, position)).
+  segment reader's `_terms`, its `_postfile`, `_tindex` and `_fieldmap`; OrderedHashReader's
+  `closest_key_pos`, `endofdata` and `dbfile`; the term info's bytes (`W3TermInfo._struct`,
+  then the postings' offset and length, `!qi`), the term table's records (`filetables._lengths`:
+  key and value lengths, key, value) and the whoosh3 postings layout itself (a `W3Bl` header,
+  then per block a signed big-endian length, negative on the last, a pickled info tuple whose
+  fourth item says whether the data is zlib'ed, and the pickle of delta-encoded ids, weights
+  and values). `_fast_merge_layout` checks the writer's codec first; another layout takes
+  whoosh's per-posting merge. For the new segment's term table (`pack_term_table`,
+  `_TermTable`): OrderedHashWriter's `buckets`, `hashtype`, `dbfile`, `index` and `lastkey`,
+  whoosh's md5 key hash, and the way `HashWriter._write_hashes` reads the buckets (`len()`,
+  iteration of (hash, position)). For the stored fields of merged documents (`_copy_per_doc`):
+  `whoosh3.STORED_COLUMN` (a PickleColumn over a CompressedBytesColumn), the writer's and the
+  reader's `_child`, `VarBytesColumn.Writer.add` and `Reader.__getitem__` (the raw bytes),
+  W3PerDocWriter's `_colwriters`, `start_doc` / `add_field` / `add_column_value` /
+  `finish_doc`.
 
 - importing whoosh (`import_whoosh`, run when this module is imported, and
   `import_whoosh_reading` before a whoosh index is opened): modules whoosh imports at module
@@ -508,84 +516,85 @@ class _BulkLengthReader:
 
 
 _READ_CHUNK = 1 << 20  # bytes of a merged segment's postings file read at once
+_WRITE_CHUNK = 1 << 20  # bytes of postings or term records buffered before a write
 _BLOCK_LIMIT = 128  # postings per block: W3Codec's blocklimit (checked by merging_writer)
+# Block data is pickled with protocol 3, whose bytes opcode holds a posting's encoded value as
+# it is (protocol 2, whoosh's, pickles each bytes object as a call to `_codecs.encode` on a
+# latin-1 str: its positions bytes above 127 take two bytes each): a third smaller before
+# zlib, 40 % after, dumped 3.7 and loaded 2.3 times faster (a 1,000-article segment); whoosh
+# reads blocks with `pickle.loads`, which takes any protocol.
+_DATA_PROTOCOL = 3
+# A block whose pickle is shorter is stored uncompressed (the block's info says so, and
+# whoosh's reader follows it): zlib saved 3 % of those bytes and cost a compressor set up per
+# block, for most blocks of a segment (whoosh means to skip blocks under 20 bytes; a slip in
+# W3PostingsWriter._write_block compresses them all).
+_COMPRESS_MIN = 64
+
+# A part: some postings of one term, in whoosh3's block form, as a tuple (the unit the merge
+# copies and joins; a tuple because a merge makes one per term per merged segment):
+# (count, first id, ids delta-encoded (the first entry stands for `first`, it may be the id
+# before a shift), last id, weights as whoosh minifies them (None: all 1.0; a float: all
+# that; else a tuple), values (a tuple of bytes, joined bytes for a fixed-size format, or
+# None), max weight, min and max length bytes (0: none), the sum of the weights).
+_Part = tuple[int, int, tuple[int, ...], int, Any, Any, float, int, int, float]
 
 
-class _Part:
-    """Some postings of one term, in whoosh3's block form: the unit a streaming merge copies.
-
-    `ids` are delta-encoded with the first one absolute (as a whoosh3 block stores them);
-    `weights` one float per posting; `values` the block's encoded values (a tuple of bytes,
-    joined bytes for a fixed-size format, or None); lengths are field lengths (None: none).
-    """
-
-    __slots__ = ("count", "ids", "last", "weights", "values", "maxweight", "minlen", "maxlen")
-
-    def __init__(
-        self, count: int, ids: tuple[int, ...], last: int, weights: tuple[float, ...],
-        values: Any, maxweight: float, minlen: int | None, maxlen: int,
-    ) -> None:  # fmt: skip
-        self.count, self.ids, self.last, self.weights = count, ids, last, weights
-        self.values, self.maxweight, self.minlen, self.maxlen = values, maxweight, minlen, maxlen
-
-
-class _BlockStats:
-    """What W3TermInfo.add_block reads of a block being written."""
-
-    def __init__(self, part: _Part) -> None:
-        self._weights = (sum(part.weights),)
-        self._part = part
-
-    def __len__(self) -> int:
-        return self._part.count
-
-    def min_id(self) -> int:
-        return self._part.ids[0]
-
-    def max_id(self) -> int:
-        return self._part.last
-
-    def min_length(self) -> int | None:
-        return self._part.minlen
-
-    def max_length(self) -> int:
-        return self._part.maxlen
-
-    def max_weight(self) -> float:
-        return self._part.maxweight
+def _mini_weights(weights: tuple[float, ...]) -> Any:
+    """The weights of a block as W3PostingsWriter._mini_weights stores them."""
+    first = weights[0]
+    if weights.count(first) == len(weights):
+        return None if first == 1.0 else first
+    return weights
 
 
 def _join(parts: list[_Part]) -> _Part:
     """One part from consecutive parts of one term (their postings in docnum order)."""
-    if len(parts) == 1:
-        return parts[0]
-    ids: tuple[int, ...] = parts[0].ids
-    weights: tuple[float, ...] = parts[0].weights
-    values = parts[0].values
-    last = parts[0].last
-    for part in parts[1:]:
-        ids = ids + (part.ids[0] - last,) + part.ids[1:]
-        weights = weights + part.weights
-        if values is not None:
-            values = values + part.values
-        last = part.last
-    minlens = [p.minlen for p in parts if p.minlen is not None]
-    return _Part(
-        sum(p.count for p in parts), ids, last, weights, values,
-        max(p.maxweight for p in parts), min(minlens) if minlens else None,
-        max(p.maxlen for p in parts),
-    )  # fmt: skip
+    count, first, deltas, last, weights, values, maxw, mn, mx, wsum = parts[0]
+    ids = list(deltas)
+    ids[0] = first
+    scalars = {1.0 if w is None else w for w in (p[4] for p in parts) if type(w) is not tuple}
+    expanded: list[float] | None = None
+    if len(scalars) == 1 and not any(type(p[4]) is tuple for p in parts):
+        mini: Any = weights  # every part None, or every part the same float
+    else:
+        expanded = []
+    joined_values = None if values is None else [values]
+    for part in parts:
+        if expanded is not None:
+            w = part[4]
+            expanded += w if type(w) is tuple else (1.0 if w is None else w,) * part[0]
+        if part is parts[0]:
+            continue
+        ids.append(part[1] - last)
+        ids += part[2][1:]
+        last = part[3]
+        count += part[0]
+        if joined_values is not None:
+            joined_values.append(part[5])
+        maxw = max(maxw, part[6])
+        mn = min(mn, part[7])
+        mx = max(mx, part[8])
+        wsum += part[9]
+    if expanded is not None:
+        mini = tuple(expanded)
+    if joined_values is None:
+        joined: Any = None
+    elif type(values) is bytes:
+        joined = b"".join(joined_values)
+    else:
+        joined = tuple(v for vs in joined_values for v in vs)
+    return (count, first, tuple(ids), last, mini, joined, maxw, mn, mx, wsum)
 
 
 def _pool_parts(postings: Any, fieldname: str, fixedsize: Any, lengths: Any) -> list[_Part]:
     """Parts of the postings the batch added (docnum, weight, value), as W3PostingsWriter would."""
-    from array import array
+    from whoosh.util.numeric import length_to_byte
 
     dfl = lengths.doc_field_length if lengths is not None else None
-    parts = []
+    parts: list[_Part] = []
     for start in range(0, len(postings), _BLOCK_LIMIT):
         chunk = postings[start : start + _BLOCK_LIMIT]
-        ids = array("I", [p[2] for p in chunk])
+        ids = [p[2] for p in chunk]
         weights = tuple(array("f", [p[3] for p in chunk]))  # float32, as whoosh stores them
         raw = [p[4] for p in chunk if p[4]]
         if fixedsize is None or fixedsize < 0:
@@ -605,10 +614,259 @@ def _pool_parts(postings: Any, fieldname: str, fixedsize: Any, lengths: Any) -> 
                     if length > maxlen:
                         maxlen = length
         deltas = (ids[0],) + tuple(b - a for a, b in zip(ids, ids[1:], strict=False))
-        parts.append(
-            _Part(len(ids), deltas, ids[-1], weights, values, max(0.0, *weights), minlen, maxlen)
-        )
+        parts.append((
+            len(ids), ids[0], deltas, ids[-1], _mini_weights(weights), values,
+            max(0.0, *weights), length_to_byte(minlen), length_to_byte(maxlen), sum(weights),
+        ))  # fmt: skip
     return parts
+
+
+class _Output:
+    """A whoosh StructFile written through a buffer, its position kept here."""
+
+    def __init__(self, dbfile: Any) -> None:
+        self._dbfile = dbfile
+        self.pos: int = dbfile.tell()
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self._buffer += data
+        self.pos += len(data)
+        if len(self._buffer) >= _WRITE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._buffer:
+            self._dbfile.write(bytes(self._buffer))
+            self._buffer.clear()
+        if self._dbfile.tell() != self.pos:
+            raise UnknownLayout("the file was written behind the merge's back")
+
+
+class _TermTable:
+    """OrderedHashWriter.add for keys in increasing order, its records written in chunks.
+
+    Writes what `add` writes (the record: key and value lengths, key, value; its position in
+    the ordered index and, with its md5 hash, in a bucket) without a file call per term.
+    """
+
+    def __init__(self, tindex: Any) -> None:
+        self._tindex = tindex
+        self._out = _Output(tindex.dbfile)
+        self._index_append = tindex.index.append
+        self._buckets = tindex.buckets
+        self._last = tindex.lastkey
+
+    def add(self, key: bytes, value: bytes) -> None:
+        from hashlib import md5
+
+        if key <= self._last:
+            raise ValueError(f"Keys must increase: {self._last!r}..{key!r}")
+        out = self._out
+        pos = out.pos
+        self._index_append(pos)
+        # whoosh's md5_hash: int(hexdigest, 16) & 0xFFFFFFFF, the digest's last four bytes
+        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        self._buckets[h & 255].append((h, pos))
+        out.write(_RECORD_LENGTHS.pack(len(key), len(value)) + key + value)
+        self._last = key
+
+    def close(self) -> None:
+        self._out.flush()
+        self._tindex.lastkey = self._last
+
+
+_RECORD_LENGTHS = struct.Struct("!ii")  # filetables._lengths
+_TERMINFO = struct.Struct("!BfIBBfII")  # W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")  # W3TermInfo.to_bytes: pack_long(offset) + pack_int(length)
+_BLOCK_LENGTH = struct.Struct("!i")
+_WHOOSH3_MAGIC = b"W3Bl"  # whoosh3's WHOOSH3_HEADER_MAGIC (checked by _fast_merge_layout)
+
+
+def _write_term(
+    postings: _Output, table: _TermTable, key: bytes, parts: list[_Part], compression: int
+) -> None:
+    """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
+    from zlib import compress
+
+    if len(parts) == 1:  # most terms of a merge: one block from one segment
+        blocks = parts
+    else:
+        blocks = []
+        group: list[_Part] = []
+        size = 0
+        for part in parts:  # consecutive parts share a block while they fit in one
+            if group and size + part[0] > _BLOCK_LIMIT:
+                blocks.append(group[0] if len(group) == 1 else _join(group))
+                group, size = [], 0
+            group.append(part)
+            size += part[0]
+        blocks.append(group[0] if len(group) == 1 else _join(group))
+    start = postings.pos
+    chunks = [_WHOOSH3_MAGIC]
+    df = 0
+    weight = maxweight = 0.0
+    minlen, maxlen = 255, 0
+    dumps = pickle.dumps
+    for i, (count, first, deltas, last, mini, values, maxw, mn, mx, wsum) in enumerate(blocks):
+        if deltas[0] != first:
+            deltas = (first, *deltas[1:])
+        data = dumps((deltas, mini, values), _DATA_PROTOCOL)
+        comp = compression if len(data) >= _COMPRESS_MIN else 0
+        if comp:
+            data = compress(data, comp)
+        info = dumps((count, last, maxw, comp, mn, mx), 2)
+        length = len(info) + len(data)
+        chunks += (_BLOCK_LENGTH.pack(-length if i == len(blocks) - 1 else length), info, data)
+        df += count
+        weight += wsum
+        if maxw > maxweight:
+            maxweight = maxw
+        if mn < minlen:
+            minlen = mn
+        if mx > maxlen:
+            maxlen = mx
+    written = b"".join(chunks)
+    postings.write(written)
+    terminfo = _TERMINFO.pack(
+        0, weight, df, minlen, maxlen, maxweight, blocks[0][1], blocks[-1][3]
+    ) + _EXTENT.pack(start, len(written))
+    table.add(key, terminfo)
+
+
+def _field_records(terms: Any, fieldname: str) -> Iterator[tuple[bytes, bytes]]:
+    """(term, term info bytes) of one field of a segment's term table, read in bulk.
+
+    The field's records lie together in the table, keys sorted (a field number, then the
+    term): its range is found as whoosh's `items_from` finds it, then read in one call.
+    """
+    tindex = terms._tindex
+    number = terms._fieldmap[fieldname]
+    prefix = struct.pack("!H", number)
+    start = tindex.closest_key_pos(prefix)
+    if start is None:
+        return
+    end = tindex.closest_key_pos(struct.pack("!H", number + 1)) if number < 0xFFFF else None
+    end = tindex.endofdata if end is None else end
+    region = bytes(tindex.dbfile.get(start, end - start))
+    unpack = _RECORD_LENGTHS.unpack_from
+    pos = 0
+    while pos < len(region):
+        keylen, datalen = unpack(region, pos)
+        pos += 8
+        if region[pos : pos + 2] != prefix:
+            break
+        key_end = pos + keylen
+        yield region[pos + 2 : key_end], region[key_end : key_end + datalen]
+        pos = key_end + datalen
+
+
+def _segment_terms(
+    reader: Any, base: int, docmap: dict[int, int] | None, lengths: Any, order: int
+) -> Iterator[tuple[tuple[str, bytes], int, list[_Part]]]:
+    """Yield ((field, term), order, parts) of a merged segment, renumbered, in key order.
+
+    The term table is read in bulk per field, the postings file in large sequential chunks;
+    without deletions each block keeps its postings (only its first and last ids move by
+    `base`), with deletions the live postings are renumbered through `docmap`.
+    """
+    from zlib import decompress
+
+    terms = reader._terms
+    postfile = terms._postfile
+    schema = reader.schema
+    deleted = reader.deleted_docs_set if reader.has_deletions() else None
+    buf = b""
+    buf_start = 0
+    stream = io.BytesIO()
+    view = memoryview(buf)
+    load, loads = pickle.load, pickle.loads
+    block_length = _BLOCK_LENGTH.unpack_from
+    info_size = _TERMINFO.size
+    extent = _EXTENT.unpack_from
+    shift = base if deleted is None else 0  # with deletions, _live_parts renumbers
+    for fieldname in sorted(terms._fieldmap):
+        if fieldname not in schema:
+            continue
+        fixedsize = schema[fieldname].format.fixed_value_size()
+        for btext, value in _field_records(terms, fieldname):
+            if value[0]:  # inlined postings (W3Codec's inlinelimit of 1 inlines none)
+                ids, weights, values = loads(value[info_size:])
+                if fixedsize is not None and fixedsize > 0:
+                    values = b"".join(values)
+                elif fixedsize == 0:
+                    values = None
+                weights = tuple(weights)
+                deltas = (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
+                parts: list[_Part] = [(
+                    len(ids), ids[0] + shift, deltas, ids[-1] + shift, _mini_weights(weights),
+                    values, max(0.0, *weights), 0, 0, sum(weights),
+                )]  # fmt: skip
+            else:
+                offset, length = extent(value, info_size)
+                if offset < buf_start or offset + length > buf_start + len(buf):
+                    buf = bytes(postfile.get(offset, max(length, _READ_CHUNK)))
+                    buf_start = offset
+                    stream = io.BytesIO(buf)
+                    view = memoryview(buf)
+                pos = offset - buf_start
+                if not buf.startswith(_WHOOSH3_MAGIC, pos):
+                    raise UnknownLayout(f"no postings header for {fieldname}:{btext!r}")
+                pos += 4
+                parts = []
+                while True:
+                    (size,) = block_length(buf, pos)
+                    pos += 4
+                    end = pos + (size if size > 0 else -size)
+                    stream.seek(pos)
+                    count, last, maxw, compression, mn, mx = load(stream)
+                    data = view[stream.tell() : end]
+                    deltas, weights, values = loads(decompress(data) if compression else data)
+                    if weights is None:
+                        wsum = float(count)
+                    elif type(weights) is float:
+                        wsum = weights * count
+                    else:
+                        wsum = sum(weights)
+                    parts.append((
+                        count, deltas[0] + shift, deltas, last + shift, weights, values, maxw,
+                        mn, mx, wsum,
+                    ))  # fmt: skip
+                    pos = end
+                    if size < 0:
+                        break
+            if deleted is not None:
+                parts = _live_parts(
+                    parts, fieldname, btext, fixedsize, lengths, deleted, docmap, base
+                )
+            if parts:
+                yield (fieldname, btext), order, parts
+
+
+def _live_parts(
+    raw_blocks: list[_Part], fieldname: str, btext: bytes, fixedsize: Any, lengths: Any,
+    deleted: Any, docmap: dict[int, int] | None, base: int,
+) -> list[_Part]:  # fmt: skip
+    """The postings of a term's blocks whose documents are not deleted, renumbered, as parts."""
+    from itertools import accumulate
+
+    live = []
+    for count, _first, deltas, _last, weights, values, *_rest in raw_blocks:
+        old_ids = list(accumulate(deltas))
+        if weights is None or type(weights) is float:
+            weights = (1.0 if weights is None else weights,) * count
+        if fixedsize is None or fixedsize < 0:
+            split = list(values)
+        elif fixedsize == 0:
+            split = [b""] * count
+        else:
+            split = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
+        live += [
+            (fieldname, btext, docmap[d] if docmap is not None else base + d, w, v)
+            for d, w, v in zip(old_ids, weights, split, strict=True)
+            if d not in deleted
+        ]
+    return _pool_parts(live, fieldname, fixedsize, lengths) if live else []
 
 
 class _PackedBucket:
@@ -662,155 +920,10 @@ def pack_term_table(fieldwriter: Any) -> bool:
     return True
 
 
-def _write_term(fieldwriter: Any, btext: bytes, parts: list[_Part], compression: int) -> None:
-    """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
-    from zlib import compress
-
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-    from whoosh.util.numeric import length_to_byte
-
-    postfile = fieldwriter._postfile
-    terminfo = W3TermInfo()
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
-    blocks: list[_Part] = []
-    group: list[_Part] = []
-    size = 0
-    for part in parts:  # consecutive parts share a block while they fit in one
-        if group and size + part.count > _BLOCK_LIMIT:
-            blocks.append(_join(group))
-            group, size = [], 0
-        group.append(part)
-        size += part.count
-    blocks.append(_join(group))
-    for i, block in enumerate(blocks):
-        terminfo.add_block(_BlockStats(block))
-        weights = block.weights
-        if weights.count(1.0) == block.count:
-            mini: Any = None
-        elif weights.count(weights[0]) == block.count:
-            mini = weights[0]
-        else:
-            mini = weights
-        data = pickle.dumps((block.ids, mini, block.values), 2)
-        if compression:
-            data = compress(data, compression)
-        info = pickle.dumps(
-            (block.count, block.last, block.maxweight, compression,
-             length_to_byte(block.minlen), length_to_byte(block.maxlen)), 2,
-        )  # fmt: skip
-        length = len(info) + len(data)
-        postfile.write_int(-length if i == len(blocks) - 1 else length)
-        postfile.write(info)
-        postfile.write(data)
-    terminfo.set_extent(start, postfile.tell() - start)
-    fieldwriter._tindex.add(
-        struct.pack("!H", fieldwriter._fieldid) + btext, terminfo.to_bytes()
-    )
-
-
-def _segment_terms(
-    reader: Any, base: int, docmap: dict[int, int] | None, lengths: Any
-) -> Iterator[tuple[tuple[str, bytes], list[_Part]]]:
-    """Yield ((field, term), parts) of a merged segment, renumbered, in (field, term) order.
-
-    The term table is walked once per field, the postings file read in large sequential
-    chunks; without deletions each block keeps its postings (only its first id moves by
-    `base`), with deletions the live postings are renumbered through `docmap`.
-    """
-    from itertools import accumulate
-    from zlib import decompress
-
-    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
-    from whoosh.util.numeric import byte_to_length
-
-    terms = reader._terms
-    postfile = terms._postfile
-    schema = reader.schema
-    deleted = reader.deleted_docs_set if reader.has_deletions() else None
-    buf = b""
-    buf_start = 0
-    stream = io.BytesIO()
-    for fieldname in sorted(terms.indexed_field_names()):
-        if fieldname not in schema:
-            continue
-        fixedsize = schema[fieldname].format.fixed_value_size()
-        for (field, btext), terminfo in terms.items_from(fieldname, b""):
-            if field != fieldname:
-                break
-            raw_blocks: list[tuple[Any, ...]] = []
-            if terminfo.is_inlined():
-                ids, weights, values = terminfo.inlined_postings()
-                deltas = tuple(b - a for a, b in zip((0, *ids), ids, strict=False))
-                if fixedsize is not None and fixedsize > 0:
-                    values = b"".join(values)
-                elif fixedsize == 0:
-                    values = None
-                maxw = max(0.0, *weights)
-                raw_blocks.append((len(ids), deltas, ids[-1], tuple(weights), values, maxw, 0, 0))
-            else:
-                offset, length = terminfo.extent()
-                if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves it a 1-tuple
-                    (length,) = length
-                if offset < buf_start or offset + length > buf_start + len(buf):
-                    buf = postfile.get(offset, max(length, _READ_CHUNK))
-                    buf_start = offset
-                    stream = io.BytesIO(buf)
-                pos = offset - buf_start
-                if buf[pos : pos + 4] != WHOOSH3_HEADER_MAGIC:
-                    raise UnknownLayout(f"no postings header for {fieldname}:{btext!r}")
-                pos += 4
-                while True:
-                    size = int.from_bytes(buf[pos : pos + 4], "big", signed=True)
-                    pos += 4
-                    end = pos + abs(size)
-                    stream.seek(pos)
-                    count, last, maxw, compression, mn, mx = pickle.load(stream)
-                    data = buf[stream.tell() : end]
-                    deltas, weights, values = pickle.loads(
-                        decompress(data) if compression else data
-                    )
-                    if weights is None:
-                        weights = (1.0,) * count
-                    elif isinstance(weights, float):
-                        weights = (weights,) * count
-                    raw_blocks.append(
-                        (count, tuple(deltas), last, tuple(weights), values, maxw, mn, mx)
-                    )
-                    pos = end
-                    if size < 0:
-                        break
-            parts = []
-            for count, deltas, last, weights, values, maxw, mn, mx in raw_blocks:
-                if deleted is None:
-                    parts.append(_Part(
-                        count, (deltas[0] + base,) + deltas[1:], last + base, weights, values, maxw,
-                        byte_to_length(mn) if mn else None, byte_to_length(mx) if mx else 0,
-                    ))  # fmt: skip
-                    continue
-                # deletions: keep the live postings, renumbered, as the batch's own
-                old_ids = list(accumulate(deltas))
-                if fixedsize is None or fixedsize < 0:
-                    split = list(values)
-                elif fixedsize == 0:
-                    split = [b""] * count
-                else:
-                    split = [values[i : i + fixedsize] for i in range(0, len(values), fixedsize)]
-                live = [
-                    (fieldname, btext, docmap[d] if docmap is not None else base + d, w, v)
-                    for d, w, v in zip(old_ids, weights, split, strict=True)
-                    if d not in deleted
-                ]
-                if live:
-                    parts += _pool_parts(live, fieldname, fixedsize, lengths)
-            if parts:
-                yield (fieldname, btext), parts
-
-
 def _pool_terms(
     postings: Any, schema: Any, lengths: Any
-) -> Iterator[tuple[tuple[str, bytes], list[_Part]]]:
-    """Yield ((field, term), parts) of the batch's own postings (sorted by whoosh's pool)."""
+) -> Iterator[tuple[tuple[str, bytes], int, list[_Part]]]:
+    """Yield ((field, term), 0, parts) of the batch's own postings (sorted by whoosh's pool)."""
     from itertools import groupby
     from operator import itemgetter
 
@@ -823,7 +936,7 @@ def _pool_terms(
             fixed[fieldname] = schema[fieldname].format.fixed_value_size()
         chunk = [p for p in group if p[2] != -1]  # -1: whoosh's spelling-word marker
         if chunk:
-            yield key, _pool_parts(chunk, fieldname, fixed[fieldname], lengths)
+            yield key, 0, _pool_parts(chunk, fieldname, fixed[fieldname], lengths)
 
 
 def write_merged_postings(
@@ -834,43 +947,152 @@ def write_merged_postings(
 
     A term-level heap merge (whoosh merges per posting): the batch's postings are grouped
     per term, each merged segment gives its blocks of the term (`_segment_terms`), and the
-    blocks are written consecutively, small ones sharing a block (`_write_term`).
+    blocks are written consecutively, small ones sharing a block (`_write_term`). The
+    postings and the term records go to their files in large writes.
     """
     from heapq import merge as heap_merge
-    from operator import itemgetter
 
     streams = [_pool_terms(pool_postings, schema, lengths)]
-    streams += [_segment_terms(reader, base, docmap, lengths) for reader, base, docmap in merged]
+    streams += [
+        _segment_terms(reader, base, docmap, lengths, order)
+        for order, (reader, base, docmap) in enumerate(merged, 1)
+    ]
+    postings = _Output(fieldwriter._postfile)
+    table = _TermTable(fieldwriter._tindex)
     current = None
+    prefix = b""
     parts: list[_Part] = []
-    for key, term_parts in heap_merge(*streams, key=itemgetter(0)):  # stable: batch first
+    # (key, order, parts): the stream's order breaks ties, so the batch comes first and the
+    # merged segments in docnum order, and parts are never compared
+    for key, _order, term_parts in heap_merge(*streams):
         if key != current:
             if current is not None:
-                _write_term(fieldwriter, current[1], parts, compression)
+                _write_term(postings, table, prefix + current[1], parts, compression)
                 if key[0] != current[0]:
                     fieldwriter.finish_field()
             if current is None or key[0] != current[0]:
                 fieldwriter.start_field(key[0], schema[key[0]])
+                prefix = struct.pack("!H", fieldwriter._fieldid)
             current, parts = key, []
         parts += term_parts
     if current is not None:
-        _write_term(fieldwriter, current[1], parts, compression)
+        _write_term(postings, table, prefix + current[1], parts, compression)
         fieldwriter.finish_field()
+    postings.flush()
+    table.close()
 
 
 def _fast_merge_layout(writer: Any, readers: list[Any]) -> bool:
     """True when the new segment and every merged one are whoosh3's layout as known here."""
-    from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3TermsReader
+    from whoosh.codec import whoosh3
+    from whoosh.filedb import filetables
 
     codec = writer.codec
+    fieldwriter = writer.fieldwriter
+    tindex = getattr(fieldwriter, "_tindex", None)
     return (
-        type(codec) is W3Codec
+        type(codec) is whoosh3.W3Codec
         and getattr(codec, "_blocklimit", None) == _BLOCK_LIMIT
         and getattr(codec, "_inlinelimit", None) == 1
         and isinstance(getattr(codec, "_compression", None), int)
-        and type(writer.fieldwriter) is W3FieldWriter
-        and all(type(getattr(r, "_terms", None)) is W3TermsReader for r in readers)
+        and type(fieldwriter) is whoosh3.W3FieldWriter
+        and whoosh3.WHOOSH3_HEADER_MAGIC == _WHOOSH3_MAGIC
+        and whoosh3.W3TermInfo._struct.format == _TERMINFO.format
+        and filetables._lengths.format == _RECORD_LENGTHS.format
+        and type(tindex) is filetables.OrderedHashWriter
+        and getattr(tindex, "hashtype", None) == 0
+        and all(hasattr(tindex, name) for name in ("dbfile", "index", "lastkey", "buckets"))
+        and all(
+            type(getattr(r, "_terms", None)) is whoosh3.W3TermsReader
+            and type(r._terms._tindex) is filetables.OrderedHashReader
+            for r in readers
+        )
     )
+
+
+def _raw_stored_columns(writer: Any, reader: Any) -> tuple[Any, Any] | None:
+    """The stored-fields column's raw writer of the new segment and raw reader of a merged one.
+
+    Whoosh3 keeps each document's stored fields as a pickled dict, zlib'ed, in a variable-bytes
+    column (`STORED_COLUMN`): the raw values can be copied as they are. None when the layout
+    is another (then whoosh's `write_per_doc` copies them).
+    """
+    from whoosh import columns
+    from whoosh.codec import whoosh3
+
+    perdoc: Any = getattr(reader, "_perdoc", None)
+    pdw = writer.perdocwriter
+    stored = whoosh3.STORED_COLUMN
+    if (
+        type(pdw) is not whoosh3.W3PerDocWriter
+        or type(perdoc) is not whoosh3.W3PerDocReader
+        or type(stored) is not columns.PickleColumn
+        or type(stored._child) is not columns.CompressedBytesColumn
+        or any(field.vector for _name, field in writer.schema.items())
+    ):
+        return None
+    column_writer = pdw._colwriters.get("_stored")
+    if type(column_writer) is not columns.PickleColumn.Writer or (
+        type(column_writer._child) is not columns.CompressedBytesColumn.Writer
+    ):
+        return None
+    column_reader = perdoc._cached_reader("_stored", stored)
+    if column_reader is None:  # no document of the segment stores anything
+        return column_writer._child, None
+    if type(column_reader) is not columns.PickleColumn.Reader or (
+        type(column_reader._child) is not columns.CompressedBytesColumn.Reader
+    ):
+        return None
+    return column_writer._child, column_reader._child
+
+
+def _copy_per_doc(writer: Any, fieldnames: set[str], reader: Any) -> dict[int, int] | None:
+    """SegmentWriter.write_per_doc, the stored fields copied as their column's raw bytes.
+
+    Whoosh unpickles and unzips each merged document's stored fields to pickle and zip them
+    again, a tenth of a merge's CPU; the bytes are the same. Lengths and the other columns go
+    through the per-document writer as whoosh sends them. Returns whoosh's docmap (None
+    without deletions), or falls back to whoosh's `write_per_doc` on another layout.
+    """
+    from whoosh import columns
+
+    raw = _raw_stored_columns(writer, reader)
+    lengths = _BulkLengthReader(reader)
+    if raw is None:
+        docmap: dict[int, int] | None = writer.write_per_doc(fieldnames, lengths)
+        return docmap
+    stored_writer, stored_reader = raw
+    add_raw = columns.VarBytesColumn.Writer.add
+    get_raw = columns.VarBytesColumn.Reader.__getitem__
+    schema = writer.schema
+    docmap = {} if reader.has_deletions() else None
+    pdw = writer.perdocwriter
+    cols = {}
+    for fieldname in fieldnames:
+        coltype = schema[fieldname].column_type
+        if coltype and reader.has_column(fieldname):
+            creader = reader.column_reader(fieldname, coltype)
+            if isinstance(creader, columns.TranslatingColumnReader):
+                creader = creader.raw_column()
+            cols[fieldname] = (creader, coltype)
+    fields = [(name, schema[name]) for name in sorted(fieldnames)]
+    field_length = lengths.doc_field_length
+    for docnum in reader.all_doc_ids():
+        if docmap is not None:
+            docmap[docnum] = writer.docnum
+        pdw.start_doc(writer.docnum)
+        for fieldname, fieldobj in fields:
+            pdw.add_field(fieldname, fieldobj, None, field_length(docnum, fieldname))
+            if fieldname in cols:
+                creader, coltype = cols[fieldname]
+                pdw.add_column_value(fieldname, coltype, creader[docnum])
+        pdw.finish_doc()
+        if stored_reader is not None:
+            value = get_raw(stored_reader, docnum)
+            if value:
+                add_raw(stored_writer, writer.docnum, value)
+        writer.docnum += 1
+    return docmap
 
 
 def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
@@ -910,7 +1132,7 @@ def merging_writer(ix: Any, limitmb: int, choose: Any) -> Any:
                 self._merge_readers.append(reader)
                 base = self.docnum
                 # stored fields, lengths
-                docmap = self.write_per_doc(fieldnames, _BulkLengthReader(reader))
+                docmap = _copy_per_doc(self, fieldnames, reader)
                 self._merge_sources.append((reader, base, docmap))
                 self._added = True
             return [s for i, s in enumerate(segments) if i not in chosen]
