@@ -8,6 +8,8 @@ names whoosh does not promise to keep, so they live here and nowhere else:
 - postings blocks of whoosh3's W3LeafMatcher: `_read_ids`, `_read_values`, `_next_block`,
   `_ids`, `_weights`, `_values`, and for decoding ids and weights as `_read_ids` and
   `_read_weights` do: `_read_data`, `_data`, `_byteids`, `_blocklength`;
+- a phrase's positions (`positions_decoder`): `formats._INT_SIZE` and the layout of a
+  Positions value (a 4-byte count, then the pickled list of deltas, its STOP byte optional);
 - fixed-width columns (field lengths, dates): `_perdoc._cached_reader`, `whoosh3._lenfield`,
   `_dbfile`, `_basepos`, `_count`, `_fixedlen`, `_typecode`, the `EmptyColumnReader` class;
 - BM25F's per-field B: `_field_B`; a pattern query's lexicon walk: `_btexts`;
