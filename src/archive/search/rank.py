@@ -404,14 +404,14 @@ def _rank_bag(
     scores: defaultdict[int, float] = defaultdict(float)
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
-    for bit, found in enumerate(per_clause):
-        if not several:
-            scores.update(found)  # one clause: its scores (0.0 + x is x)
-            break
-        flag = 1 << bit
-        for key, value in found.items():
-            scores[key] += value
-            seen[key] |= flag
+    if not several:
+        scores.update(per_clause[0])  # one clause: its scores (0.0 + x is x)
+    else:
+        for bit, found in enumerate(per_clause):
+            flag = 1 << bit
+            for key, value in found.items():
+                scores[key] += value
+                seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
         docs = set(docs) - docset(searcher, query)  # type: ignore[operator]
