@@ -241,6 +241,24 @@ def test_joined_affix_offsets_cover_both_words() -> None:
     assert original[term.start : term.end] == "می روند"
 
 
+def test_a_detached_derivational_prefix_is_joined_to_its_word() -> None:
+    zwnj = "\u200c"
+    # written apart, with ZWNJ or glued: one term, the compound's (not آبی, "blue")
+    assert terms("کم آبی") == terms(f"کم{zwnj}آبی") == terms("کمآبی") == ["کمابی"]
+    assert terms("صادرات غیر نفتی") == terms("صادرات غیرنفتی")
+    assert terms("غیر نفتی") != terms("نفتی")
+    assert terms("نا امنی") == terms("ناامنی")
+    assert terms("بی کاری") == terms("بیکاری")
+    original = "بحران کم آبی"
+    found = list(iter_terms(original))
+    assert [original[t.start : t.end] for t in found] == ["بحران", "کم آبی"]
+    # the prefix before a stopword or another prefix stays apart (غیر از: "except")
+    assert terms("غیر از ایران") == terms("ایران")
+    assert terms("کم کم") == []
+    # not a prefix: در آمد stays two words, در dropped
+    assert terms("در آمد") == terms("آمد")
+
+
 def test_junk_runs_are_not_indexed_and_do_not_glue_neighbours() -> None:
     junk = "x" * (text.MAX_TOKEN_CHARS + 1)
     assert terms(f"Tehran {junk} talks") == ["tehran", "talk"]

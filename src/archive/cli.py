@@ -502,11 +502,11 @@ def query_command(
     digits, stems), so Persian and English may be mixed freely. With several words,
     articles with any of them match, ranked by BM25 over the whole article; --all keeps
     only articles with every word. Persian words written apart also match glued
-    (احمدی نژاد, احمدی‌نژاد), and so do a detached prefix and its word (کم آبی,
-    کم‌آبی). Feedback adds terms from the best hits (RM3) to rank them: on by default for
-    a query in Persian/Arabic script, off for Latin-script and mixed queries (--feedback,
-    --no-feedback decide; --explain says which and why); --exact takes the words as typed,
-    without feedback. Without QUERY, the matching articles are listed newest first.
+    (احمدی نژاد, احمدی‌نژاد), and a detached prefix is one word with its word (کم آبی =
+    کم‌آبی, in pages too). Feedback adds terms from the best hits (RM3) to rank them: on by
+    default for a query in Persian/Arabic script, off for Latin-script and mixed queries
+    (--feedback, --no-feedback decide; --explain says which and why); --exact takes the words
+    as typed, without feedback. Without QUERY, the matching articles are listed newest first.
 
     \b
     Query syntax:

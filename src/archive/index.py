@@ -60,7 +60,8 @@ from archive.stored import now_iso as _now_iso
 # author through versions and author pages)
 # 6: words (the article's words as one field without positions: the postings the ranking reads)
 # and feedback_terms
-SCHEMA_VERSION = 6
+# 7: a detached derivational prefix joined to its word (کم آبی -> کمابی, text.COMPOUND_PREFIXES)
+SCHEMA_VERSION = 7
 
 
 class ArchiveTokenizer(Tokenizer):

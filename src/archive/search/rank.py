@@ -328,6 +328,56 @@ def _split_compound(part: Any) -> list[Any]:
     return [wq.Or([word, *glued]).normalize() for word in ands[0].subqueries]
 
 
+# How a clause with alternatives (a Persian compound also offered glued, `_split_compound`) is
+# scored. "synonym": the clause is one pseudo-term, as Lucene's SynonymQuery scores synonyms (tf
+# summed over the alternatives, df the largest of theirs), so the glued form counts as an
+# occurrence of each of its words. "term": every distinct alternative is a term of its own, with
+# its own statistics, counted once however many clauses offer it: how Lucene's QueryBuilder
+# scores a multi-word synonym (the glued form one SHOULD clause beside its parts) and how the
+# tantivy engine scores the same query. Which clauses an article matches (for --all) is the
+# same either way. "synonym" ships: "term" loses احمدی نژاد رئیس جمهور (AP 0.83 -> 0.72) on the
+# Persian judged set, its only compound query (bench/relevance/RESULTS.md, "Compounds").
+COMPOUND_SCORING = "synonym"
+
+
+def _scoring_units(
+    clauses: list[list[tuple[str, Any]]],
+) -> tuple[list[list[tuple[str, Any]]], list[list[int]] | None]:
+    """The units a bag is scored by, and which units each clause holds (None: one per clause).
+
+    A unit is a list of (field, term) or (field, phrase) alternatives scored as one BM25 term
+    (bm25.ArticleScorer.clause_scores). A clause scored as a synonym is one unit; a clause
+    split (COMPOUND_SCORING) gives a unit per distinct word or phrase, shared with any other
+    clause split that offers the same one.
+    """
+
+    def split(clause: list[tuple[str, Any]]) -> bool:
+        return len({term for _, term in clause}) > 1
+
+    if COMPOUND_SCORING == "synonym" or not any(split(clause) for clause in clauses):
+        return clauses, None
+    units: list[list[tuple[str, Any]]] = []
+    shared: dict[Any, int] = {}
+    members: list[list[int]] = []
+    for clause in clauses:
+        if not split(clause):
+            members.append([len(units)])
+            units.append(clause)
+            continue
+        held: list[int] = []
+        for fieldname, term in clause:
+            index = shared.get(term)
+            if index is None:
+                index = shared[term] = len(units)
+                units.append([])
+            if (fieldname, term) not in units[index]:
+                units[index].append((fieldname, term))
+            if index not in held:
+                held.append(index)
+        members.append(held)
+    return units, members
+
+
 # --- the fast route for plain words ----------------------------------------------------------
 #
 # Whoosh scores through a tree of matcher objects, a few microseconds per posting; a common
@@ -400,18 +450,30 @@ def _rank_bag(
     if type(searcher.weighting) is not scoring.BM25F:
         raise NotFast  # a caller's own weighting: whoosh's route honours it
     scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
-    per_clause = [scorer.clause_scores(clause) for clause in bag.clauses]
+    units, members = _scoring_units(bag.clauses)
+    per_unit = [scorer.clause_scores(unit) for unit in units]
     scores: defaultdict[int, float] = defaultdict(float)
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
-    if not several:
-        scores.update(per_clause[0])  # one clause: its scores (0.0 + x is x)
+    if members is None:  # a unit per clause
+        if not several:
+            scores.update(per_unit[0])  # one clause: its scores (0.0 + x is x)
+        else:
+            for bit, found in enumerate(per_unit):
+                flag = 1 << bit
+                for key, value in found.items():
+                    scores[key] += value
+                    seen[key] |= flag
     else:
-        for bit, found in enumerate(per_clause):
-            flag = 1 << bit
+        for found in per_unit:
             for key, value in found.items():
                 scores[key] += value
-                seen[key] |= flag
+        if several:
+            for bit, held in enumerate(members):
+                flag = 1 << bit
+                for unit in held:
+                    for key in per_unit[unit]:
+                        seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
         docs = set(docs) - docset(searcher, query)  # type: ignore[operator]
@@ -422,7 +484,9 @@ def _rank_bag(
     expansion: list[tuple[str, float]] = []
     brought = 0
     if feedback and scored and docs:
-        scores, expansion, added = _add_feedback(searcher, scorer, bag, per_clause, scores, docs)
+        scores, expansion, added = _add_feedback(
+            searcher, scorer, units, per_unit, len(bag.clauses), scores, docs
+        )
         if added and FEEDBACK_ADDS_ARTICLES and not bag.need_all:
             more = added if allowed is None else added & allowed
             for query in bag.excluded:
@@ -463,13 +527,16 @@ def _rank_bag(
 def _add_feedback(
     searcher: Any,
     scorer: bm25.ArticleScorer,
-    bag: _Bag,
-    per_clause: list[dict[int, float]],
+    units: list[list[tuple[str, Any]]],
+    per_unit: list[dict[int, float]],
+    clauses: int,
     scores: dict[int, float],
     docs: Any,
 ) -> tuple[defaultdict[int, float], list[tuple[str, float]], set[int]]:
     """Rescore with RM3: the user's clauses weigh ORIGINAL_WEIGHT, the feedback terms the rest.
 
+    Each scoring unit (`_scoring_units`) of the user's query weighs ORIGINAL_WEIGHT / clauses:
+    the user's whole query scaled, as Anserini's RM3 (and the tantivy engine) weigh it.
     Returns the new scores, the feedback terms with their weights, and the articles that only
     feedback terms match (scored, but not in `docs`).
     """
@@ -478,10 +545,10 @@ def _add_feedback(
     top = heapq.nlargest(rm3.FEEDBACK_DOCS, docs, key=lambda d: (scores[d], -d))
     terms = rm3.select_terms(searcher, [(scores[d], d) for d in top])
     alpha = rm3.ORIGINAL_WEIGHT
-    weights = [alpha / len(bag.clauses)] * len(bag.clauses)
+    weights = [alpha / clauses] * len(units)
     words = [
-        {t for f, t in clause if f in rm3.FEEDBACK_FIELDS and not isinstance(t, tuple)}
-        for clause in bag.clauses
+        {t for f, t in unit if f in rm3.FEEDBACK_FIELDS and not isinstance(t, tuple)}
+        for unit in units
     ]
     extra: list[tuple[str, float]] = []
     for term, weight in terms:
@@ -491,7 +558,7 @@ def _add_feedback(
         else:
             extra.append((term, (1 - alpha) * weight))
     rescored: defaultdict[int, float] = defaultdict(float)
-    for weight, found in zip(weights, per_clause, strict=True):
+    for weight, found in zip(weights, per_unit, strict=True):
         for key, value in found.items():
             rescored[key] += weight * value
     matched = set(docs)

@@ -10,18 +10,11 @@ from __future__ import annotations
 from archive import text
 
 _ZWNJ = "\u200c"
-# Persian derivational prefixes that form nouns and adjectives (بی‌کاری, ناامنی, کم‌آبی,
-# پرجمعیت, غیرنفتی) and are often written apart; alone, each is also a word the stoplist drops
-# (نا aside), so کم آبی would search only آبی (blue). A pair of one of them and a content word
-# is offered glued too, as a synonym of that word (Lucene's SynonymQuery: tf summed, df the
-# larger), never as a query word of its own: that form's inflated idf cost 1.5 MAP points on
-# the held-back Persian collection. Closed on purpose: not هم, با, در, بر (mostly "also",
-# "with", "in", "on" when written apart: درآمد is not در آمد).
-COMPOUND_PREFIXES = frozenset({"بی", "نا", "کم", "پر", "غیر"})
 
 
 def join_detached_affixes(query: str) -> str:
-    """Return `query` with detached Persian affixes glued by ZWNJ (کتاب ها -> کتاب‌ها).
+    """Return `query` with detached Persian affixes and derivational prefixes glued by ZWNJ
+    (کتاب ها -> کتاب‌ها, کم آبی -> کم‌آبی: `text.COMPOUND_PREFIXES`).
 
     For query strings: whoosh's query parser splits on spaces before analysis, so a query
     `کتاب ها` would otherwise reach the analyzer as two words.
@@ -37,9 +30,12 @@ def join_detached_affixes(query: str) -> str:
 
 
 def _compound_parts(word: str) -> list[str]:
-    """The ZWNJ-separated parts of a query word, when none of them is a bare affix."""
+    """The ZWNJ-separated parts of a query word, when none of them is a bare affix or a
+    derivational prefix (کم‌آبی is one word however it is written: the chain joins it)."""
     parts = [p for p in word.split(_ZWNJ) if p]
-    if len(parts) < 2 or any(text.is_lone_affix(p) for p in parts):
+    if len(parts) < 2 or any(
+        text.is_lone_affix(p) or text.normalize(p) in text.COMPOUND_PREFIXES for p in parts
+    ):
         return []
     return parts
 
@@ -49,23 +45,20 @@ def _is_content_word(word: str) -> bool:
     return next(text.iter_terms(word), None) is not None
 
 
-def _pairs(word: str, nxt: str) -> str:
+def _pairs(word: str, nxt: str) -> bool:
     """Whether two adjacent query words are also offered glued, as one compound.
 
-    Only two content words without ZWNJ, or a derivational prefix (COMPOUND_PREFIXES) and a
-    content word: glueing a stopword to its neighbour (درایران, ومیر) makes rare forms with an
-    inflated idf, and a word that already carries an affix (هسته‌ای, جنگل‌ها) is a whole word
-    (on the held-back Persian collection, every-pair glueing cost 1.5 MAP points against plain
-    one-field BM25).
-    Returns "content", "prefix" (a prefix the stoplist drops, then a content word) or "".
+    Only two content words without ZWNJ: glueing a stopword to its neighbour (درایران, ومیر)
+    makes rare forms with an inflated idf, and a word that already carries an affix (هسته‌ای,
+    جنگل‌ها) is a whole word (on the held-back Persian collection, every-pair glueing cost 1.5
+    MAP points against plain one-field BM25). A derivational prefix and its word (کم آبی) are
+    joined before this, by `join_detached_affixes`.
     """
     if not (text.is_persian_word(word) and text.is_persian_word(nxt)):
-        return ""
-    if _ZWNJ in word or _ZWNJ in nxt or not _is_content_word(nxt):
-        return ""
-    if _is_content_word(word):
-        return "content"
-    return "prefix" if text.normalize(word) in COMPOUND_PREFIXES else ""
+        return False
+    if _ZWNJ in word or _ZWNJ in nxt:
+        return False
+    return _is_content_word(nxt) and _is_content_word(word)
 
 
 def expand_query_compounds(query: str, require_all: bool = False) -> str:
@@ -100,12 +93,8 @@ def expand_query_compounds(query: str, require_all: bool = False) -> str:
         pair = _pairs(word, nxt)
         parts = _compound_parts(word)
         if require_all:
-            if pair == "content":
+            if pair:
                 out.append(f"(({word} {nxt}) OR {word}{_ZWNJ}{nxt})")
-                i += 2
-                continue
-            if pair == "prefix":  # the glued form is a synonym of the content word alone
-                out.append(f"{word} ({nxt} OR {word}{_ZWNJ}{nxt})")
                 i += 2
                 continue
             out.append(f"({word} OR ({' '.join(parts)}))" if parts else word)

@@ -182,7 +182,16 @@ def _candidate_pattern(term: str, *, exact: bool = True) -> re.Pattern[str] | No
         parts.append("[" + re.escape("".join(sorted(set(chars)))) + "]")
     pattern = None
     if parts:
-        pattern = re.compile(r"(?<!\w)" + gap.join(parts), re.IGNORECASE)
+        source = r"(?<!\w)" + gap.join(parts)
+        # a compound of a derivational prefix may be written apart (کم آبی for the term
+        # کمابی): the chain joins it, so a space may follow the prefix here too
+        for prefix in text.COMPOUND_PREFIXES:
+            if len(stem) > len(prefix) and stem.startswith(prefix):
+                space = f"[\\s{re.escape(ignorable)}]*"
+                head, tail = parts[: len(prefix)], parts[len(prefix) :]
+                source = r"(?<!\w)" + gap.join(head) + space + gap.join(tail)
+                break
+        pattern = re.compile(source, re.IGNORECASE)
     if len(_PATTERNS) > 5000:
         _PATTERNS.clear()
     _PATTERNS[term] = pattern
