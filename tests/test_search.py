@@ -424,6 +424,46 @@ def test_bm25_over_several_segments_and_a_deletion_matches_the_formula(tmp_path)
     assert next(hit for hit in result.hits if hit.id == "b0-1").title == "Replaced"
 
 
+def test_compound_alternatives_scored_as_terms_of_their_own(tmp_path, monkeypatch) -> None:
+    # rank.COMPOUND_SCORING "term" (the bench's Lucene multi-word-synonym row): احمدی | احمدی‌نژاد
+    # and نژاد | احمدی‌نژاد score as the three distinct words, the glued one counted once with
+    # its own df; which articles match (--all too) is the synonym mode's.
+    from archive.search import rank
+
+    zwnj = "\u200c"
+    folder = str(tmp_path / "index")
+    docs = [
+        article("glued", f"سفر احمدی{zwnj}نژاد", "گزارش سفر", lang="fa"),
+        article("apart", "سفر احمدی نژاد", "گزارش سفر", lang="fa"),
+        article("first", "خانواده احمدی", "گزارش", lang="fa"),
+        article("second", "نژاد اسب", "گزارش", lang="fa"),
+    ] + [article(f"f{i}", f"خبر {i}", f"متن شماره {i} احمدی", lang="fa") for i in range(6)]
+    upsert_articles(folder, docs)
+    query = "احمدی نژاد"
+    ix = open_index(folder)
+    with ix.searcher() as searcher:
+        plan = rank.plan_search(searcher.schema, query, SearchFilters(feedback=False))
+        clauses = rank._bag_of_terms(plan).clauses
+        assert len(clauses) == 2 and all(len({t for _, t in c}) == 2 for c in clauses)
+        units: dict[str, list] = {}
+        for clause in clauses:
+            for fieldname, term in clause:
+                if (fieldname, term) not in units.setdefault(term, []):
+                    units[term].append((fieldname, term))
+        reference = _reference_bm25(searcher, list(units.values()))
+        expected = {searcher.stored_fields(d)["id"]: v for d, v in reference.items()}
+        synonym = {h.id: h.score for h in search(searcher, query, SearchFilters(feedback=False),
+                                                  limit=50).hits}  # fmt: skip
+        every = {h.id for h in search(searcher, query, SearchFilters(require_all=True)).hits}
+        monkeypatch.setattr(rank, "COMPOUND_SCORING", "term")
+        result = search(searcher, query, SearchFilters(feedback=False), limit=50)
+        every_term = {h.id for h in search(searcher, query, SearchFilters(require_all=True)).hits}
+    assert {hit.id: hit.score for hit in result.hits} == pytest.approx(expected, abs=1e-4)
+    assert set(synonym) == set(expected)
+    assert synonym["glued"] != pytest.approx(expected["glued"])  # the modes differ
+    assert every == every_term == {"glued", "apart"}
+
+
 def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch) -> None:
     # A fresh searcher computes the norms of the matched articles alone (bm25._norms_of);
     # scores must be the very floats the whole table gives, over segments and a deletion.
