@@ -11,10 +11,10 @@ import random
 from pathlib import Path
 
 import pytest
+from test_merge import _article
 
 from archive import index as ix
 from archive.stored import article_to_fields
-from tests.test_merge import _article
 
 
 def _fields(n: int, rng: random.Random) -> dict[str, object]:
