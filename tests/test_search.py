@@ -770,3 +770,36 @@ def test_a_word_in_every_article_still_matches_after_a_deletion(tmp_path) -> Non
     phrase = search(folder, '"report number"')  # a phrase of words in every article
     assert sorted(hit.id for hit in phrase.hits) == sorted([ids[0], ids[1], ids[3]])
     assert all(hit.score is not None and hit.score > 0 for hit in phrase.hits)
+
+
+def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path) -> None:
+    # RM3's feedback terms are saturated and added to the scores in one loop
+    # (ArticleScorer.add_clause_scores): the very floats of clause_scores, weighted and added
+    from archive.search import bm25
+    from archive.search.parse import DEFAULT_FIELDS
+
+    folder = str(tmp_path / "index")
+    for batch in range(3):
+        upsert_articles(
+            folder,
+            [article(f"b{batch}-{i}", f"Zebra {i}" if i % 2 else f"Note {i}",
+                     "zebra " * (1 + i) + FILLER[: 30 * (batch + i + 1)], authors=[f"A {i}"])
+             for i in range(6)],
+        )  # fmt: skip
+    upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+    with open_index(folder).searcher() as searcher:
+        scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
+        start = {d: 0.25 * d for d in range(0, searcher.doc_count_all(), 2)}
+        clauses = [[(f, word) for f in ("title", "summary", "body")] for word in ("zebra", "note")]
+        clauses.append([("title", "zebra"), ("body", "note")])  # two words: the general route
+        for clause in clauses:
+            expected = dict(start)
+            found = scorer.clause_scores(clause)
+            for key, value in found.items():
+                expected[key] = expected.get(key, 0.0) + 0.3 * value
+            total = dict(start)
+            matched = scorer.add_clause_scores(total, clause, 0.3)
+            assert found and set(matched) == set(found)
+            assert {k: repr(v) for k, v in total.items()} == {
+                k: repr(v) for k, v in expected.items()
+            }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from typing import Any
 
 from archive import whoosh_fence
@@ -109,14 +109,15 @@ class ArticleScorer:
             # The first alternative read fills an empty dict: a block's postings go in at C
             # speed (each document once per term, the segments' docnums disjoint); the same
             # floats as adding them to 0.0.
+            # (A block's weights are floats already: an array('f') or a tuple of them.)
             first = not tfs
             for reader, base in self.leaves:
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for ids, weights in iter_blocks(reader, fieldname, term):
                     if first and not deleted:
-                        keys = map(base.__add__, ids)
+                        keys = map(base.__add__, ids) if base else ids
                         if weight == 1.0:
-                            tfs.update(zip(keys, map(float, weights), strict=False))
+                            tfs.update(zip(keys, weights, strict=False))
                         else:
                             tfs.update(zip(keys, map(weight.__mul__, weights), strict=False))
                         continue
@@ -153,19 +154,54 @@ class ArticleScorer:
                 by_term.setdefault(term, []).append((fieldname, term))
         scores: dict[int, float] = {}
         if by_term:
-            merged: defaultdict[int, float] = defaultdict(float)
-            df = 0
-            for alternatives in by_term.values():
+            # The first word's tfs are the sum's start (0.0 + tf is tf): a clause of one word,
+            # every feedback term's, is not copied.
+            first, *others = by_term.values()
+            merged = self.term_tfs(first)
+            df = len(merged)
+            for alternatives in others:
                 tfs = self.term_tfs(alternatives)
                 df = max(df, len(tfs))  # SynonymQuery: the largest df of the alternatives
+                get = merged.get
                 for key, tf in tfs.items():
-                    merged[key] += tf
+                    merged[key] = get(key, 0.0) + tf
             scores = self._saturate(merged, lucene_idf(self.n, df))
         for words, fieldnames in phrases.items():
             for key, value in self._phrase_scores(words, fieldnames).items():
                 if value > scores.get(key, 0.0):
                     scores[key] = value
         return scores
+
+    def add_clause_scores(
+        self, total: dict[int, float], clause: list[Alternative], weight: float
+    ) -> KeysView[int]:
+        """`total[key] += weight * score` for every article matching the clause, with the
+        scores `clause_scores` gives; return the articles matched.
+
+        RM3's feedback terms: a clause of one word, its postings up to a tenth of the index,
+        saturated and added in one loop (the same float operations as `clause_scores` and
+        an addition, without the dict between them).
+        """
+        groups: dict[Any, list[tuple[str, str]]] = {}
+        for fieldname, term in clause:
+            if isinstance(term, tuple):
+                groups = {}
+                break
+            groups.setdefault(term, []).append((fieldname, term))
+        if len(groups) != 1:  # phrases or several words: the general route
+            found = self.clause_scores(clause)
+            get = total.get
+            for key, value in found.items():
+                total[key] = get(key, 0.0) + weight * value
+            return found.keys()
+        (alternatives,) = groups.values()
+        tfs = self.term_tfs(alternatives)
+        scale = lucene_idf(self.n, len(tfs)) * (K1 + 1)
+        norms = self._norms_of(tfs)
+        get = total.get
+        for key, tf in tfs.items():
+            total[key] = get(key, 0.0) + weight * (scale * tf / (tf + norms[key]))
+        return tfs.keys()
 
     def _saturate(self, tfs: dict[int, float], idf: float) -> dict[int, float]:
         scale = idf * (K1 + 1)

@@ -404,13 +404,12 @@ def _rank_bag(
     scores: defaultdict[int, float] = defaultdict(float)
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
-    if not several:
-        scores.update(per_clause[0])  # one clause: its scores (0.0 + x is x)
-    else:
+    for found in per_clause:
+        _add_scores(scores, found)
+    if several and (bag.need_all or COORDINATION):  # the clauses each article matched
         for bit, found in enumerate(per_clause):
             flag = 1 << bit
-            for key, value in found.items():
-                scores[key] += value
+            for key in found:
                 seen[key] |= flag
     docs: Any = scores.keys() if allowed is None else scores.keys() & allowed
     for query in bag.excluded:
@@ -492,17 +491,34 @@ def _add_feedback(
             extra.append((term, (1 - alpha) * weight))
     rescored: defaultdict[int, float] = defaultdict(float)
     for weight, found in zip(weights, per_clause, strict=True):
-        for key, value in found.items():
-            rescored[key] += weight * value
+        _add_scores(rescored, found, weight)
     matched = set(docs)
     added: set[int] = set()
     fields = [f for f in rm3.FEEDBACK_FIELDS if f in searcher.schema]
     for term, weight in extra:
-        found = scorer.clause_scores([(f, term) for f in fields])
-        for key, value in found.items():
-            rescored[key] += weight * value
-        added |= found.keys() - matched
+        matching = scorer.add_clause_scores(rescored, [(f, term) for f in fields], weight)
+        added.update(matching - matched)
     return rescored, terms, added
+
+
+def _add_scores(
+    total: dict[int, float], found: dict[int, float], weight: float | None = None
+) -> None:
+    """`total[key] += weight * value` (or `+= value`) for each (key, value) of `found`.
+
+    As a defaultdict(float)'s `+=` (0.0 + x for a new key), through `get`: a third faster;
+    into an empty `total`, the values themselves (0.0 + x is x: no score is -0.0).
+    """
+    if not total:
+        total.update(found if weight is None else {k: weight * v for k, v in found.items()})
+        return
+    get = total.get
+    if weight is None:
+        for key, value in found.items():
+            total[key] = get(key, 0.0) + value
+    else:
+        for key, value in found.items():
+            total[key] = get(key, 0.0) + weight * value
 
 
 def _list_by_date(
