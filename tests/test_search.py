@@ -772,6 +772,63 @@ def test_a_word_in_every_article_still_matches_after_a_deletion(tmp_path) -> Non
     assert all(hit.score is not None and hit.score > 0 for hit in phrase.hits)
 
 
+def _words_terms(searcher) -> list[str]:
+    return [t.decode("utf-8") for t in searcher.reader().lexicon("words")]
+
+
+def _segments_with_deletions(folder: str) -> tuple[int, int]:
+    with open_index(folder).searcher() as searcher:
+        leaves = [reader for reader, _ in searcher.reader().leaf_readers()]
+        return len(leaves), sum(reader.has_deletions() for reader in leaves)
+
+
+def test_a_phrase_word_s_df_is_its_live_articles_over_deletions_and_a_merge(
+    tmp_path, monkeypatch
+) -> None:
+    # A phrase's df comes from the segments' term tables where a segment has no deletions
+    # (bm25.ArticleScorer.live_df); over segments with and without deletions, and after a
+    # merge (which drops the deleted documents and writes the terms' statistics anew), it
+    # must be the number of live articles the postings hold.
+    from archive import index as ix
+    from archive import whoosh_fence
+    from archive.search import bm25
+    from archive.search.parse import DEFAULT_FIELDS
+    from archive.stored import article_to_fields
+
+    monkeypatch.setattr(ix, "_choose_merges", lambda segments, new_docs: set())  # no merges
+    folder = str(tmp_path / "index")
+    with ix.IndexWriter(folder) as writer:
+        for n in range(30):
+            body = f"report number {n} on the talks" + (" zebra crossing" if n % 3 else "")
+            doc = article(f"doc{n:04d}", f"Report {n}", body)
+            writer.put(article_to_fields(doc), replace=False)
+            if n % 6 == 5:
+                writer.commit()
+        for doc_id in ("doc0002", "doc0013", "doc0014"):
+            writer.delete(doc_id)
+        writer.commit()
+        writer.finish()
+
+    def check() -> int:
+        with open_index(folder).searcher() as searcher:
+            scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
+            over = 0
+            for word in _words_terms(searcher):
+                alternatives = [(f, word) for f in ("title", "summary", "body")]
+                live = len(scorer.term_tfs(alternatives))
+                assert scorer.live_df(alternatives) == live, word
+                over += searcher.doc_frequency("words", word) > live
+            return over
+
+    segments, deleted_in = _segments_with_deletions(folder)
+    assert segments > 2 and 0 < deleted_in < segments  # both kinds of segment
+    assert check() > 0  # whoosh's df counts the deleted documents: the shortcut must not
+    with ix.IndexWriter(folder) as writer:
+        whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)
+    assert _segments_with_deletions(folder) == (1, 0)
+    assert check() == 0
+
+
 def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path) -> None:
     # RM3's feedback terms are saturated and added to the scores in one loop
     # (ArticleScorer.add_clause_scores): the very floats of clause_scores, weighted and added

@@ -127,6 +127,29 @@ class ArticleScorer:
                         tfs[base + docnum] += weight * tf
         return tfs
 
+    def live_df(self, alternatives: list[tuple[str, str]]) -> int:
+        """Return `len(self.term_tfs(alternatives))`: the live articles holding one of them.
+
+        When they are read as one postings list (a word's title, summary and body: the words
+        field), a segment without deletions gives its count from the term table (whoosh's
+        doc frequency: its number of postings); a phrase's words at 100,000 articles are in
+        up to half of them, whose postings were decoded only to be counted.
+        """
+        schema = self.searcher.schema
+        through = [(f, t) for f, t in self._through_words(alternatives) if f in schema]
+        if len(through) != 1 or not schema[through[0][0]].scorable:
+            return len(self.term_tfs(alternatives))
+        ((fieldname, term),) = through
+        count = 0
+        for reader, _ in self.leaves:
+            if not reader.has_deletions():
+                count += reader.doc_frequency(fieldname, term)
+                continue
+            deleted = reader.deleted_docs_set
+            for ids, _ in iter_blocks(reader, fieldname, term):
+                count += len(ids) - len(deleted.intersection(ids))
+        return count
+
     def _through_words(self, alternatives: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The alternatives, a term's title, summary and body ones read as one words term."""
         if not self.words:
@@ -244,7 +267,7 @@ class ArticleScorer:
         # counts deleted documents until a merge, which gave a word in every article df > N,
         # a negative idf, and no phrase hit at all after any `forget` or update.
         fields = [f for f in fieldnames if f in self.searcher.schema]
-        dfs = [len(self.term_tfs([(f, word) for f in fields])) for word in words]
+        dfs = [self.live_df([(f, word) for f in fields]) for word in words]
         scores: defaultdict[int, float] = defaultdict(float)
         for i, tfs in enumerate(per_word):
             for key, value in self._saturate(tfs, lucene_idf(self.n, dfs[i])).items():
