@@ -30,11 +30,11 @@ from archive.stored import date_to_int, int_to_date
 
 # site -> (yyyymmdd dates, docnums), ordered by (date, docnum), per open reader: the matched
 # rule's candidates by bisection (a whoosh And of Term, Term and NumericRange per hit doubled a
-# query's time). One pool per site, every language: the candidates' stored fields (read next
-# in any case) say their language, where a pool per language read the postings of `lang`,
-# half the index, for each site (most of the versions of a fresh `archive query`,
-# bench/README.md "Cold query"). Two lists sorted by an int key, not (date, docnum) tuples:
-# a fifth of the time.
+# query's time). One pool per site, every language: the candidates' stored fields (or, once
+# earned, the reader's language table, _LANGS) say their language, where a pool per language
+# read the postings of `lang`, half the index, for each site (most of the versions of a fresh
+# `archive query`, bench/README.md "Cold query"). Two lists sorted by an int key, not (date,
+# docnum) tuples: a fifth of the time.
 _POOLS: weakref.WeakKeyDictionary[Any, dict[str, tuple[list[int], list[int]]]] = (
     weakref.WeakKeyDictionary()
 )
