@@ -831,7 +831,9 @@ def test_a_phrase_word_s_df_is_its_live_articles_over_deletions_and_a_merge(
 
 def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path) -> None:
     # RM3's feedback terms are saturated and added to the scores in one loop
-    # (ArticleScorer.add_clause_scores): the very floats of clause_scores, weighted and added
+    # (ArticleScorer.add_clause_scores), or straight from their postings blocks once the norm
+    # table is built (add_term_scores, over a segment with a deletion): the very floats of
+    # clause_scores, weighted and added
     from archive.search import bm25
     from archive.search.parse import DEFAULT_FIELDS
 
@@ -845,18 +847,27 @@ def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path
         )  # fmt: skip
     upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
     with open_index(folder).searcher() as searcher:
+        assert searcher.doc_count_all() > searcher.doc_count()  # a deletion
         scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
         start = {d: 0.25 * d for d in range(0, searcher.doc_count_all(), 2)}
         clauses = [[(f, word) for f in ("title", "summary", "body")] for word in ("zebra", "note")]
         clauses.append([("title", "zebra"), ("body", "note")])  # two words: the general route
+        # straight from the blocks (add_term_scores) only once the norm table is built
+        assert not scorer.add_term_scores(dict(start), clauses[0], 0.3)
+        expected_of = []
         for clause in clauses:
             expected = dict(start)
             found = scorer.clause_scores(clause)
             for key, value in found.items():
                 expected[key] = expected.get(key, 0.0) + 0.3 * value
+            expected_of.append({k: repr(v) for k, v in expected.items()})
             total = dict(start)
             matched = scorer.add_clause_scores(total, clause, 0.3)
             assert found and set(matched) == set(found)
-            assert {k: repr(v) for k, v in total.items()} == {
-                k: repr(v) for k, v in expected.items()
-            }
+            assert {k: repr(v) for k, v in total.items()} == expected_of[-1]
+        scorer.norms()
+        for clause, expected in zip(clauses[:2], expected_of, strict=False):
+            total = dict(start)
+            assert scorer.add_term_scores(total, clause, 0.3)
+            assert {k: repr(v) for k, v in total.items()} == expected
+        assert not scorer.add_term_scores(dict(start), clauses[2], 0.3)

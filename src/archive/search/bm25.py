@@ -226,6 +226,48 @@ class ArticleScorer:
             total[key] = get(key, 0.0) + weight * (scale * tf / (tf + norms[key]))
         return tfs.keys()
 
+    def add_term_scores(
+        self, total: dict[int, float], clause: list[Alternative], weight: float
+    ) -> bool:
+        """`add_clause_scores` for a clause of one word read as one postings list, straight
+        from its blocks: no tfs dict (half the cost of a feedback term at 100,000 articles),
+        df from the term tables (`live_df`). The same floats in the same order. Only once the
+        reader's norm table is built (the norms of keys not yet known); returns False, adding
+        nothing, where it does not apply.
+        """
+        schema = self.searcher.schema
+        if any(isinstance(term, tuple) for _, term in clause):
+            return False
+        through = [(f, t) for f, t in self._through_words(clause) if f in schema]
+        if len({t for _, t in clause}) != 1 or len(through) != 1:
+            return False
+        ((fieldname, term),) = through
+        norms = self._built_norms()
+        if norms is None or not schema[fieldname].scorable:
+            return False
+        field_weight = 1.0 if fieldname == WORDS_FIELD else FIELD_WEIGHTS.get(fieldname, 1.0)
+        scale = lucene_idf(self.n, self.live_df(clause)) * (K1 + 1)
+        get = total.get
+        for reader, base in self.leaves:
+            deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+            for ids, weights in iter_blocks(reader, fieldname, term):
+                # term_tfs' tf: the block's weight, times the field's (0.0 + x is x)
+                tfs: Any = weights if field_weight == 1.0 else map(field_weight.__mul__, weights)
+                pairs: Any = zip(map(base.__add__, ids) if base else ids, tfs, strict=False)
+                if deleted:
+                    pairs = [(key, tf) for key, tf in pairs if key - base not in deleted]
+                for key, tf in pairs:
+                    total[key] = get(key, 0.0) + weight * (scale * tf / (tf + norms[key]))
+        return True
+
+    def _built_norms(self) -> list[float] | None:
+        """The reader's norm table if it is built already, else None (see `_norms_of`)."""
+        if self._norm_table is None:
+            cache = reader_cache(self.searcher.reader())
+            if ("norms", tuple(self.fields), tuple(self.weights), self.avg_length) in cache:
+                self.norms()
+        return self._norm_table
+
     def _saturate(self, tfs: dict[int, float], idf: float) -> dict[int, float]:
         scale = idf * (K1 + 1)
         norms = self._norms_of(tfs)

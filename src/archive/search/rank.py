@@ -495,9 +495,18 @@ def _add_feedback(
     matched = set(docs)
     added: set[int] = set()
     fields = [f for f in rm3.FEEDBACK_FIELDS if f in searcher.schema]
+    # Without filters, NOT or --all, the matches are every article a clause scored (`docs`
+    # is a subset of `scores`' keys: equal sizes, equal sets), and the articles only feedback
+    # terms bring in are the rescored ones beyond them: no term's articles need be kept.
+    whole = len(matched) == len(scores)
     for term, weight in extra:
-        matching = scorer.add_clause_scores(rescored, [(f, term) for f in fields], weight)
+        clause = [(f, term) for f in fields]
+        if whole and scorer.add_term_scores(rescored, clause, weight):
+            continue
+        matching = scorer.add_clause_scores(rescored, clause, weight)
         added.update(matching - matched)
+    if whole:
+        added = rescored.keys() - matched
     return rescored, terms, added
 
 
