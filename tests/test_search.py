@@ -825,3 +825,104 @@ def test_a_word_in_every_article_still_matches_after_a_deletion(tmp_path) -> Non
     phrase = search(folder, '"report number"')  # a phrase of words in every article
     assert sorted(hit.id for hit in phrase.hits) == sorted([ids[0], ids[1], ids[3]])
     assert all(hit.score is not None and hit.score > 0 for hit in phrase.hits)
+
+
+def _words_terms(searcher) -> list[str]:
+    return [t.decode("utf-8") for t in searcher.reader().lexicon("words")]
+
+
+def _segments_with_deletions(folder: str) -> tuple[int, int]:
+    with open_index(folder).searcher() as searcher:
+        leaves = [reader for reader, _ in searcher.reader().leaf_readers()]
+        return len(leaves), sum(reader.has_deletions() for reader in leaves)
+
+
+def test_a_phrase_word_s_df_is_its_live_articles_over_deletions_and_a_merge(
+    tmp_path, monkeypatch
+) -> None:
+    # A phrase's df comes from the segments' term tables where a segment has no deletions
+    # (bm25.ArticleScorer.live_df); over segments with and without deletions, and after a
+    # merge (which drops the deleted documents and writes the terms' statistics anew), it
+    # must be the number of live articles the postings hold.
+    from archive import index as ix
+    from archive import whoosh_fence
+    from archive.search import bm25
+    from archive.search.parse import DEFAULT_FIELDS
+    from archive.stored import article_to_fields
+
+    monkeypatch.setattr(ix, "_choose_merges", lambda segments, new_docs: set())  # no merges
+    folder = str(tmp_path / "index")
+    with ix.IndexWriter(folder) as writer:
+        for n in range(30):
+            body = f"report number {n} on the talks" + (" zebra crossing" if n % 3 else "")
+            doc = article(f"doc{n:04d}", f"Report {n}", body)
+            writer.put(article_to_fields(doc), replace=False)
+            if n % 6 == 5:
+                writer.commit()
+        for doc_id in ("doc0002", "doc0013", "doc0014"):
+            writer.delete(doc_id)
+        writer.commit()
+        writer.finish()
+
+    def check() -> int:
+        with open_index(folder).searcher() as searcher:
+            scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
+            over = 0
+            for word in _words_terms(searcher):
+                alternatives = [(f, word) for f in ("title", "summary", "body")]
+                live = len(scorer.term_tfs(alternatives))
+                assert scorer.live_df(alternatives) == live, word
+                over += searcher.doc_frequency("words", word) > live
+            return over
+
+    segments, deleted_in = _segments_with_deletions(folder)
+    assert segments > 2 and 0 < deleted_in < segments  # both kinds of segment
+    assert check() > 0  # whoosh's df counts the deleted documents: the shortcut must not
+    with ix.IndexWriter(folder) as writer:
+        whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)
+    assert _segments_with_deletions(folder) == (1, 0)
+    assert check() == 0
+
+
+def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path) -> None:
+    # RM3's feedback terms are saturated and added to the scores in one loop
+    # (ArticleScorer.add_clause_scores), or straight from their postings blocks once the norm
+    # table is built (add_term_scores, over a segment with a deletion): the very floats of
+    # clause_scores, weighted and added
+    from archive.search import bm25
+    from archive.search.parse import DEFAULT_FIELDS
+
+    folder = str(tmp_path / "index")
+    for batch in range(3):
+        upsert_articles(
+            folder,
+            [article(f"b{batch}-{i}", f"Zebra {i}" if i % 2 else f"Note {i}",
+                     "zebra " * (1 + i) + FILLER[: 30 * (batch + i + 1)], authors=[f"A {i}"])
+             for i in range(6)],
+        )  # fmt: skip
+    upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+    with open_index(folder).searcher() as searcher:
+        assert searcher.doc_count_all() > searcher.doc_count()  # a deletion
+        scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)
+        start = {d: 0.25 * d for d in range(0, searcher.doc_count_all(), 2)}
+        clauses = [[(f, word) for f in ("title", "summary", "body")] for word in ("zebra", "note")]
+        clauses.append([("title", "zebra"), ("body", "note")])  # two words: the general route
+        # straight from the blocks (add_term_scores) only once the norm table is built
+        assert not scorer.add_term_scores(dict(start), clauses[0], 0.3)
+        expected_of = []
+        for clause in clauses:
+            expected = dict(start)
+            found = scorer.clause_scores(clause)
+            for key, value in found.items():
+                expected[key] = expected.get(key, 0.0) + 0.3 * value
+            expected_of.append({k: repr(v) for k, v in expected.items()})
+            total = dict(start)
+            matched = scorer.add_clause_scores(total, clause, 0.3)
+            assert found and set(matched) == set(found)
+            assert {k: repr(v) for k, v in total.items()} == expected_of[-1]
+        scorer.norms()
+        for clause, expected in zip(clauses[:2], expected_of, strict=False):
+            total = dict(start)
+            assert scorer.add_term_scores(total, clause, 0.3)
+            assert {k: repr(v) for k, v in total.items()} == expected
+        assert not scorer.add_term_scores(dict(start), clauses[2], 0.3)

@@ -288,15 +288,19 @@ def test_near_miss_same_site_author_and_day_is_not_linked(arc, tmp_path):
     assert found[FA_DROUGHT["title"]] == []
 
 
+@pytest.mark.parametrize("lang_table", [0, 10**9])
 @pytest.mark.parametrize("direct", [100, 0])
 def test_matched_rule_on_each_engine_by_query_and_by_pool(
-    arc, tmp_path, engine, monkeypatch, direct
+    arc, tmp_path, engine, monkeypatch, direct, lang_table
 ):
     # tantivy's first lookups run as range queries (search/versions.py, _direct), later ones
-    # from the cached pool (direct=0: the pool from the start): both link the same pages
+    # from the cached pool (direct=0: the pool from the start): both link the same pages;
+    # on whoosh, with candidates read one by one (lang_table=0: never the table) or turned
+    # away by the reader's language table (built at the first candidate) alike
     from archive.search import versions as search_versions
 
     monkeypatch.setattr(search_versions, "DIRECT_LOOKUPS", direct)
+    monkeypatch.setattr(search_versions, "LANG_TABLE_READS", lang_table)
     folder = tmp_path / "pages"
     write(folder, "en.html", page_html(EN_SHIPPING))
     write(folder, "fa.html", page_html(FA_SHIPPING))
@@ -309,13 +313,17 @@ def test_matched_rule_on_each_engine_by_query_and_by_pool(
     }
 
 
+@pytest.mark.parametrize("lang_table", [0, 10**9])
 @pytest.mark.parametrize("direct", [100, 0])
-def test_a_same_language_twin_is_no_version(arc, tmp_path, engine, monkeypatch, direct):
+def test_a_same_language_twin_is_no_version(
+    arc, tmp_path, engine, monkeypatch, direct, lang_table
+):
     # a site's pool holds every language: an article in the hit's own language, same site,
-    # author, day and figures, is still no version of it
+    # author, day and figures, is still no version of it (read, or turned away by the table)
     from archive.search import versions as search_versions
 
     monkeypatch.setattr(search_versions, "DIRECT_LOOKUPS", direct)
+    monkeypatch.setattr(search_versions, "LANG_TABLE_READS", lang_table)
     folder = tmp_path / "pages"
     write(folder, "en.html", page_html(EN_SHIPPING))
     twin = dict(EN_SHIPPING, path="en/103/red-sea-shipping-again")

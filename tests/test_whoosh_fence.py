@@ -571,3 +571,82 @@ def test_join_minifies_weights_as_whooshs_postings_writer() -> None:
     mixed = whoosh_fence._join([part(0, 2, None), part(5, 1, 2.0), part(9, 2, (3.0, 1.0))])
     assert mixed[4] == (1.0, 1.0, 2.0, 3.0, 1.0) and mixed[0] == 5
     assert mixed[2] == (0, 1, 4, 4, 1) and mixed[5] == (b"v",) * 5 and mixed[9] == 8.0
+
+
+def _indexes_of_both_writers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """An index of several segments, one with a deletion, and its copy merged into one
+    segment (blocks renumbered past the deleted document), by our writer and by whoosh's."""
+    import random
+    import shutil
+
+    from archive import index as ix
+    from archive.stored import article_to_fields
+
+    rng = random.Random(29)
+    words = "talks oil gas sanctions trade water نفت گاز تحریم تجارت آب".split()
+    folders = []
+    for policy in ("small", "whoosh"):
+        monkeypatch.setattr(ix, "MERGE_POLICY", policy)
+        monkeypatch.setattr(ix, "_choose_merges", lambda segments, new_docs: set())
+        folder = str(tmp_path / policy)
+        with ix.IndexWriter(folder) as writer:
+            for n in range(300):
+                body = " ".join(rng.choice(words) for _ in range(40)) + f" unique{n}"
+                doc = Article(id=f"doc{n:04d}", title=f"{words[n % 11]} {n}", body=body,
+                              lang="en", source=f"raw/{n}.html",
+                              date=dt.date(2024, 1, 1 + n % 28))  # fmt: skip
+                writer.put(article_to_fields(doc), replace=False)
+                if n % 60 == 59:
+                    writer.commit()
+            writer.delete("doc0007")
+            writer.commit()
+            writer.finish()
+        merged = shutil.copytree(folder, str(tmp_path / f"{policy}-merged"))
+        with ix.IndexWriter(merged) as writer:  # one segment, renumbered past the deletion
+            whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)
+        folders += [folder, merged]
+    return folders
+
+
+def test_term_blocks_are_the_blocks_a_matcher_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # term_blocks reads a term's postings blocks without a matcher: every term of every field
+    # must give the blocks iter_matcher_blocks gives (the same ids, weights and values, of the
+    # same types), in our writer's segments and in whoosh's own writer's, and the live
+    # postings of a segment with a deletion those of whoosh's public postings
+    checked = {"terms": 0, "values": 0, "several blocks": 0, "with deletions": 0}
+    for folder in _indexes_of_both_writers(tmp_path, monkeypatch):
+        with open_index(folder).searcher() as searcher:
+            for reader, _ in searcher.reader().leaf_readers():
+                schema = reader.schema
+                deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
+                for fieldname in reader.indexed_field_names():
+                    fmt = schema[fieldname].format
+                    positional = fmt.supports("positions")
+                    for raw in reader.lexicon(fieldname):
+                        term = schema[fieldname].from_bytes(raw)
+                        if schema[fieldname].to_bytes(term) != raw:
+                            continue  # a numeric field's shifted terms: not text
+                        for values in (False, True) if positional else (False,):
+                            # whoosh's own matcher of the term, unfiltered (a FilterMatcher
+                            # steps past deleted documents, blocks of them too)
+                            matcher = reader._terms.matcher(fieldname, raw, fmt)
+                            blocks = whoosh_fence.iter_matcher_blocks(matcher, values=values)
+                            assert blocks is not None
+                            expected = [tuple(block) for block in blocks]
+                            got = whoosh_fence.term_blocks(reader, fieldname, term, values=values)
+                            assert got is not None, (fieldname, term)
+                            assert len(got) == len(expected)
+                            for mine, theirs in zip(got, expected, strict=True):
+                                assert [type(x) for x in mine] == [type(x) for x in theirs]
+                                assert mine == theirs, (fieldname, term)
+                            live = [d for block in got for d in block[0] if d not in deleted]
+                            assert live == list(reader.postings(fieldname, term).all_ids())
+                            checked["terms"] += 1
+                            checked["values"] += values
+                            checked["several blocks"] += len(got) > 1
+                            checked["with deletions"] += bool(deleted)
+                assert whoosh_fence.term_blocks(reader, "body", "nowhere") == []
+    assert checked["values"] > 100 and checked["several blocks"] > 10, checked
+    assert checked["with deletions"] > 100, checked

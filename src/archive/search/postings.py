@@ -74,6 +74,10 @@ def iter_blocks(
     from whoosh.matching.wrappers import FilterMatcher
     from whoosh.reading import TermNotFound
 
+    read = whoosh_fence.term_blocks(reader, fieldname, term, values=values)
+    if read is not None:  # whoosh3's blocks, read without a matcher
+        yield from read
+        return
     try:
         matcher = reader.postings(fieldname, term)
     except TermNotFound:

@@ -455,20 +455,15 @@ def _rank_bag(
     scores: defaultdict[int, float] = defaultdict(float)
     seen: defaultdict[int, int] = defaultdict(int)
     several = len(bag.clauses) > 1
-    if members is None:  # a unit per clause
-        if not several:
-            scores.update(per_unit[0])  # one clause: its scores (0.0 + x is x)
-        else:
+    for found in per_unit:
+        _add_scores(scores, found)
+    if several and (bag.need_all or COORDINATION):  # the clauses each article matched
+        if members is None:  # a unit per clause
             for bit, found in enumerate(per_unit):
                 flag = 1 << bit
-                for key, value in found.items():
-                    scores[key] += value
+                for key in found:
                     seen[key] |= flag
-    else:
-        for found in per_unit:
-            for key, value in found.items():
-                scores[key] += value
-        if several:
+        else:
             for bit, held in enumerate(members):
                 flag = 1 << bit
                 for unit in held:
@@ -559,17 +554,43 @@ def _add_feedback(
             extra.append((term, (1 - alpha) * weight))
     rescored: defaultdict[int, float] = defaultdict(float)
     for weight, found in zip(weights, per_unit, strict=True):
-        for key, value in found.items():
-            rescored[key] += weight * value
+        _add_scores(rescored, found, weight)
     matched = set(docs)
     added: set[int] = set()
     fields = [f for f in rm3.FEEDBACK_FIELDS if f in searcher.schema]
+    # Without filters, NOT or --all, the matches are every article a clause scored (`docs`
+    # is a subset of `scores`' keys: equal sizes, equal sets), and the articles only feedback
+    # terms bring in are the rescored ones beyond them: no term's articles need be kept.
+    whole = len(matched) == len(scores)
     for term, weight in extra:
-        found = scorer.clause_scores([(f, term) for f in fields])
-        for key, value in found.items():
-            rescored[key] += weight * value
-        added |= found.keys() - matched
+        clause = [(f, term) for f in fields]
+        if whole and scorer.add_term_scores(rescored, clause, weight):
+            continue
+        matching = scorer.add_clause_scores(rescored, clause, weight)
+        added.update(matching - matched)
+    if whole:
+        added = rescored.keys() - matched
     return rescored, terms, added
+
+
+def _add_scores(
+    total: dict[int, float], found: dict[int, float], weight: float | None = None
+) -> None:
+    """`total[key] += weight * value` (or `+= value`) for each (key, value) of `found`.
+
+    As a defaultdict(float)'s `+=` (0.0 + x for a new key), through `get`: a third faster;
+    into an empty `total`, the values themselves (0.0 + x is x: no score is -0.0).
+    """
+    if not total:
+        total.update(found if weight is None else {k: weight * v for k, v in found.items()})
+        return
+    get = total.get
+    if weight is None:
+        for key, value in found.items():
+            total[key] = get(key, 0.0) + value
+    else:
+        for key, value in found.items():
+            total[key] = get(key, 0.0) + weight * value
 
 
 def _list_by_date(

@@ -30,14 +30,24 @@ from archive.stored import date_to_int, int_to_date
 
 # site -> (yyyymmdd dates, docnums), ordered by (date, docnum), per open reader: the matched
 # rule's candidates by bisection (a whoosh And of Term, Term and NumericRange per hit doubled a
-# query's time). One pool per site, every language: the candidates' stored fields (read next
-# in any case) say their language, where a pool per language read the postings of `lang`,
-# half the index, for each site (most of the versions of a fresh `archive query`,
-# bench/README.md "Cold query"). Two lists sorted by an int key, not (date, docnum) tuples:
-# a fifth of the time.
+# query's time). One pool per site, every language: the candidates' stored fields (or, once
+# earned, the reader's language table, _LANGS) say their language, where a pool per language
+# read the postings of `lang`, half the index, for each site (most of the versions of a fresh
+# `archive query`, bench/README.md "Cold query"). Two lists sorted by an int key, not (date,
+# docnum) tuples: a fifth of the time.
 _POOLS: weakref.WeakKeyDictionary[Any, dict[str, tuple[list[int], list[int]]]] = (
     weakref.WeakKeyDictionary()
 )
+
+# The language of each live document (an index into LANGUAGES + 1; 0: none of them), per
+# open reader, from the `lang` postings: the matched rule turns away a candidate in the hit's
+# own language before reading its stored fields (three in five of them on the bench's
+# 100,000 articles). Built once a reader's candidates read so far, times LANG_TABLE_READS, pass
+# its document count: reading the postings (about 30 ms at 100,000 articles) costs what ~700
+# stored reads do, more than one fresh `archive query` reads (~190).
+_LANGS: weakref.WeakKeyDictionary[Any, bytearray] = weakref.WeakKeyDictionary()
+_CANDIDATE_READS: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+LANG_TABLE_READS = 100
 
 # On tantivy: site -> lookups run as queries so far, per open reader (see _direct).
 _DIRECT: weakref.WeakKeyDictionary[Any, dict[str, int]] = weakref.WeakKeyDictionary()
@@ -196,9 +206,14 @@ class _Matcher:
         span = dt.timedelta(days=rules.MAX_DAYS)
         low, high = date_to_int(date - span), date_to_int(date + span)
         passing = []
-        for other in self._near(str(site), str(lang), low, high):
+        near = self._near(str(site), str(lang), low, high)
+        langs = self._langs(len(near))
+        own = LANGUAGES.index(lang) + 1
+        for other in near:
             if other == docnum:
                 continue
+            if langs is not None and other < len(langs) and langs[other] in (0, own):
+                continue  # as its stored `lang` would say: the term is the stored value
             fields = self.reader.stored_fields(other)
             if fields.get("lang") == lang or fields.get("lang") not in LANGUAGES:
                 continue  # a pool holds the site's every language
@@ -210,6 +225,23 @@ class _Matcher:
             if rules.shapes_match(self.shape(docnum, stored), self.shape(other, fields)):
                 passing.append((other, fields))
         return passing
+
+    def _langs(self, reads: int) -> bytearray | None:
+        """The reader's language table (see _LANGS), once its candidates have earned it;
+        `reads`: the candidates about to be read."""
+        table = _LANGS.get(self.reader)
+        if table is not None or is_engine_searcher(self.searcher):
+            return table  # on tantivy, docnums are segment << 32 | doc: no table
+        done = _CANDIDATE_READS.get(self.reader, 0) + reads
+        _CANDIDATE_READS[self.reader] = done
+        if done * LANG_TABLE_READS <= self.searcher.doc_count_all():
+            return None
+        table = bytearray(self.searcher.doc_count_all())
+        for code, lang in enumerate(LANGUAGES, 1):
+            for other in term_docs(self.searcher, "lang", lang):
+                table[other] = code
+        _LANGS[self.reader] = table
+        return table
 
     def _near(self, site: str, lang: str, low: int, high: int) -> list[int]:
         """Documents of `site` dated `low`..`high` (yyyymmdd), those in the other languages
