@@ -196,6 +196,7 @@ def _index_only(args: argparse.Namespace) -> int:
         wall0 = time.perf_counter()
         articles = iter_articles(source)
         count = 0
+        commit_log = open(args.commit_log, "w") if args.commit_log else None  # noqa: SIM115
         with ix.IndexWriter(str(out)) as writer:
             while True:
                 cpu0 = time.process_time()
@@ -229,9 +230,16 @@ def _index_only(args: argparse.Namespace) -> int:
                 if profiler:
                     profiler.disable()
                 writing += time.process_time() - cpu1
+                if commit_log and batch:  # the batch's CPU (lookups, puts, commit, merge)
+                    sizes = [leaf.doc_count_all() for leaf, _own in writer._leaves()]
+                    commit_log.write(json.dumps({
+                        "docs": count, "cpu_s": time.process_time() - cpu1, "segments": sizes,
+                    }) + "\n")  # fmt: skip
                 if not batch:
                     break
         result.update(cpu_s=writing, analysis_cpu_s=analysis, wall_s=time.perf_counter() - wall0)
+        if commit_log:
+            commit_log.close()
     if profiler:
         profiler.dump_stats(args.profile)
     result["documents"] = count
@@ -489,6 +497,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("index")
         parser.add_argument("--mode", choices=("writer", "upsert"), default="writer")
         parser.add_argument("--profile", default=None)
+        parser.add_argument(
+            "--commit-log", default=None, help="_index: a JSON line per batch to this file"
+        )
         parser.add_argument("--policy", choices=("log", "small", "whoosh"), default="small")
         args = parser.parse_args(argv[1:])
         return _index_only(args) if sub == "_index" else _queries(args)

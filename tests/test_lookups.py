@@ -48,10 +48,13 @@ def _writer_answers(
     )
 
 
+@pytest.mark.parametrize("probes_per_doc", [1, 0, 10**9])  # the filter of every segment's
+# terms built as ingest builds it, at a reopened writer's first lookup, never
 @pytest.mark.parametrize("policy", ["small", "log", "whoosh"])
 def test_lookups_match_whoosh_through_merges_deletions_and_reopening(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, probes_per_doc: int
 ) -> None:
+    monkeypatch.setattr(ix, "_PROBES_PER_DOC", probes_per_doc)
     monkeypatch.setattr(ix, "MERGE_FACTOR", 3)
     monkeypatch.setattr(ix, "MERGE_MIN_DOCS", 4)
     monkeypatch.setattr(ix, "MERGE_POLICY", policy)
@@ -78,6 +81,7 @@ def test_lookups_match_whoosh_through_merges_deletions_and_reopening(
                     assert _writer_answers(writer, m, text_hashes) == want, (session, m)
                     expected_id = None if m in deleted else f"doc{m:04d}"
                     assert want == (m not in deleted, expected_id, expected_id)
+            assert (writer._all_keys is not None) == (session > 0 and probes_per_doc < 10**9)
             # never-seen keys: nothing
             assert not writer.has_doc("doc9999")
             assert writer.doc_by_text_hash("no-such-hash") is None
@@ -122,3 +126,42 @@ def test_a_fresh_writer_owns_the_segments_it_writes(tmp_path: Path) -> None:
         leaves = writer._leaves()
         assert len(leaves) >= 1 and all(covered for _reader, covered in leaves)
         assert not writer.has_doc("doc0099") and writer.has_doc("doc0001")
+
+
+def test_once_every_segment_is_in_a_filter_a_new_key_asks_no_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a reopened writer asks the segments it did not write until the probes cost about what
+    # reading their lookup terms costs; from then on a key in neither filter asks none
+    monkeypatch.setattr(ix, "_choose_merges", lambda segments, new_docs: set())  # 6 segments
+    rng = random.Random(5)
+    index_dir = str(tmp_path / "index")
+    fields = {}
+    with ix.IndexWriter(index_dir) as writer:
+        for n in range(6):
+            fields[n] = _fields(n, rng)
+            writer.put(fields[n], replace=False)
+            writer.commit()
+    with ix.IndexWriter(index_dir) as writer:
+        segments = len(writer._leaves())
+        assert segments >= 2 and not any(covered for _reader, covered in writer._leaves())
+        n = 0
+        while writer._all_keys is None:
+            assert not writer.has_doc(f"new{n}")
+            n += 1
+        assert segments * n > ix._PROBES_PER_DOC * writer.searcher.doc_count_all()
+        real_leaves = writer._leaves
+
+        def no_segment() -> list[tuple[object, bool]]:
+            raise AssertionError("a segment was asked")
+
+        monkeypatch.setattr(writer, "_leaves", no_segment)
+        assert not writer.has_doc("new-again")
+        assert writer.doc_by_text_hash("no-such-hash") is None
+        assert writer.by_content_hash("raw9999") is None
+        monkeypatch.setattr(writer, "_leaves", real_leaves)
+        for m in range(6):  # every committed key is in the filter
+            assert writer.has_doc(f"doc{m:04d}")
+            assert writer.doc_by_text_hash(str(fields[m]["text_hash"])) == f"doc{m:04d}"
+            record = writer.by_content_hash(f"raw{m:04d}")
+            assert record is not None and record.doc_id == f"doc{m:04d}"

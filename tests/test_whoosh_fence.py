@@ -650,3 +650,44 @@ def test_term_blocks_are_the_blocks_a_matcher_reads(
                 assert whoosh_fence.term_blocks(reader, "body", "nowhere") == []
     assert checked["values"] > 100 and checked["several blocks"] > 10, checked
     assert checked["with deletions"] > 100, checked
+
+
+@pytest.mark.parametrize("last", [0, 255, 256, 65535, 65536, 2**31 - 1])
+def test_a_block_info_ends_where_its_values_say(last: int) -> None:
+    # every width of the last id (BININT1, BININT2, BININT) and of the other small ints
+    for info in [(1, last, 1.0, 0, 0, 0), (128, last, 3.5, 3, 12, 255)]:
+        raw = pickle.dumps(info, 2)
+        buf = b"\x00" * 7 + raw + b"x\x9cdata"
+        assert whoosh_fence._data_start(buf, 7, pickle.loads(buf[7:])) == 7 + len(raw)
+
+
+@pytest.mark.parametrize(
+    "info, protocol",
+    [
+        ((1, 5, 1.0, 0, 0, 0), 4),  # framed, MEMOIZE: another tail
+        ((1, 5, 1.0, 0, 0, 0), 0),
+        ((1, 2**31 + 5, 1.0, 0, 0, 0), 2),  # LONG1
+        ((1, 5, 1, 0, 0, 0), 2),  # an int max weight
+        ((1, 5, 1.0, 0, 0, 300), 2),  # a length byte past 255
+    ],
+)
+def test_a_block_info_of_another_shape_is_left_to_a_stream_load(
+    info: tuple[Any, ...], protocol: int
+) -> None:
+    buf = pickle.dumps(info, protocol) + b"tq\x00.tq\x00.tq\x00."  # a tail that is not its end
+    assert whoosh_fence._data_start(buf, 0, pickle.loads(buf)) == 0
+
+
+def test_merged_segments_read_the_same_as_by_stream_loads(
+    leaves: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the parts of a real segment's blocks, each info's end found from its values, are the
+    # parts read with a pickle.load per info (the stream says where each ends)
+    _searcher, readers = leaves
+    for reader in readers:
+        fast = list(whoosh_fence._segment_terms(reader, 70000, None, None, 1))
+        with monkeypatch.context() as patch:
+            patch.setattr(whoosh_fence, "_data_start", lambda buf, pos, info: 0)
+            slow = list(whoosh_fence._segment_terms(reader, 70000, None, None, 1))
+        assert fast == slow and len(fast) > 10
+        assert sum(len(parts) for _key, _order, parts in fast) == len(_raw_blocks(reader))

@@ -64,8 +64,10 @@ import pickle
 import struct
 import sys
 import types
+import zlib
 from array import array
 from collections.abc import Callable, Iterator
+from hashlib import md5 as _md5
 from typing import Any
 
 TESTED_WHOOSH = (2, 7, 5)  # whoosh-reloaded; the canary test fails on any other version
@@ -723,15 +725,13 @@ class _TermTable:
         self._last = tindex.lastkey
 
     def add(self, key: bytes, value: bytes) -> None:
-        from hashlib import md5
-
         if key <= self._last:
             raise ValueError(f"Keys must increase: {self._last!r}..{key!r}")
         out = self._out
         pos = out.pos
         self._index_append(pos)
         # whoosh's md5_hash: int(hexdigest, 16) & 0xFFFFFFFF, the digest's last four bytes
-        h = int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+        h = int.from_bytes(_md5(key, usedforsecurity=False).digest()[12:], "big")
         self._buckets[h & 255].append((h, pos))
         out.write(_RECORD_LENGTHS.pack(len(key), len(value)) + key + value)
         self._last = key
@@ -752,8 +752,7 @@ def _write_term(
     postings: _Output, table: _TermTable, key: bytes, parts: list[_Part], compression: int
 ) -> None:
     """Write one term's postings (parts in docnum order) as whoosh3 blocks and its term info."""
-    from zlib import compress
-
+    compress = zlib.compress
     if len(parts) == 1:  # most terms of a merge: one block from one segment
         blocks = parts
     else:
@@ -799,6 +798,32 @@ def _write_term(
     table.add(key, terminfo)
 
 
+# A block's info is `pickle.dumps((count, last id, max weight, compression, min length byte,
+# max length byte), 2)` (W3PostingsWriter._write_block, and _write_term here): PROTO 2, MARK,
+# the ints as BININT1 (0-255: 2 bytes), BININT2 (3 bytes) or BININT (5), the float as
+# BINFLOAT (9), TUPLE, BINPUT 0, STOP: 26 bytes, 27 or 29 by the last id when the other
+# ints are under 256.
+_INFO_WINDOW = 48  # longer than any such info
+_INFO_TAIL = b"tq\x00."  # TUPLE, BINPUT 0, STOP
+
+
+def _data_start(buf: bytes, pos: int, info: tuple[Any, ...]) -> int:
+    """Where the data of the block whose info pickle starts at `pos` begins, or 0.
+
+    From the info's values (`info`, unpickled from there) when they have whoosh's shape and
+    the pickle ends as such a pickle ends there; 0 for any other (the caller then reads the
+    pickle from a stream to find its end: a pickle.load a block, 2.3 times slower).
+    """
+    count, last, maxw, compression, mn, mx = info
+    if not (
+        0 <= last < 0x80000000 and 0 < count < 256 and 0 <= compression < 256
+        and 0 <= mn < 256 and 0 <= mx < 256 and type(maxw) is float
+    ):  # fmt: skip
+        return 0
+    end = pos + (26 if last < 256 else 27 if last < 65536 else 29)
+    return end if buf.startswith(_INFO_TAIL, end - 4) else 0
+
+
 def _field_records(terms: Any, fieldname: str) -> Iterator[tuple[bytes, bytes]]:
     """(term, term info bytes) of one field of a segment's term table, read in bulk.
 
@@ -835,8 +860,7 @@ def _segment_terms(
     without deletions each block keeps its postings (only its first and last ids move by
     `base`), with deletions the live postings are renumbered through `docmap`.
     """
-    from zlib import decompress
-
+    decompress = zlib.decompress
     terms = reader._terms
     postfile = terms._postfile
     schema = reader.schema
@@ -883,9 +907,15 @@ def _segment_terms(
                     (size,) = block_length(buf, pos)
                     pos += 4
                     end = pos + (size if size > 0 else -size)
-                    stream.seek(pos)
-                    count, last, maxw, compression, mn, mx = load(stream)
-                    data = view[stream.tell() : end]
+                    # the block info: loads stops at its STOP opcode, _data_start finds its end
+                    info = loads(view[pos : pos + _INFO_WINDOW])
+                    count, last, maxw, compression, mn, mx = info
+                    start = _data_start(buf, pos, info)
+                    if not start:  # another shape of pickle: a stream load says where it ends
+                        stream.seek(pos)
+                        load(stream)
+                        start = stream.tell()
+                    data = view[start:end]
                     deltas, weights, values = loads(decompress(data) if compression else data)
                     if weights is None:
                         wsum = float(count)
