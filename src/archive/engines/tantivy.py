@@ -18,7 +18,9 @@ have no authors, so MAP does not see it).
 What differs from whoosh's route (bench/README.md "Engines"): each length is kept in one byte
 with tantivy's (Lucene's) encoding, not whoosh's, so near-equal scores can swap; alternatives
 of one clause (a Persian compound also offered glued) are summed as separate terms, not as one
-synonym; a phrase is scored by its own frequency, not its words'.
+synonym, each boosted to the synonym's idf (`term_boosts`, from rank._synonym_boosts), so an
+article holding one of them scores as on whoosh; a phrase is scored by its own frequency, not
+its words'.
 
 Queries arrive as the whoosh query objects `search/parse.py` builds (the plan's language) and
 are translated here. Document keys are `segment << 32 | doc`, stable while a searcher is open.
@@ -289,6 +291,7 @@ class TantivySearcher:
 
     def __init__(self, searcher: Any) -> None:
         self._s = searcher
+        self._boosts: dict[str, float] = {}  # rank()'s term_boosts while it translates
         self._live: list[int] | None = None
         self._dates: DocColumn | None = None
 
@@ -521,8 +524,10 @@ class TantivySearcher:
         """A word or phrase over the article's words (`words`: the one BM25)."""
         value = sub.text if type(sub) is wq.Term else None
         if value is not None or len(sub.words) == 1:
-            word = value if value is not None else sub.words[0]
-            return tantivy.Query.term_query(schema(), WORDS, str(word))
+            word = str(value if value is not None else sub.words[0])
+            found = tantivy.Query.term_query(schema(), WORDS, word)
+            boost = self._boosts.get(word)
+            return found if boost is None else tantivy.Query.boost_query(found, boost)
         slop = max(0, int(sub.slop) - 1)
         return tantivy.Query.phrase_query(schema(), WORDS, list(sub.words), slop=slop)
 
@@ -541,9 +546,36 @@ class TantivySearcher:
         feedback_docs: int = 10,
         original_weight: float = 0.5,
         adds: bool = True,
+        term_boosts: dict[str, float] | None = None,
     ) -> tuple[int, list[tuple[float | None, int]], list[tuple[str, float]], int]:
         """Match and rank: (exact total, best `wanted` (score, key), feedback terms, how many
-        of the total only feedback terms brought in)."""
+        of the total only feedback terms brought in). `term_boosts`: a weight for some of the
+        query's words over the article's words (rank._synonym_boosts: compounds scored as the
+        whoosh route scores them)."""
+        self._boosts = term_boosts or {}
+        try:
+            return self._rank(
+                text_query, filter_query, sort, wanted, clauses=clauses, need_all=need_all,
+                feedback=feedback, feedback_docs=feedback_docs,
+                original_weight=original_weight, adds=adds,
+            )  # fmt: skip
+        finally:
+            self._boosts = {}
+
+    def _rank(
+        self,
+        text_query: Any | None,
+        filter_query: Any | None,
+        sort: str,
+        wanted: int,
+        *,
+        clauses: int,
+        need_all: bool,
+        feedback: Callable[[list[tuple[float, int]]], list[tuple[str, float]]] | None,
+        feedback_docs: int,
+        original_weight: float,
+        adds: bool,
+    ) -> tuple[int, list[tuple[float | None, int]], list[tuple[str, float]], int]:
         occur = tantivy.Occur
         query = tantivy.Query
         if not self.doc_count():
