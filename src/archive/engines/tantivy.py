@@ -18,7 +18,7 @@ have no authors, so MAP does not see it).
 What differs from whoosh's route (bench/README.md "Engines"): each length is kept in one byte
 with tantivy's (Lucene's) encoding, not whoosh's, so near-equal scores can swap; alternatives
 of one clause (a Persian compound also offered glued) are summed as separate terms, not as one
-synonym, each boosted to the synonym's idf (`term_boosts`, from rank._synonym_boosts), so an
+synonym, each boosted to the synonym's idf (`translate`'s boosts, rank._synonym_boosts), so an
 article holding one of them scores as on whoosh; a phrase is scored by its own frequency, not
 its words'.
 
@@ -291,7 +291,7 @@ class TantivySearcher:
 
     def __init__(self, searcher: Any) -> None:
         self._s = searcher
-        self._boosts: dict[str, float] = {}  # rank()'s term_boosts while it translates
+        self._boosts: dict[str, float] = {}  # translate()'s boosts while it runs
         self._live: list[int] | None = None
         self._dates: DocColumn | None = None
 
@@ -410,8 +410,18 @@ class TantivySearcher:
 
     # -- queries
 
-    def translate(self, q: Any) -> Any:
-        """Return the tantivy query of a whoosh query object (as search/parse.py builds)."""
+    def translate(self, q: Any, boosts: dict[str, float] | None = None) -> Any:
+        """Return the tantivy query of a whoosh query object (as search/parse.py builds).
+
+        `boosts`: a weight for some words over the article's words, for this translation
+        (rank._synonym_boosts: compounds scored as the whoosh route scores them).
+        """
+        if boosts:
+            saved, self._boosts = self._boosts, boosts
+            try:
+                return self.translate(q)
+            finally:
+                self._boosts = saved
         found = self._translate(q)
         if q.boost != 1.0 and not isinstance(q, wq.Or | wq.And):
             found = tantivy.Query.boost_query(found, float(q.boost))
@@ -549,38 +559,13 @@ class TantivySearcher:
         term_boosts: dict[str, float] | None = None,
     ) -> tuple[int, list[tuple[float | None, int]], list[tuple[str, float]], int]:
         """Match and rank: (exact total, best `wanted` (score, key), feedback terms, how many
-        of the total only feedback terms brought in). `term_boosts`: a weight for some of the
-        query's words over the article's words (rank._synonym_boosts: compounds scored as the
-        whoosh route scores them)."""
-        self._boosts = term_boosts or {}
-        try:
-            return self._rank(
-                text_query, filter_query, sort, wanted, clauses=clauses, need_all=need_all,
-                feedback=feedback, feedback_docs=feedback_docs,
-                original_weight=original_weight, adds=adds,
-            )  # fmt: skip
-        finally:
-            self._boosts = {}
-
-    def _rank(
-        self,
-        text_query: Any | None,
-        filter_query: Any | None,
-        sort: str,
-        wanted: int,
-        *,
-        clauses: int,
-        need_all: bool,
-        feedback: Callable[[list[tuple[float, int]]], list[tuple[str, float]]] | None,
-        feedback_docs: int,
-        original_weight: float,
-        adds: bool,
-    ) -> tuple[int, list[tuple[float | None, int]], list[tuple[str, float]], int]:
+        of the total only feedback terms brought in). `term_boosts`: translate()'s boosts for
+        the user's query."""
         occur = tantivy.Occur
         query = tantivy.Query
         if not self.doc_count():
             return 0, [], [], 0
-        main = query.all_query() if text_query is None else self.translate(text_query)
+        main = query.all_query() if text_query is None else self.translate(text_query, term_boosts)
         musts = []
         if filter_query is not None:
             musts.append((occur.Must, query.const_score_query(self.translate(filter_query), 0.0)))
@@ -622,7 +607,9 @@ class TantivySearcher:
             )
             for term, weight in terms
         ]
-        user = query.boost_query(self.translate(positive), original_weight / max(1, clauses))
+        user = query.boost_query(
+            self.translate(positive, term_boosts), original_weight / max(1, clauses)
+        )
         if adds and not need_all:
             core = query.boolean_query([(occur.Should, user), *extras])
         else:

@@ -254,9 +254,10 @@ def _run_on_engine(
     every = plan.all_query if plan.all_query is not None else plan.text_query
     if every is not None and type(every) is wq.AndNot:
         every = every.a
-    clauses = max(1, len(_clauses_of(every))) if every is not None else 1
+    parts = _clauses_of(every)
+    clauses = max(1, len(parts))
     need_all = plan.require_all or (plan.all_query is None and clauses > 1)
-    boosts = _synonym_boosts(searcher, every) if COMPOUND_SCORING == "synonym" else {}
+    boosts = _synonym_boosts(searcher, parts) if COMPOUND_SCORING == "synonym" else {}
     # feedback where whoosh's route gives it: plain words and phrases ranked by relevance
     feedback = plan.feedback and plan.sort == "relevance" and _bag_of_terms(plan) is not None
     total, ranked, expansion, added = searcher.rank(
@@ -277,7 +278,7 @@ def _run_on_engine(
     return total, ranked[(page - 1) * limit : wanted], False
 
 
-def _synonym_boosts(searcher: Any, every: Any) -> dict[str, float]:
+def _synonym_boosts(searcher: Any, clauses: list[Any]) -> dict[str, float]:
     """Boosts that make an engine without a synonym query score compounds as bm25.py does.
 
     A clause of alternatives (احمدی | احمدی‌نژاد) is one pseudo-term on whoosh's route: tf
@@ -286,24 +287,23 @@ def _synonym_boosts(searcher: Any, every: Any) -> dict[str, float]:
     query once with its own idf. Boosting each alternative t by idf(clause) / idf(t), summed
     over the clauses holding it, gives an article holding one form of the compound exactly
     whoosh's score; one holding both forms scores a little more (two saturations, not one).
-    Returns {word: boost} for the words whose boost is not 1.
+    `clauses`: `_clauses_of` the every-clause query. Returns {word: boost} for the words whose
+    boost is not 1.
     """
-    if every is None:
-        return {}
     n = searcher.doc_count()
     weights: defaultdict[str, float] = defaultdict(float)
-    for clause in _clauses_of(every):
+    for clause in clauses:
         leaves = clause.subqueries if type(clause) is wq.Or else [clause]
         words = {
             term_text(leaf.text)
             for leaf in leaves
             if type(leaf) is wq.Term and leaf.fieldname in _SYNONYM_FIELDS
         }
-        dfs = {word: searcher.doc_frequency(WORDS_FIELD, word) for word in words}
         if len(words) < 2 or not n:
             for word in words:
                 weights[word] += 1.0
             continue
+        dfs = {word: searcher.doc_frequency(WORDS_FIELD, word) for word in words}
         shared = bm25.lucene_idf(n, max(dfs.values()))
         for word, df in dfs.items():
             if df:
