@@ -169,12 +169,7 @@ def test_search_after_merges_finds_phrases_and_honours_deletions(
     rng = random.Random(3)
     index_dir = str(tmp_path / "index")
     with ix.IndexWriter(index_dir) as writer:
-        for n in range(30):
-            writer.put(article_to_fields(_article(n, rng)), replace=False)
-            if n % 2:
-                writer.commit()
-        writer.delete("doc0004")
-        writer.commit()
+        _put_in_batches(writer, rng, 30, every=2, deleted="doc0004")
         writer.finish()
     with search.open_searcher(index_dir) as searcher:
         assert search.search(searcher, "unique5v0", SearchFilters()).total == 1
@@ -294,12 +289,7 @@ def test_segments_of_whooshs_own_writer_merge_into_whooshs_postings(
     rng = random.Random(19)
     built = str(tmp_path / "built")
     with ix.IndexWriter(built) as writer:
-        for n in range(60):
-            writer.put(article_to_fields(_article(n, rng)), replace=False)
-            if n % 3 == 2:
-                writer.commit()
-        writer.delete("doc0007")
-        writer.commit()
+        _put_in_batches(writer, rng, 60, every=3, deleted="doc0007")
         writer.finish()
     assert _segment_count(built) > 3
     ours, theirs = str(tmp_path / "ours"), str(tmp_path / "theirs")
@@ -312,6 +302,18 @@ def test_segments_of_whooshs_own_writer_merge_into_whooshs_postings(
     assert _snapshot(ours) == _snapshot(theirs)
     assert _snapshot(ours)["count"] == 59
     assert _term_stats(ours) == _term_stats(theirs)
+
+
+def _put_in_batches(
+    writer: ix.IndexWriter, rng: random.Random, count: int, *, every: int, deleted: str
+) -> None:
+    """`count` articles, a commit after every `every`, then `deleted` deleted and committed."""
+    for n in range(count):
+        writer.put(article_to_fields(_article(n, rng)), replace=False)
+        if n % every == every - 1:
+            writer.commit()
+    writer.delete(deleted)
+    writer.commit()
 
 
 def _raw_stored(index_dir: str) -> list[bytes]:
@@ -337,12 +339,7 @@ def test_a_merge_copies_stored_fields_as_they_are(
     rng = random.Random(23)
     index_dir = str(tmp_path / "index")
     with ix.IndexWriter(index_dir) as writer:
-        for n in range(40):
-            writer.put(article_to_fields(_article(n, rng)), replace=False)
-            if n % 4 == 3:
-                writer.commit()
-        writer.delete("doc0011")
-        writer.commit()
+        _put_in_batches(writer, rng, 40, every=4, deleted="doc0011")
         before = _raw_stored(index_dir)
         assert _segment_count(index_dir) > 3
         whoosh_fence.merging_writer(writer.ix, 48, ix._choose_merges).commit(optimize=True)

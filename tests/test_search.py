@@ -464,12 +464,9 @@ def test_compound_alternatives_scored_as_terms_of_their_own(tmp_path, monkeypatc
     assert every == every_term == {"glued", "apart"}
 
 
-def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch) -> None:
-    # A fresh searcher computes the norms of the matched articles alone (bm25._norms_of);
-    # scores must be the very floats the whole table gives, over segments and a deletion.
-    from archive.search import bm25
-    from archive.search.postings import reader_cache
-
+def _three_segments_and_a_replacement(tmp_path) -> str:
+    """An index of three batches of six articles (authors, lengths that differ), one of them
+    replaced later (a deleted document)."""
     folder = str(tmp_path / "index")
     for batch in range(3):
         upsert_articles(
@@ -479,6 +476,16 @@ def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch
              for i in range(6)],
         )  # fmt: skip
     upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+    return folder
+
+
+def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch) -> None:
+    # A fresh searcher computes the norms of the matched articles alone (bm25._norms_of);
+    # scores must be the very floats the whole table gives, over segments and a deletion.
+    from archive.search import bm25
+    from archive.search.postings import reader_cache
+
+    folder = _three_segments_and_a_replacement(tmp_path)
 
     def scores(partial: int) -> tuple[list, set[str]]:
         from archive.search import plan_search, run_plan
@@ -892,15 +899,7 @@ def test_feedback_terms_added_in_one_loop_give_the_clause_scores_floats(tmp_path
     from archive.search import bm25
     from archive.search.parse import DEFAULT_FIELDS
 
-    folder = str(tmp_path / "index")
-    for batch in range(3):
-        upsert_articles(
-            folder,
-            [article(f"b{batch}-{i}", f"Zebra {i}" if i % 2 else f"Note {i}",
-                     "zebra " * (1 + i) + FILLER[: 30 * (batch + i + 1)], authors=[f"A {i}"])
-             for i in range(6)],
-        )  # fmt: skip
-    upsert_articles(folder, [article("b1-1", "Replaced", "zebra, once more")])
+    folder = _three_segments_and_a_replacement(tmp_path)
     with open_index(folder).searcher() as searcher:
         assert searcher.doc_count_all() > searcher.doc_count()  # a deletion
         scorer = bm25.ArticleScorer(searcher, DEFAULT_FIELDS)

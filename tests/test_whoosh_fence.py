@@ -434,21 +434,8 @@ class _TermTableHolder:
         self._tindex = OrderedHashWriter(StructFile(out))
 
 
-def _term_table_bytes(pack: bool) -> bytes:
-    out = io.BytesIO()
-    holder: Any = _TermTableHolder(out)
-    if pack:
-        assert whoosh_fence.pack_term_table(holder)
-    for n in range(3000):  # every bucket holds several keys, some collide in their slot
-        holder._tindex.add(b"\x00\x01term%06d" % n, b"info%d" % n)
-    holder._tindex.extras["fieldmap"] = {"body": 1}
-    out.close = lambda: None  # type: ignore[method-assign]  # StructFile.close would drop it
-    holder._tindex.close()
-    return out.getvalue()
-
-
 def test_a_packed_term_table_is_written_byte_for_byte_as_whoosh_writes_it() -> None:
-    assert _term_table_bytes(pack=True) == _term_table_bytes(pack=False)
+    assert _term_table_file(pack=True) == _term_table_file(pack=False)
 
 
 def test_the_merging_writer_packs_the_term_table_of_this_whoosh(tmp_path: Path) -> None:
@@ -474,11 +461,13 @@ def test_a_term_table_that_holds_terms_is_left_to_whoosh() -> None:
     assert type(holder._tindex.buckets[0]) is list
 
 
-def _term_table_file(use_fence: bool) -> bytes:
-    """A term table of 3,000 keys, added by whoosh's OrderedHashWriter or the fence's writer."""
+def _term_table_file(*, pack: bool = True, use_fence: bool = False) -> bytes:
+    """A term table of 3,000 keys (every bucket holds several, some collide in their slot),
+    added by whoosh's OrderedHashWriter or the fence's writer, its buckets packed or whoosh's."""
     out = io.BytesIO()
     holder: Any = _TermTableHolder(out)
-    assert whoosh_fence.pack_term_table(holder)
+    if pack:
+        assert whoosh_fence.pack_term_table(holder)
     keys = [b"\x00\x01term%06d" % n for n in range(3000)]
     if use_fence:
         table = whoosh_fence._TermTable(holder._tindex)
