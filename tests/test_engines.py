@@ -122,6 +122,24 @@ def test_engines_agree_on_the_best_hit(both) -> None:
         assert tops[0] == tops[1], text
 
 
+@pytest.mark.parametrize(
+    "text", ["nuclear talks", '"nuclear talks"', "«مذاکرات هسته‌ای»", "وین", "report", "نفت"]
+)
+def test_engines_score_alike(both, text) -> None:
+    # Words and phrases over the fixture articles (hundreds of words: lengths that whoosh's
+    # length byte and Lucene's keep differently): whoosh's route scores the exact length as
+    # Lucene and tantivy keep it, and a phrase by its own frequency and its words' summed idf,
+    # as their phrase queries do, so each article scores the same number on both engines.
+    from archive.search import search
+
+    scores = {}
+    for name, folder in both.items():
+        hits = search(folder, text, SearchFilters(feedback=False), limit=100, snippets=False).hits
+        scores[name] = {hit.id: hit.score for hit in hits}
+    assert scores["whoosh"], text
+    assert scores["tantivy"] == pytest.approx(scores["whoosh"], rel=1e-5)
+
+
 def test_engines_score_a_compound_alike(tmp_path) -> None:
     # احمدی | احمدی‌نژاد, نژاد | احمدی‌نژاد: whoosh's route scores each clause as one synonym
     # (the larger df's idf); tantivy, which has no synonym query, gets each word boosted to that

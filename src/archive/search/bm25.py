@@ -26,11 +26,12 @@ from archive import whoosh_fence
 from archive.search.postings import (
     NotFast,
     byte_to_length_table,
+    exact_lengths,
     field_lengths,
     iter_blocks,
     reader_cache,
 )
-from archive.stored import WORDS_FIELD, WORDS_OF
+from archive.stored import WORDS_FIELD, WORDS_LENGTH_FIELD, WORDS_OF
 
 K1 = 1.2
 B = 0.75
@@ -47,6 +48,26 @@ _WORDS_SET = frozenset(WORDS_OF)
 PARTIAL_NORMS = 8
 
 Alternative = tuple[str, Any]  # (field, term) or (field, (word, word, ...)) for a phrase
+
+
+def _byte4_to_int(code: int) -> int:
+    """Lucene's SmallFloat.byte4ToInt: exact below 24, then four significant bits."""
+    if code < 24:
+        return code
+    code -= 24
+    mantissa, shift = code & 0x07, (code >> 3) - 1
+    return 24 + (mantissa if shift < 0 else (mantissa | 0x08) << shift)
+
+
+# The 256 lengths one norm byte stands for in Lucene (BM25Similarity's LENGTH_TABLE) and in
+# tantivy (its field norms table): a length is kept as the largest of them not above it
+# (SmallFloat.intToByte4 truncates, tantivy's fieldnorm_to_id takes the one below).
+LENGTH_STEPS = [_byte4_to_int(code) for code in range(256)]
+
+
+def quantised_length(length: float) -> int:
+    """The length Lucene's and tantivy's BM25 score an article of `length` terms with."""
+    return LENGTH_STEPS[bisect.bisect_right(LENGTH_STEPS, length) - 1]
 
 
 def lucene_idf(n: int, df: int) -> float:
@@ -71,14 +92,23 @@ class ArticleScorer:
         self.weights = [
             1.0 if f == WORDS_FIELD else FIELD_WEIGHTS.get(f, 1.0) for f in self.fields
         ]
+        # The length is the article's words alone (Lucene's title + body as one field, and
+        # tantivy's words field): an author's words are scored, not counted in the length.
+        if self.words:
+            self.length_fields, self.length_weights = [WORDS_FIELD], [1.0]
+        else:
+            self.length_fields, self.length_weights = self.fields, self.weights
         self.avg_length = (
             sum(
                 w * (searcher.avg_field_length(f) or 0)
-                for f, w in zip(self.fields, self.weights, strict=True)
+                for f, w in zip(self.length_fields, self.length_weights, strict=True)
             )
             or 1.0
         )
         self._norm_table: list[float] | None = None
+
+    def _norms_key(self) -> tuple[Any, ...]:
+        return ("norms", tuple(self.length_fields), tuple(self.length_weights), self.avg_length)
 
     def norm(self, key: int) -> float:
         """k1 * (1 - b + b * length / average length) of the article with global docnum `key`."""
@@ -89,10 +119,12 @@ class ArticleScorer:
         if self._norm_table is None:
             reader = self.searcher.reader()
             cache = reader_cache(reader)
-            key = ("norms", tuple(self.fields), tuple(self.weights), self.avg_length)
+            key = self._norms_key()
             table = cache.get(key)
             if table is None:
-                table = _norm_table(self.leaves, self.fields, self.weights, self.avg_length)
+                table = _norm_table(
+                    self.leaves, self.length_fields, self.length_weights, self.avg_length
+                )
                 cache[key] = table
             self._norm_table = table
         return self._norm_table
@@ -264,7 +296,7 @@ class ArticleScorer:
         """The reader's norm table if it is built already, else None (see `_norms_of`)."""
         if self._norm_table is None:
             cache = reader_cache(self.searcher.reader())
-            if ("norms", tuple(self.fields), tuple(self.weights), self.avg_length) in cache:
+            if self._norms_key() in cache:
                 self.norms()
         return self._norm_table
 
@@ -281,20 +313,25 @@ class ArticleScorer:
         if self._norm_table is not None:
             return self._norm_table
         cache = reader_cache(self.searcher.reader())
-        key = ("norms", tuple(self.fields), tuple(self.weights), self.avg_length)
+        key = self._norms_key()
         if key in cache:
             return self.norms()
         some: dict[int, float] = cache.setdefault(("some", *key), {})
         missing = [k for k in keys if k not in some]
         if (len(some) + len(missing)) * PARTIAL_NORMS > self.searcher.doc_count_all():
             return self.norms()
-        some.update(_some_norms(self.leaves, self.fields, self.weights, self.avg_length, missing))
+        some.update(
+            _some_norms(
+                self.leaves, self.length_fields, self.length_weights, self.avg_length, missing
+            )
+        )
         return some
 
     def _phrase_scores(self, words: tuple[str, ...], fieldnames: list[str]) -> dict[int, float]:
-        """Articles with the words adjacent in one of the fields: the sum of each word's BM25
-        (tf over the fields where the phrase occurs)."""
-        per_word: list[defaultdict[int, float]] = [defaultdict(float) for _ in words]
+        """Articles with the words adjacent in one of the fields, scored as Lucene's and
+        tantivy's PhraseQuery: one BM25 term whose tf is the phrase's own frequency (over the
+        fields, the title's twice) and whose idf is the sum of its words' idfs."""
+        tfs: defaultdict[int, float] = defaultdict(float)
         for fieldname in fieldnames:
             if fieldname not in self.searcher.schema:
                 continue
@@ -302,19 +339,14 @@ class ArticleScorer:
             if not fmt.supports("positions"):
                 raise NotFast
             weight = FIELD_WEIGHTS.get(fieldname, 1.0)
-            for key, word_tfs in _phrase_matches(self.leaves, fieldname, words, fmt):
-                for i, tf in enumerate(word_tfs):
-                    per_word[i][key] += weight * tf
+            for key, count in _phrase_matches(self.leaves, fieldname, words, fmt):
+                tfs[key] += weight * count
         # df over live articles, as for plain words (term_tfs): whoosh's doc_frequency still
         # counts deleted documents until a merge, which gave a word in every article df > N,
         # a negative idf, and no phrase hit at all after any `forget` or update.
         fields = [f for f in fieldnames if f in self.searcher.schema]
-        dfs = [self.live_df([(f, word) for f in fields]) for word in words]
-        scores: defaultdict[int, float] = defaultdict(float)
-        for i, tfs in enumerate(per_word):
-            for key, value in self._saturate(tfs, lucene_idf(self.n, dfs[i])).items():
-                scores[key] += value
-        return scores
+        idf = sum(lucene_idf(self.n, self.live_df([(f, word) for f in fields])) for word in words)
+        return self._saturate(tfs, idf)
 
 
 def _norm_table(
@@ -329,14 +361,24 @@ def _norm_table(
         count = reader.doc_count_all()
         total = [0.0] * count
         for fieldname, weight in zip(fields, weights, strict=True):
-            column = map(b2l.__getitem__, _lengths_of(reader, fieldname))
+            column = _column_of(reader, fieldname, b2l)
             if weight == 1.0:
                 total = [t + c for t, c in zip(total, column, strict=False)]
             else:
                 total = [t + weight * c for t, c in zip(total, column, strict=False)]
-        lengths.extend(total)
+        lengths.extend(map(quantised_length, total))
     constant, slope = K1 * (1 - B), K1 * B / avg_length
     return [constant + slope * length for length in lengths]
+
+
+def _column_of(reader: Any, fieldname: str, b2l: list[int]) -> Any:
+    """One segment's lengths of a field: exact for the words field (WORDS_LENGTH_FIELD),
+    else what whoosh's length bytes stand for."""
+    if fieldname == WORDS_FIELD:
+        exact = exact_lengths(reader, WORDS_LENGTH_FIELD)
+        if exact is not None:
+            return exact
+    return [b2l[b] for b in _lengths_of(reader, fieldname)]
 
 
 def _some_norms(
@@ -345,7 +387,7 @@ def _some_norms(
     """`_norm_table`'s values for `keys` alone (global docnums), the same float operations."""
     b2l = byte_to_length_table()
     bases = [base for _, base in leaves]
-    columns: dict[int, list[bytes]] = {}  # per leaf, each field's length bytes
+    columns: dict[int, list[Any]] = {}  # per leaf, each field's lengths
     constant, slope = K1 * (1 - B), K1 * B / avg_length
     found = {}
     for key in keys:
@@ -354,13 +396,13 @@ def _some_norms(
         if leaf >= 0:
             reader, base = leaves[leaf]
             if leaf not in columns:
-                columns[leaf] = [_lengths_of(reader, fieldname) for fieldname in fields]
+                columns[leaf] = [_column_of(reader, fieldname, b2l) for fieldname in fields]
             local = key - base
             if local < reader.doc_count_all():
                 for column, weight in zip(columns[leaf], weights, strict=True):
-                    value = b2l[column[local]]
+                    value = column[local]
                     length = length + value if weight == 1.0 else length + weight * value
-        found[key] = constant + slope * length
+        found[key] = constant + slope * quantised_length(length)
     return found
 
 
@@ -373,8 +415,8 @@ def _lengths_of(reader: Any, fieldname: str) -> bytes:
 
 def _phrase_matches(
     leaves: Any, fieldname: str, words: tuple[str, ...], fmt: Any
-) -> Iterable[tuple[int, list[float]]]:
-    """Yield (docnum, tf of each word) where the words follow each other in `fieldname`."""
+) -> Iterable[tuple[int, int]]:
+    """Yield (docnum, how many times the words follow each other) in `fieldname`."""
     decode = whoosh_fence.positions_decoder(fmt)
     for reader, base in leaves:
         if any((fieldname, word) not in reader for word in words):
@@ -399,4 +441,4 @@ def _phrase_matches(
                 if not starts:
                     break
             if starts:
-                yield base + docnum, [entries[docnum][0] for entries in postings]
+                yield base + docnum, len(starts)
