@@ -504,69 +504,23 @@ def test_norms_computed_one_by_one_give_the_table_s_scores(tmp_path, monkeypatch
     assert one_by_one == table and len(table) == 18
 
 
-def _lucene_norm_length(length: int) -> int:
-    """What Lucene keeps of a length (SmallFloat.intToByte4, then byte4ToInt), as its Java
-    source encodes and decodes: the 24 smallest exact, then three mantissa bits."""
-    free = 24  # 255 - longToInt4(Integer.MAX_VALUE)
-    if length < free:
-        return length
-    value = length - free
-    bits = value.bit_length()
-    if bits < 4:
-        code = value
-    else:
-        shift = bits - 4
-        code = ((value >> shift) & 0x07) | ((shift + 1) << 3)
-    mantissa, shift = code & 0x07, (code >> 3) - 1
-    return free + (mantissa if shift == -1 else (mantissa | 0x08) << shift)
-
-
-def test_lucene_norm_lengths() -> None:
-    from archive.search.bm25 import quantised_length
-
-    # Lucene's byte4ToInt(intToByte4(n)) for these n (TestSmallFloat's round trips)
-    assert [_lucene_norm_length(n) for n in (0, 23, 24, 31, 32, 39, 40, 41, 42)] == [
-        0, 23, 24, 31, 32, 39, 40, 40, 42
-    ]  # fmt: skip
-    for n in [*range(0, 3000), 10**5, 2**31 - 1]:
-        assert quantised_length(n) == _lucene_norm_length(n)
-
-
-def _exact_words_lengths(searcher) -> dict[int, int]:
-    """Each document's number of words-field terms, summed from the postings themselves."""
-    lengths: dict[int, int] = {}
-    reader = searcher.reader()
-    for fieldname, term in reader.all_terms():
-        if fieldname != "words":
-            continue
-        for docnum, tf in searcher.postings(fieldname, term).items_as("frequency"):
-            lengths[docnum] = lengths.get(docnum, 0) + tf
-    return lengths
-
-
 def _reference_bm25(searcher, clauses) -> dict[int, float]:
-    """One-field BM25 with Lucene's idf, from searcher.postings, and Lucene's one-byte length
-    of each article's words counted from the postings."""
+    """One-field BM25 with Lucene's idf, from searcher.postings and doc_field_length."""
     import math
 
     fields = [f for f in ("title", "summary", "body", "author") if f in searcher.schema]
     weight = {"title": 2.0}  # the title's words count twice
     n = searcher.doc_count()
-    # The length: the words field's (title twice, summary and body as one field), exact, kept
-    # as Lucene keeps one field's; not the author's, whose words are scored all the same.
-    exact = _exact_words_lengths(searcher)
-    # the average over every document written, deleted ones too (Lucene's sumTotalTermFreq
-    # over docCount counts them until a merge, as whoosh's field length total does)
+    # The length: the words field's (title twice, summary and body as one field, its length
+    # one byte as whoosh stores it, as Lucene stores one field's); not the author's, whose
+    # words are scored all the same.
     avg = searcher.avg_field_length("words")
-    if not searcher.reader().has_deletions():
-        assert avg == pytest.approx(sum(exact.values()) / n)
     for docnum in range(searcher.doc_count_all()):
-        if searcher.reader().is_deleted(docnum):  # no postings are read for it
-            continue
         summed = sum(
             weight.get(f, 1) * (searcher.doc_field_length(docnum, f, 0) or 0) for f in fields[:3]
         )
-        assert exact.get(docnum, 0) == pytest.approx(summed, rel=0.1)
+        words = searcher.doc_field_length(docnum, "words", 0) or 0
+        assert words == pytest.approx(summed, rel=0.1)
     scores: dict[int, float] = {}
     for clause in clauses:
         per_term: dict[str, dict[int, float]] = {}
@@ -583,7 +537,7 @@ def _reference_bm25(searcher, clauses) -> dict[int, float]:
             for docnum, tf in found.items():
                 merged[docnum] = merged.get(docnum, 0.0) + tf
         for docnum, tf in merged.items():
-            length = _lucene_norm_length(exact.get(docnum, 0))
+            length = searcher.doc_field_length(docnum, "words", 0) or 0
             norm = 1.2 * (1 - 0.75 + 0.75 * length / avg)
             scores[docnum] = scores.get(docnum, 0.0) + idf * tf * 2.2 / (tf + norm)
     return scores

@@ -23,8 +23,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from whoosh.analysis import Token, Tokenizer
-from whoosh.columns import NumericColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from archive import engines, text
 from archive.errors import (
@@ -47,7 +46,6 @@ from archive.safefs import (
 from archive.stored import (
     FEEDBACK_FIELD,
     WORDS_FIELD,
-    WORDS_LENGTH_FIELD,
     article_to_fields,
     count_feedback_terms,
     encode_feedback_terms,
@@ -63,9 +61,7 @@ from archive.stored import now_iso as _now_iso
 # 6: words (the article's words as one field without positions: the postings the ranking reads)
 # and feedback_terms
 # 7: a detached derivational prefix joined to its word (کم آبی -> کمابی, text.COMPOUND_PREFIXES)
-# 8: words_length, the exact length of words (BM25's length normalisation as Lucene's and
-# tantivy's, from the exact length, not whoosh's length byte)
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 7
 
 
 class ArchiveTokenizer(Tokenizer):
@@ -168,8 +164,6 @@ def build_schema() -> Schema:
         # WORDS_FIELD: the terms of title (twice), summary and body as one field, counts only
         # (no positions): the postings search/bm25.py scores the article's words from
         words=TEXT(analyzer=text_analyzer, phrase=False),
-        # WORDS_LENGTH_FIELD: words' number of terms, exact (a column, not indexed)
-        words_length=COLUMN(NumericColumn("I", default=0)),
     )
 
 
@@ -453,7 +447,6 @@ def preanalyze_fields(fields: dict[str, Any]) -> dict[str, Any]:
         [term.text for term in analysed.get(name, ())] for name in _TEXT_FIELDS
     )
     out[WORDS_FIELD] = title + title + summary + body  # bm25.FIELD_WEIGHTS: the title twice
-    out[WORDS_LENGTH_FIELD] = len(out[WORDS_FIELD])
     counts = count_feedback_terms(*(analysed.get(name, ()) for name in _TEXT_FIELDS))
     out[FEEDBACK_FIELD] = encode_feedback_terms(counts)
     return out

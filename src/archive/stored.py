@@ -66,11 +66,6 @@ def text_hash(title: str, body: str) -> str:
 # of these fields, and feedback its df (index.preanalyze_fields writes it).
 WORDS_FIELD = "words"
 WORDS_OF = ("title", "summary", "body")
-# The exact length of WORDS_FIELD (its number of terms), a column of 32-bit counts: whoosh keeps
-# a field's length in one byte of its own encoding, Lucene and tantivy in one byte of theirs
-# (SmallFloat), and search/bm25.py quantises this exact length as they do, so an article's
-# length normalisation is the same number on both engines.
-WORDS_LENGTH_FIELD = "words_length"
 
 # The words RM3 feedback reads of an article (search/feedback.py): the terms of its title, its
 # summary and the first FEEDBACK_CHARS characters of its body (the terms that end within them),

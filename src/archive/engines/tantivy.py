@@ -16,11 +16,13 @@ is scored in `author` (whoosh's route adds the author's words to the one bag: th
 have no authors, so MAP does not see it).
 
 What differs from whoosh's route (bench/README.md "Engines"): each length is kept in one byte
-with tantivy's (Lucene's) encoding, not whoosh's, so near-equal scores can swap; alternatives
-of one clause (a Persian compound also offered glued) are summed as separate terms, not as one
-synonym, each boosted to the synonym's idf (`translate`'s boosts, rank._synonym_boosts), so an
-article holding one of them scores as on whoosh; a phrase is scored by its own frequency, not
-its words'.
+with tantivy's (Lucene's) encoding, coarser than whoosh's, so near-equal scores can swap (the
+same encoding on whoosh's route would give equal scores, and ranks worse there: search/bm25.py);
+alternatives of one clause (a Persian compound also offered glued) are summed as separate
+terms, not as one synonym, each boosted to the synonym's idf (`translate`'s boosts,
+rank._synonym_boosts), so an article holding one of them scores as on whoosh. A phrase is one
+term of its own frequency and its words' summed idf on both engines (their PhraseQuery), and
+neither counts the author's words in an article's length.
 
 Queries arrive as the whoosh query objects `search/parse.py` builds (the plan's language) and
 are translated here. Document keys are `segment << 32 | doc`, stable while a searcher is open.

@@ -1,12 +1,21 @@
 """One BM25 over the article's words, computed from the postings (the fast route's scorer).
 
 An article is one bag of words: a query word's tf is the sum of its tf in title (counted twice,
-FIELD_WEIGHTS), summary, body and author, the length is the same weighted sum of the lengths,
-and the idf is Lucene's, log(1 + (N - df + 0.5) / (df + 0.5)), with df the number of articles
-holding the word in any
-field. A clause with alternatives (a Persian compound also offered glued: احمدی | احمدی‌نژاد)
-is scored as Lucene's SynonymQuery scores: tf summed over the alternatives, df the largest of
-theirs. k1 1.2, b 0.75 (Lucene's and Anserini's defaults).
+FIELD_WEIGHTS), summary, body and author; the length is that of the article's words (title
+twice, summary and body: the words field, as Lucene's title + body as one field and tantivy's
+words field; the author's words are scored but not counted in it), in whoosh's length byte;
+the idf is Lucene's, log(1 + (N - df + 0.5) / (df + 0.5)), with df the number of articles
+holding the word in any field. A clause with alternatives (a Persian compound also offered
+glued: احمدی | احمدی‌نژاد) is scored as Lucene's SynonymQuery scores: tf summed over the
+alternatives, df the largest of theirs. A phrase is scored as Lucene's and tantivy's
+PhraseQuery: its own frequency as tf, the sum of its words' idfs. k1 1.2, b 0.75 (Lucene's and
+Anserini's defaults).
+
+Why whoosh's length byte and not Lucene's (the exact length kept in one byte with three
+mantissa bits, SmallFloat.intToByte4, as tantivy keeps it too): measured with exact lengths in
+a column, Lucene's coarser steps ranked worse on both judged sets (fa 0.8108 -> 0.8077, 3 wins
+and 10 losses, p 0.006; en 0.7905 -> 0.7868, p 0.07), the exact length no better than whoosh's
+byte; it would have given both engines the same scores (bench/relevance/RESULTS.md).
 
 Why not whoosh's BM25F: it scores each field as its own BM25, with its own idf and saturation,
 and sums them, which counts a word found in the title and the body twice. On the held-back
@@ -26,12 +35,11 @@ from archive import whoosh_fence
 from archive.search.postings import (
     NotFast,
     byte_to_length_table,
-    exact_lengths,
     field_lengths,
     iter_blocks,
     reader_cache,
 )
-from archive.stored import WORDS_FIELD, WORDS_LENGTH_FIELD, WORDS_OF
+from archive.stored import WORDS_FIELD, WORDS_OF
 
 K1 = 1.2
 B = 0.75
@@ -48,26 +56,6 @@ _WORDS_SET = frozenset(WORDS_OF)
 PARTIAL_NORMS = 8
 
 Alternative = tuple[str, Any]  # (field, term) or (field, (word, word, ...)) for a phrase
-
-
-def _byte4_to_int(code: int) -> int:
-    """Lucene's SmallFloat.byte4ToInt: exact below 24, then four significant bits."""
-    if code < 24:
-        return code
-    code -= 24
-    mantissa, shift = code & 0x07, (code >> 3) - 1
-    return 24 + (mantissa if shift < 0 else (mantissa | 0x08) << shift)
-
-
-# The 256 lengths one norm byte stands for in Lucene (BM25Similarity's LENGTH_TABLE) and in
-# tantivy (its field norms table): a length is kept as the largest of them not above it
-# (SmallFloat.intToByte4 truncates, tantivy's fieldnorm_to_id takes the one below).
-LENGTH_STEPS = [_byte4_to_int(code) for code in range(256)]
-
-
-def quantised_length(length: float) -> int:
-    """The length Lucene's and tantivy's BM25 score an article of `length` terms with."""
-    return LENGTH_STEPS[bisect.bisect_right(LENGTH_STEPS, length) - 1]
 
 
 def lucene_idf(n: int, df: int) -> float:
@@ -361,24 +349,14 @@ def _norm_table(
         count = reader.doc_count_all()
         total = [0.0] * count
         for fieldname, weight in zip(fields, weights, strict=True):
-            column = _column_of(reader, fieldname, b2l)
+            column = map(b2l.__getitem__, _lengths_of(reader, fieldname))
             if weight == 1.0:
                 total = [t + c for t, c in zip(total, column, strict=False)]
             else:
                 total = [t + weight * c for t, c in zip(total, column, strict=False)]
-        lengths.extend(map(quantised_length, total))
+        lengths.extend(total)
     constant, slope = K1 * (1 - B), K1 * B / avg_length
     return [constant + slope * length for length in lengths]
-
-
-def _column_of(reader: Any, fieldname: str, b2l: list[int]) -> Any:
-    """One segment's lengths of a field: exact for the words field (WORDS_LENGTH_FIELD),
-    else what whoosh's length bytes stand for."""
-    if fieldname == WORDS_FIELD:
-        exact = exact_lengths(reader, WORDS_LENGTH_FIELD)
-        if exact is not None:
-            return exact
-    return [b2l[b] for b in _lengths_of(reader, fieldname)]
 
 
 def _some_norms(
@@ -387,7 +365,7 @@ def _some_norms(
     """`_norm_table`'s values for `keys` alone (global docnums), the same float operations."""
     b2l = byte_to_length_table()
     bases = [base for _, base in leaves]
-    columns: dict[int, list[Any]] = {}  # per leaf, each field's lengths
+    columns: dict[int, list[bytes]] = {}  # per leaf, each field's length bytes
     constant, slope = K1 * (1 - B), K1 * B / avg_length
     found = {}
     for key in keys:
@@ -396,13 +374,13 @@ def _some_norms(
         if leaf >= 0:
             reader, base = leaves[leaf]
             if leaf not in columns:
-                columns[leaf] = [_column_of(reader, fieldname, b2l) for fieldname in fields]
+                columns[leaf] = [_lengths_of(reader, fieldname) for fieldname in fields]
             local = key - base
             if local < reader.doc_count_all():
                 for column, weight in zip(columns[leaf], weights, strict=True):
-                    value = column[local]
+                    value = b2l[column[local]]
                     length = length + value if weight == 1.0 else length + weight * value
-        found[key] = constant + slope * quantised_length(length)
+        found[key] = constant + slope * length
     return found
 
 

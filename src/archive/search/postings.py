@@ -63,27 +63,6 @@ def field_lengths(reader: Any, fieldname: str) -> bytes:
     return value
 
 
-def exact_lengths(reader: Any, fieldname: str) -> list[int] | None:
-    """Return the exact lengths a column `fieldname` holds for every document of a segment
-    (stored.WORDS_LENGTH_FIELD), cached; None when the segment has no such column."""
-    cache = reader_cache(reader)
-    key = "exact:" + fieldname
-    if key not in cache:
-        count = reader.doc_count_all()
-        found: list[int] | None = None
-        if fieldname in reader.schema and reader.has_column(fieldname):
-            try:
-                column = reader.column_reader(fieldname, translate=False)
-                numbers = whoosh_fence.fixed_column_values(column)
-            except (whoosh_fence.UnknownLayout, AttributeError, TypeError) as exc:
-                raise NotFast from exc
-            values = numbers.tolist() if numbers is not None else []
-            found = (values + [0] * count)[:count]
-        cache[key] = found
-    lengths: list[int] | None = cache[key]
-    return lengths
-
-
 def iter_blocks(
     reader: Any, fieldname: str, term: str, *, values: bool = False
 ) -> Iterator[tuple[Any, ...]]:
