@@ -26,6 +26,52 @@ def test_expand_query_compounds_offers_glued_and_split_forms() -> None:
     assert nested == f"((آتش سوزی) OR آتش{ZWNJ}سوزی) جنگل{ZWNJ}ها"
 
 
+def test_a_plural_suffix_may_end_a_compound_pair() -> None:
+    # کتاب خانه های: the plural of the compound کتاب‌خانه, written apart
+    assert expand_query_compounds("کتاب خانه های") == (
+        f"کتاب خانه{ZWNJ}های کتاب{ZWNJ}خانه{ZWNJ}های"
+    )
+    assert expand_query_compounds("کتاب خانه های عمومی", require_all=True) == (
+        f"((کتاب خانه{ZWNJ}های) OR کتاب{ZWNJ}خانه{ZWNJ}های) عمومی"
+    )
+    # and the ZWNJ-joined plural offers its parts, the suffix kept on the last one
+    assert expand_query_compounds(f"کتاب{ZWNJ}خانه{ZWNJ}ها") == (
+        f"کتاب{ZWNJ}خانه{ZWNJ}ها کتاب خانه{ZWNJ}ها"
+    )
+    # no other affix: هسته‌ای is an adjective, not a plural (no انرژی‌هسته‌ای)
+    assert expand_query_compounds(f"انرژی هسته{ZWNJ}ای") == f"انرژی هسته{ZWNJ}ای"
+    # a plural alone has no parts to offer
+    assert expand_query_compounds(f"کتاب{ZWNJ}ها") == f"کتاب{ZWNJ}ها"
+
+
+def test_a_plural_compound_is_found_however_either_side_wrote_it(tmp_path: Path) -> None:
+    from archive.index import upsert_articles
+    from archive.models import Article, SearchFilters
+    from archive.search import search
+
+    def fa(doc_id: str, title: str) -> Article:
+        return Article(id=doc_id, title=title, body="گزارش", lang="fa", source=doc_id)
+
+    folder = str(tmp_path / "index")
+    docs = [
+        fa("zwnj", f"کتاب{ZWNJ}خانه{ZWNJ}های عمومی"),
+        fa("glued", "کتابخانه های عمومی"),
+        fa("apart", "کتاب خانه های عمومی"),
+        fa("singular", "کتاب خانه عمومی"),
+        fa("house", "خانه های عمومی"),
+    ] + [fa(f"f{i}", f"خبر شماره {i}") for i in range(8)]
+    upsert_articles(folder, docs)
+    compound = {"zwnj", "glued", "apart", "singular"}
+    for query in ("کتاب خانه های عمومی", f"کتاب{ZWNJ}خانه{ZWNJ}های عمومی"):
+        for require_all in (False, True):
+            filters = SearchFilters(require_all=require_all, feedback=False)
+            found = {h.id for h in search(folder, query, filters).hits}
+            assert found - {"house"} == compound, (query, require_all)
+    # written glued with no ZWNJ, nothing splits the word: its own spellings only
+    glued = search(folder, "کتابخانه های عمومی", SearchFilters(require_all=True, feedback=False))
+    assert {h.id for h in glued.hits} == {"zwnj", "glued"}
+
+
 @pytest.mark.parametrize(
     "query",
     ['"آتش سوزی" جنگل', "title:ایران", "Iran talks", "NOT ایران تهران", "کتاب"],

@@ -588,6 +588,14 @@ def is_persian_word(word: str) -> bool:
     return bool(_PERSIAN_WORD_RE.fullmatch(word)) and bool(_AR_LETTER_RE.search(word))
 
 
+def is_plural_suffix(part: str) -> bool:
+    """True for a plural suffix, with or without its possessive (ها, های, هایشان)."""
+    return _fold(part) in _PLURAL_SUFFIX_SET
+
+
+_PLURAL_SUFFIX_SET = frozenset(_PLURAL_SUFFIXES)
+
+
 def is_lone_affix(part: str) -> bool:
     """True for a Persian affix that is not a word of its own (ها, می, ای) or a single letter."""
     folded = _fold(part)

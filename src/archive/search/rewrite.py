@@ -31,8 +31,14 @@ def join_detached_affixes(query: str) -> str:
 
 def _compound_parts(word: str) -> list[str]:
     """The ZWNJ-separated parts of a query word, when none of them is a bare affix or a
-    derivational prefix (کم‌آبی is one word however it is written: the chain joins it)."""
+    derivational prefix (کم‌آبی is one word however it is written: the chain joins it).
+
+    A plural suffix stays with the part it ends (کتاب‌خانه‌های: کتاب خانه‌های): a compound
+    noun's plural is its parts' too.
+    """
     parts = [p for p in word.split(_ZWNJ) if p]
+    if len(parts) > 2 and text.is_plural_suffix(parts[-1]):
+        parts[-2:] = [parts[-2] + _ZWNJ + parts[-1]]
     if len(parts) < 2 or any(
         text.is_lone_affix(p) or text.normalize(p) in text.COMPOUND_PREFIXES for p in parts
     ):
@@ -51,13 +57,20 @@ def _pairs(word: str, nxt: str) -> bool:
     Only two content words without ZWNJ: glueing a stopword to its neighbour (درایران, ومیر)
     makes rare forms with an inflated idf, and a word that already carries an affix (هسته‌ای,
     جنگل‌ها) is a whole word (on the held-back Persian collection, every-pair glueing cost 1.5
-    MAP points against plain one-field BM25). A derivational prefix and its word (کم آبی) are
-    joined before this, by `join_detached_affixes`.
+    MAP points against plain one-field BM25). One affix may end the pair: a plural suffix on
+    its second word, which pluralises the compound (کتاب خانه‌ها, the plural of کتاب‌خانه).
+    A derivational prefix and its word (کم آبی) are joined before this, by
+    `join_detached_affixes`.
     """
     if not (text.is_persian_word(word) and text.is_persian_word(nxt)):
         return False
-    if _ZWNJ in word or _ZWNJ in nxt:
+    if _ZWNJ in word:
         return False
+    if _ZWNJ in nxt:
+        stem, _, suffix = nxt.partition(_ZWNJ)
+        if not stem or _ZWNJ in suffix or not text.is_plural_suffix(suffix):
+            return False
+        nxt = stem
     return _is_content_word(nxt) and _is_content_word(word)
 
 
