@@ -61,7 +61,9 @@ from archive.stored import now_iso as _now_iso
 # 6: words (the article's words as one field without positions: the postings the ranking reads)
 # and feedback_terms
 # 7: a detached derivational prefix joined to its word (کم آبی -> کمابی, text.COMPOUND_PREFIXES)
-SCHEMA_VERSION = 7
+# 8: the Arabic plural ات of a noun in ه stems to that noun (مسابقات -> مسابقه), ات after a plural
+# (انتخابات‌های -> انتخاب), loans in -at kept (دیپلمات)
+SCHEMA_VERSION = 8
 
 
 class ArchiveTokenizer(Tokenizer):

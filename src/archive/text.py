@@ -266,8 +266,12 @@ _NOT_COMPARATIVE = frozenset(
     اکتر استر اختر شتر تیتر لیتر اتر کاتر ساتر هلیکوپتر پارامتر اسکوتر مستر کنتر سنتر
     کلاستر کانتر اوستر چستر منچستر""".split()
 )
-# Words that end in ات but are no plural in ات, folded.
-_NOT_AT_PLURAL = frozenset("امارات ملاقات مساوات زکات صلوات".split())
+# Words that end in ات but are no plural in ات, folded: Arabic singulars, and European loans
+# in -at (diplomat is not diplom, watt, -ate salts).
+_NOT_AT_PLURAL = frozenset(
+    """امارات ملاقات مساوات زکات صلوات دیپلمات دموکرات تکنوکرات بوروکرات اریستوکرات
+    کیلووات کیلوات مگاوات گیگاوات سولفات نیترات فسفات کربنات بیکربنات دیکربنات گلوتامات""".split()
+)
 
 
 # Without ZWNJ, "Xهای" is either X+های (کشورهای) or Xه+ای (هسته‌ای): the list decides.
@@ -288,7 +292,8 @@ def _stem_persian_light(word: str) -> str:
         return word[:-3] + "ه"  # هسته ای written without ZWNJ or space
     for suffix in _PLURAL_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 2 and word not in _NOT_PLURAL:
-            return word[: -len(suffix)]
+            # a plural of a plural in ات (انتخابات‌های) stems as that plural does
+            return _stem_at_plural(word[: -len(suffix)])
     for suffix in ("ترین", "تر"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if word not in _NOT_COMPARATIVE and not word.endswith("متر"):
@@ -298,10 +303,19 @@ def _stem_persian_light(word: str) -> str:
         return word[:-1]  # ezafe/indefinite yeh after heh: خانه‌ی, گروهی
     if word.endswith(("ای", "وی")) and len(word) >= 4:
         return word[:-1]  # ezafe yeh after a vowel: شورای, اعضای, نیروی, دانشجوی
+    return _stem_at_plural(word)
+
+
+def _stem_at_plural(word: str) -> str:
+    """Strip the Arabic plural ات (انتخابات, اطلاعات, اقدامات); a noun in ه takes ات in place of
+    its ه (مسابقه/مسابقات, مطالعه/مطالعات, مطالبه/مطالبات), so its plural stems to it, not to
+    a stem that is no word or another word (مسابق, مطالب = "contents")."""
     if word.endswith("ات") and len(word) >= 6 and not word.endswith("یات"):
         if word in _NOT_AT_PLURAL:
             return word
-        return word[:-2]  # انتخابات, اطلاعات, اقدامات
+        if word[:-2] + "ه" in _HEH_WORDS:
+            return word[:-2] + "ه"
+        return word[:-2]
     return word
 
 
