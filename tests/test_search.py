@@ -217,6 +217,13 @@ def test_snippet_highlights_point_at_the_matched_words() -> None:
     assert [snippet[a:b] for a, b in spans] == ["nuclear", "talks", "Nuclear"]
 
 
+def test_snippet_highlights_a_plural_in_at_for_its_singular() -> None:
+    # مسابقه's term is the term of مسابقات too: the page's plural is marked
+    body = "نتایج مسابقات فوتبال و یک مسابقه دیگر اعلام شد."
+    snippet, spans = make_snippet(body, {"مسابقه"})
+    assert [snippet[a:b] for a, b in spans] == ["مسابقات", "مسابقه"]
+
+
 def test_snippet_of_a_long_body_has_at_most_three_short_fragments() -> None:
     body = (
         " ".join(f"word{n}" for n in range(3000))

@@ -159,6 +159,12 @@ DIFFERENT = [
 ]
 
 
+def test_a_plural_in_at_meets_its_singular() -> None:
+    for plural, singular in (("مذاکرات", "مذاکره"), ("مسابقات", "مسابقه"), ("تحقیقات", "تحقیق")):
+        assert terms(plural) == terms(singular), plural
+    assert terms("مطالبات") != terms("مطالب")
+
+
 @pytest.mark.parametrize(("a", "b"), DIFFERENT)
 def test_distinct_words_stay_distinct(a: str, b: str) -> None:
     assert terms(a) != terms(b)
@@ -187,6 +193,14 @@ LIGHT_STEMS = {
     "تنها": "تنها",
     "خانه‌ی": "خانه",
     "ماهی": "ماهی",
+    # the Arabic plural ات of a noun in ه stems to that noun, not to a non-word or another word
+    "مسابقات": "مسابقه",
+    "مذاکرات": "مذاکره",
+    "مطالبات": "مطالبه",  # not مطالب, "contents"
+    "مبارزات": "مبارزه",  # not مبارز, "fighter"
+    "انتخابات‌های": "انتخاب",  # ات under a plural
+    "دیپلمات": "دیپلمات",  # a loan in -at, no plural
+    "مقامات": "مقام",
 }
 
 

@@ -173,6 +173,8 @@ def _candidate_pattern(term: str, *, exact: bool = True) -> re.Pattern[str] | No
     stem = term
     if exact and len(term) > 3 and term.endswith("i"):
         stem = term[:-1]  # Porter: happy -> happi
+    elif exact and len(term) > 3 and term.endswith("\u0647"):
+        stem = term[:-1]  # an Arabic plural in ات stems to its noun in ه: مسابقات -> مسابقه
     variants = _variants()
     ignorable = variants.get("", "")
     gap = f"[{re.escape(ignorable)}]*" if ignorable else ""
