@@ -124,13 +124,14 @@ def test_engines_agree_on_the_best_hit(both) -> None:
 
 def test_engines_score_phrases_and_bylines_alike(tmp_path) -> None:
     # Short articles, whose lengths both engines' length bytes keep exactly: a phrase is one
-    # term of its own frequency and its words' summed idf on both (Lucene's PhraseQuery), and
-    # an author's words count in neither length, so each article scores the same on both.
+    # term of its own frequency and its words' summed idf on both (Lucene's PhraseQuery: a
+    # phrase word found outside the phrase, nuclear in "twice", adds nothing to it), and an
+    # author's words count in neither length, so each article scores the same on both.
     from archive.search import search
 
     articles = [
-        Article(id="twice", title="nuclear talks", body="nuclear talks again today", lang="en",
-                source="t", authors=["Sara Khakpoor", "John Smith"]),
+        Article(id="twice", title="nuclear talks", body="nuclear talks on nuclear sites",
+                lang="en", source="t", authors=["Sara Khakpoor", "John Smith"]),
         Article(id="once", title="vienna report", body="nuclear talks resumed", lang="en",
                 source="o"),
         Article(id="apart", title="talks nuclear", body="talks on nuclear", lang="en",

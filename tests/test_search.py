@@ -224,6 +224,14 @@ def test_snippet_highlights_a_plural_in_at_for_its_singular() -> None:
     assert [snippet[a:b] for a, b in spans] == ["مسابقات", "مسابقه"]
 
 
+def test_snippet_of_a_short_word_in_heh_is_not_crowded_out() -> None:
+    # خانه: no plural in ات to look for (the stemmer leaves words under six letters), so the
+    # words that start with خان are no candidates of it
+    body = " ".join(["خانواده خانم"] * 25) + " و یک خانه"
+    snippet, spans = make_snippet(body, {"خانه"})
+    assert [snippet[a:b] for a, b in spans] == ["خانه"]
+
+
 def test_snippet_of_a_long_body_has_at_most_three_short_fragments() -> None:
     body = (
         " ".join(f"word{n}" for n in range(3000))

@@ -259,6 +259,7 @@ _ACRONYM_STOPWORDS = frozenset({"us", "it", "who"})
 # --- stemmers ---------------------------------------------------------------------------
 
 _PLURAL_SUFFIXES = ("هایشان", "هایتان", "هایمان", "هایش", "هایت", "هایم", "هایی", "های", "ها")
+_PLURAL_SUFFIX_SET = frozenset(_PLURAL_SUFFIXES)
 _NOT_PLURAL = frozenset({"تنها", "انتها", "بها", "رها", "سها", "اینها", "انها", "کوها"})
 # Words that end in تر but are no comparative (loanwords, broken plurals), folded.
 _NOT_COMPARATIVE = frozenset(
@@ -270,7 +271,8 @@ _NOT_COMPARATIVE = frozenset(
 # in -at (diplomat is not diplom, watt, -ate salts).
 _NOT_AT_PLURAL = frozenset(
     """امارات ملاقات مساوات زکات صلوات دیپلمات دموکرات تکنوکرات بوروکرات اریستوکرات
-    کیلووات کیلوات مگاوات گیگاوات سولفات نیترات فسفات کربنات بیکربنات دیکربنات گلوتامات""".split()
+    کیلووات کیلوات مگاوات گیگاوات سولفات نیترات فسفات کربنات بیکربنات دیکربنات گلوتامات
+    کربوهیدرات هیدرات کراوات اکروبات""".split()
 )
 
 
@@ -605,9 +607,6 @@ def is_persian_word(word: str) -> bool:
 def is_plural_suffix(part: str) -> bool:
     """True for a plural suffix, with or without its possessive (ها, های, هایشان)."""
     return _fold(part) in _PLURAL_SUFFIX_SET
-
-
-_PLURAL_SUFFIX_SET = frozenset(_PLURAL_SUFFIXES)
 
 
 def is_lone_affix(part: str) -> bool:

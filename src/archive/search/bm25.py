@@ -84,8 +84,10 @@ class ArticleScorer:
         # tantivy's words field): an author's words are scored, not counted in the length.
         if self.words:
             self.length_fields, self.length_weights = [WORDS_FIELD], [1.0]
-        else:
-            self.length_fields, self.length_weights = self.fields, self.weights
+        else:  # no words field standing for the text fields: those fields, not the author
+            kept = [i for i, f in enumerate(self.fields) if f != "author"]
+            self.length_fields = [self.fields[i] for i in kept]
+            self.length_weights = [self.weights[i] for i in kept]
         self.avg_length = (
             sum(
                 w * (searcher.avg_field_length(f) or 0)

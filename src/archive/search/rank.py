@@ -1,8 +1,9 @@
 """The ranking route: a SearchPlan -> the exact total and the (score, docnum) pairs of one page.
 
-Ranking: one BM25 over the article's words (title, summary, body and author as one bag, Lucene's
-idf; bm25.py), optionally with RM3 pseudo-relevance feedback (feedback.py). No coordination
-factor (COORDINATION). `require_all` keeps only articles matching every clause.
+Ranking: one BM25 over the article's words (title, summary, body and author as one bag, the
+length the words field's alone; Lucene's idf; bm25.py), optionally with RM3 pseudo-relevance
+feedback (feedback.py). No coordination factor (COORDINATION). `require_all` keeps only
+articles matching every clause.
 
 Plain words (with NOT), phrases and listings by date take the fast route over the postings
 (`_rank_bag`, `_list_by_date`), which is where that ranking is computed: whoosh's scoring API

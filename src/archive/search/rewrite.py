@@ -55,10 +55,11 @@ def _pairs(word: str, nxt: str) -> bool:
     """Whether two adjacent query words are also offered glued, as one compound.
 
     Only two content words without ZWNJ: glueing a stopword to its neighbour (درایران, ومیر)
-    makes rare forms with an inflated idf, and a word that already carries an affix (هسته‌ای,
-    جنگل‌ها) is a whole word (on the held-back Persian collection, every-pair glueing cost 1.5
-    MAP points against plain one-field BM25). One affix may end the pair: a plural suffix on
-    its second word, which pluralises the compound (کتاب خانه‌ها, the plural of کتاب‌خانه).
+    makes rare forms with an inflated idf, and a word that already carries an affix (هسته‌ای;
+    جنگل‌ها as the first word) is a whole word (on the held-back Persian collection, every-pair
+    glueing cost 1.5 MAP points against plain one-field BM25). One affix may end the pair: a
+    plural suffix on its second word, which pluralises the compound (کتاب خانه‌ها, the plural
+    of کتاب‌خانه).
     A derivational prefix and its word (کم آبی) are joined before this, by
     `join_detached_affixes`.
     """

@@ -173,15 +173,19 @@ def _candidate_pattern(term: str, *, exact: bool = True) -> re.Pattern[str] | No
     stem = term
     if exact and len(term) > 3 and term.endswith("i"):
         stem = term[:-1]  # Porter: happy -> happi
-    elif exact and len(term) > 3 and term.endswith("\u0647"):
-        stem = term[:-1]  # an Arabic plural in ات stems to its noun in ه: مسابقات -> مسابقه
     variants = _variants()
     ignorable = variants.get("", "")
     gap = f"[{re.escape(ignorable)}]*" if ignorable else ""
-    parts = []
-    for char in stem:
+
+    def letter(char: str) -> str:
         chars = variants.get(char, "") + char
-        parts.append("[" + re.escape("".join(sorted(set(chars)))) + "]")
+        return "[" + re.escape("".join(sorted(set(chars)))) + "]"
+
+    parts = [letter(char) for char in stem]
+    if exact and len(stem) >= 5 and stem.endswith("\u0647"):
+        # a plural in ات of a noun in ه stems to the noun (text._stem_at_plural): مسابقات is
+        # a word of the term مسابقه, its ه replaced by ات
+        parts[-1] = f"(?:{parts[-1]}|{letter('ا')}{gap}{letter('ت')})"
     pattern = None
     if parts:
         source = r"(?<!\w)" + gap.join(parts)
