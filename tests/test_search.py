@@ -222,11 +222,13 @@ def test_snippet_highlights_a_plural_in_at_for_its_singular() -> None:
     body = "نتایج مسابقات فوتبال و یک مسابقه دیگر اعلام شد."
     snippet, spans = make_snippet(body, {"مسابقه"})
     assert [snippet[a:b] for a, b in spans] == ["مسابقات", "مسابقه"]
+    snippet, spans = make_snippet("حملات هوایی و یک حمله دیگر", {"حمله"})
+    assert [snippet[a:b] for a, b in spans] == ["حملات", "حمله"]
 
 
 def test_snippet_of_a_short_word_in_heh_is_not_crowded_out() -> None:
-    # خانه: no plural in ات to look for (the stemmer leaves words under six letters), so the
-    # words that start with خان are no candidates of it
+    # خانه is looked for as خانه or خانات, so the words that start with خان are no
+    # candidates of it
     body = " ".join(["خانواده خانم"] * 25) + " و یک خانه"
     snippet, spans = make_snippet(body, {"خانه"})
     assert [snippet[a:b] for a, b in spans] == ["خانه"]

@@ -274,6 +274,10 @@ _NOT_AT_PLURAL = frozenset(
     کیلووات کیلوات مگاوات گیگاوات سولفات نیترات فسفات کربنات بیکربنات دیکربنات گلوتامات
     کربوهیدرات هیدرات کراوات اکروبات""".split()
 )
+# Five-letter words in ات whose word in ه is another word: services are no crew (خدمه),
+# blessings no pond (برکه), consequences no national (تبعه), fisheries, sayyids (ساده,
+# "simple"), motions (سکنه, "inhabitants").
+_NOT_AT_PLURAL_OF_HEH = frozenset("خدمات برکات تبعات شیلات سادات سکنات".split())
 
 
 # Without ZWNJ, "Xهای" is either X+های (کشورهای) or Xه+ای (هسته‌ای): the list decides.
@@ -310,13 +314,17 @@ def _stem_persian_light(word: str) -> str:
 
 def _stem_at_plural(word: str) -> str:
     """Strip the Arabic plural ات (انتخابات, اطلاعات, اقدامات); a noun in ه takes ات in place of
-    its ه (مسابقه/مسابقات, مطالعه/مطالعات, مطالبه/مطالبات), so its plural stems to it, not to
-    a stem that is no word or another word (مسابق, مطالب = "contents")."""
-    if word.endswith("ات") and len(word) >= 6 and not word.endswith("یات"):
-        if word in _NOT_AT_PLURAL:
-            return word
-        if word[:-2] + "ه" in _HEH_WORDS:
-            return word[:-2] + "ه"
+    its ه (مسابقه/مسابقات, مطالعه/مطالعات, مطالبه/مطالبات, حمله/حملات), so its plural stems to
+    it, not to a stem that is no word or another word (مسابق, مطالب = "contents").
+
+    Six letters or more for a plain ات (ثبات, نجات, اوقات keep theirs); five for a noun in ه
+    of the word list, but for the few of `_NOT_AT_PLURAL_OF_HEH`.
+    """
+    if not word.endswith("ات") or word.endswith("یات") or word in _NOT_AT_PLURAL:
+        return word
+    if len(word) >= 5 and word[:-2] + "ه" in _HEH_WORDS and word not in _NOT_AT_PLURAL_OF_HEH:
+        return word[:-2] + "ه"
+    if len(word) >= 6:
         return word[:-2]
     return word
 

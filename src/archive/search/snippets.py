@@ -182,7 +182,7 @@ def _candidate_pattern(term: str, *, exact: bool = True) -> re.Pattern[str] | No
         return "[" + re.escape("".join(sorted(set(chars)))) + "]"
 
     parts = [letter(char) for char in stem]
-    if exact and len(stem) >= 5 and stem.endswith("\u0647"):
+    if exact and len(stem) >= 4 and stem.endswith("\u0647"):
         # a plural in ات of a noun in ه stems to the noun (text._stem_at_plural): مسابقات is
         # a word of the term مسابقه, its ه replaced by ات
         parts[-1] = f"(?:{parts[-1]}|{letter('ا')}{gap}{letter('ت')})"
