@@ -82,12 +82,9 @@ class ArticleScorer:
         ]
         # The length is the article's words alone (Lucene's title + body as one field, and
         # tantivy's words field): an author's words are scored, not counted in the length.
-        if self.words:
-            self.length_fields, self.length_weights = [WORDS_FIELD], [1.0]
-        else:  # no words field standing for the text fields: those fields, not the author
-            kept = [i for i, f in enumerate(self.fields) if f != "author"]
-            self.length_fields = [self.fields[i] for i in kept]
-            self.length_weights = [self.weights[i] for i in kept]
+        kept = [i for i, f in enumerate(self.fields) if f != "author"]
+        self.length_fields = [self.fields[i] for i in kept]
+        self.length_weights = [self.weights[i] for i in kept]
         self.avg_length = (
             sum(
                 w * (searcher.avg_field_length(f) or 0)
@@ -401,11 +398,11 @@ def _phrase_matches(
     for reader, base in leaves:
         if any((fieldname, word) not in reader for word in words):
             continue
-        postings: list[dict[int, tuple[float, Any]]] = []
+        postings: list[dict[int, Any]] = []  # per word: docnum -> its encoded positions
         for word in words:
-            entries: dict[int, tuple[float, Any]] = {}
-            for ids, weights, values in iter_blocks(reader, fieldname, word, values=True):
-                entries.update(zip(ids, zip(weights, values, strict=False), strict=False))
+            entries: dict[int, Any] = {}
+            for ids, _weights, values in iter_blocks(reader, fieldname, word, values=True):
+                entries.update(zip(ids, values, strict=False))
             postings.append(entries)
         common: set[int] = set(sorted(postings, key=lambda entries: len(entries))[0])
         for entries in postings:
@@ -415,9 +412,9 @@ def _phrase_matches(
             if deleted and docnum in deleted:
                 continue
             # the starts where every later word sits `offset` places on: set intersections
-            starts = set(decode(postings[0][docnum][1]))
+            starts = set(decode(postings[0][docnum]))
             for offset, entries in enumerate(postings[1:], 1):
-                starts.intersection_update([p - offset for p in decode(entries[docnum][1])])
+                starts.intersection_update([p - offset for p in decode(entries[docnum])])
                 if not starts:
                     break
             if starts:

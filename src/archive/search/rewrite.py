@@ -29,6 +29,15 @@ def join_detached_affixes(query: str) -> str:
     return "".join(out)
 
 
+def _without_plural(word: str) -> tuple[str, str]:
+    """(the word, "") or, for a word ending in ZWNJ and a plural suffix (خانه‌های), (the word
+    before it, the ZWNJ and the suffix)."""
+    stem, zwnj, suffix = word.rpartition(_ZWNJ)
+    if zwnj and text.is_plural_suffix(suffix):
+        return stem, zwnj + suffix
+    return word, ""
+
+
 def _compound_parts(word: str) -> list[str]:
     """The ZWNJ-separated parts of a query word, when none of them is a bare affix or a
     derivational prefix (کم‌آبی is one word however it is written: the chain joins it).
@@ -36,9 +45,10 @@ def _compound_parts(word: str) -> list[str]:
     A plural suffix stays with the part it ends (کتاب‌خانه‌های: کتاب خانه‌های): a compound
     noun's plural is its parts' too.
     """
-    parts = [p for p in word.split(_ZWNJ) if p]
-    if len(parts) > 2 and text.is_plural_suffix(parts[-1]):
-        parts[-2:] = [parts[-2] + _ZWNJ + parts[-1]]
+    stem, plural = _without_plural(word)
+    parts = [p for p in stem.split(_ZWNJ) if p]
+    if plural and parts:
+        parts[-1] += plural
     if len(parts) < 2 or any(
         text.is_lone_affix(p) or text.normalize(p) in text.COMPOUND_PREFIXES for p in parts
     ):
@@ -67,11 +77,9 @@ def _pairs(word: str, nxt: str) -> bool:
         return False
     if _ZWNJ in word:
         return False
-    if _ZWNJ in nxt:
-        stem, _, suffix = nxt.partition(_ZWNJ)
-        if not stem or _ZWNJ in suffix or not text.is_plural_suffix(suffix):
-            return False
-        nxt = stem
+    nxt = _without_plural(nxt)[0]
+    if not nxt or _ZWNJ in nxt:
+        return False
     return _is_content_word(nxt) and _is_content_word(word)
 
 
