@@ -122,13 +122,25 @@ def test_engines_agree_on_the_best_hit(both) -> None:
         assert tops[0] == tops[1], text
 
 
+def _scores_on_both(tmp_path, articles: list[Article], texts: list[str]) -> dict[str, dict]:
+    """{text: {engine: {id: score}}} of `articles` indexed on each engine, feedback off."""
+    from archive.search import search
+
+    scores: dict[str, dict[str, dict[str, float]]] = {}
+    for name in ("whoosh", "tantivy"):
+        folder = str(tmp_path / name)
+        upsert_articles(folder, articles, engine=name)
+        for text in texts:
+            hits = search(folder, text, SearchFilters(feedback=False), limit=50).hits
+            scores.setdefault(text, {})[name] = {hit.id: hit.score for hit in hits}
+    return scores
+
+
 def test_engines_score_phrases_and_bylines_alike(tmp_path) -> None:
     # Short articles, whose lengths both engines' length bytes keep exactly: a phrase is one
     # term of its own frequency and its words' summed idf on both (Lucene's PhraseQuery: a
     # phrase word found outside the phrase, nuclear in "twice", adds nothing to it), and an
     # author's words count in neither length, so each article scores the same on both.
-    from archive.search import search
-
     articles = [
         Article(id="twice", title="nuclear talks", body="nuclear talks on nuclear sites",
                 lang="en", source="t", authors=["Sara Khakpoor", "John Smith"]),
@@ -138,13 +150,7 @@ def test_engines_score_phrases_and_bylines_alike(tmp_path) -> None:
                 source="a", authors=["Ali Rezaei Tehrani Nejad"]),
         Article(id="other", title="oil prices", body="oil prices rose", lang="en", source="x"),
     ]  # fmt: skip
-    scores: dict[str, dict[str, dict[str, float]]] = {}
-    for name in ("whoosh", "tantivy"):
-        folder = str(tmp_path / name)
-        upsert_articles(folder, articles, engine=name)
-        for text in ('"nuclear talks"', "nuclear talks", "oil"):
-            hits = search(folder, text, SearchFilters(feedback=False), limit=50).hits
-            scores.setdefault(text, {})[name] = {hit.id: hit.score for hit in hits}
+    scores = _scores_on_both(tmp_path, articles, ['"nuclear talks"', "nuclear talks", "oil"])
     assert set(scores['"nuclear talks"']["whoosh"]) == {"twice", "once"}
     assert set(scores["nuclear talks"]["whoosh"]) == {"twice", "once", "apart"}
     for text, found in scores.items():
@@ -156,8 +162,6 @@ def test_engines_score_a_compound_alike(tmp_path) -> None:
     # (the larger df's idf); tantivy, which has no synonym query, gets each word boosted to that
     # idf (rank._synonym_boosts). Short articles, whose lengths both engines keep exactly, each
     # holding one form of the name: the same scores.
-    from archive.search import search
-
     zwnj = "\u200c"
     articles = [
         Article(id="glued", title=f"سفر احمدی{zwnj}نژاد", body="گزارش سفر", lang="fa", source="g"),
@@ -169,12 +173,7 @@ def test_engines_score_a_compound_alike(tmp_path) -> None:
                 source=f"f{i}")
         for i in range(6)
     ]  # fmt: skip
-    scores = {}
-    for name in ("whoosh", "tantivy"):
-        folder = str(tmp_path / name)
-        upsert_articles(folder, articles, engine=name)
-        hits = search(folder, "احمدی نژاد", SearchFilters(feedback=False), limit=50).hits
-        scores[name] = {hit.id: hit.score for hit in hits}
+    scores = _scores_on_both(tmp_path, articles, ["احمدی نژاد"])["احمدی نژاد"]
     assert set(scores["whoosh"]) == set(scores["tantivy"]) >= {"glued", "apart", "first"}
     assert scores["tantivy"] == pytest.approx(scores["whoosh"], rel=1e-3)
 
